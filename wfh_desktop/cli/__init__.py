@@ -1,0 +1,1 @@
+"""The ``wfh`` command line."""

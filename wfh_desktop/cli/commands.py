@@ -1,0 +1,708 @@
+"""What each ``wfh`` command does: parse the user's values, call the core, print the outcome."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from wfh_desktop import settings as settings_mod
+from wfh_desktop.clock import Clock
+from wfh_desktop.domain import Task, WorkSession
+from wfh_desktop.errors import UserError
+from wfh_desktop.i18n import tr
+from wfh_desktop.lookup import short_code
+from wfh_desktop.paths import Paths
+from wfh_desktop.profile import Profile
+from wfh_desktop.settings import Settings
+from wfh_desktop.timefmt import (
+    Zone,
+    day_of,
+    fmt_clock,
+    fmt_date,
+    fmt_date_long,
+    fmt_datetime,
+    fmt_elapsed,
+    fmt_hours_minutes,
+    fmt_minutes,
+    fmt_number,
+    iso_local,
+    parse_date,
+    parse_instant,
+    parse_month,
+    zone,
+)
+
+
+class Context:
+    """What a command needs: the profile, the office zone and how to print."""
+
+    def __init__(self, args: argparse.Namespace, paths: Paths, settings: Settings, clock: Clock):
+        self.args = args
+        self.paths = paths
+        self.settings = settings
+        self.clock = clock
+        self.zone: Zone = zone(args.zone or settings.office_zone)
+        self._profile: Profile | None = None
+
+    @property
+    def profile(self) -> Profile:
+        if self._profile is None:
+            self._profile = Profile.open(self.paths.database, self.clock)
+        return self._profile
+
+    @property
+    def json(self) -> bool:
+        return bool(getattr(self.args, "json", False))
+
+    def today(self) -> date:
+        return day_of(self.clock.now_ms(), self.zone)
+
+    def instant(self, text: str) -> int:
+        return parse_instant(text, self.zone, self.today())
+
+    def close(self) -> None:
+        if self._profile is not None:
+            self._profile.close()
+
+
+def out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+def dump(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+
+
+# ---- JSON shapes ---------------------------------------------------------------------------
+
+
+def task_json(t: Task, z: Zone, actual_ms: int | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": t.id,
+        "code": short_code(t.id),
+        "title": t.title,
+        "target_minutes": t.target_minutes,
+        "rhk": t.rhk,
+        "output": t.output,
+        "volume": t.volume,
+        "unit": t.unit,
+        "status": t.status,
+        "done_at": None if t.done_at is None else iso_local(t.done_at, z),
+        "created_at": iso_local(t.created_at, z),
+        "deleted": t.deleted_at is not None,
+    }
+    if actual_ms is not None:
+        data["actual_seconds"] = actual_ms // 1000
+        data["on_target"] = t.is_done and actual_ms <= t.target_ms
+    return data
+
+
+def session_json(s: WorkSession, z: Zone, now_ms: int) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "code": short_code(s.id),
+        "task_id": s.task_id,
+        "start": iso_local(s.start_at, z),
+        "end": None if s.end_at is None else iso_local(s.end_at, z),
+        "running": s.end_at is None,
+        "seconds": s.duration_ms(now_ms) // 1000,
+        "source": s.source,
+        "note": s.note,
+        "needs_review": s.needs_review,
+        "deleted": s.deleted_at is not None,
+    }
+
+
+# ---- tasks ---------------------------------------------------------------------------------
+
+
+def _field_args(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        k: getattr(args, k)
+        for k in ("rhk", "output", "volume", "unit")
+        if getattr(args, k, None) is not None
+    }
+
+
+def _target_text(t: Task) -> str:
+    return fmt_minutes(t.target_ms)
+
+
+def task_command(ctx: Context) -> int:
+    from wfh_desktop.tasks import TaskService
+
+    args = ctx.args
+    svc = TaskService(ctx.profile)
+    sub = args.task_command
+    if sub is None:
+        sub = "list"
+        args.status, args.deleted, args.json = None, False, False
+    if sub == "add":
+        target = args.target if args.target is not None else ctx.settings.default_target_minutes
+        task = svc.add(args.title, target, **_field_args(args))
+        if ctx.json:
+            dump(task_json(task, ctx.zone, 0))
+        else:
+            out(
+                tr(
+                    "Task added: {title} (target {target}), id {code}.",
+                    title=task.title,
+                    target=_target_text(task),
+                    code=short_code(task.id),
+                )
+            )
+        return 0
+    if sub == "list":
+        tasks = svc.list_tasks(status=args.status, include_deleted=args.deleted)
+        actual = svc.actual_ms([t.id for t in tasks])
+        if ctx.json:
+            dump([task_json(t, ctx.zone, actual[t.id]) for t in tasks])
+            return 0
+        if not tasks:
+            out(tr('No tasks yet. Add one with: wfh task add "Menyusun laporan" --target 30'))
+            return 0
+        rows = [[tr("ID"), tr("Task"), tr("Target"), tr("Actual"), tr("Status")]]
+        for t in tasks:
+            status = tr("done") if t.is_done else tr("open")
+            if t.deleted_at is not None:
+                status = tr("deleted")
+            rows.append(
+                [short_code(t.id), t.title, _target_text(t), fmt_minutes(actual[t.id]), status]
+            )
+        print_table(rows)
+        return 0
+    if sub == "edit":
+        changes = _field_args(args)
+        if args.title is not None:
+            changes["title"] = args.title
+        if args.target is not None:
+            changes["target_minutes"] = args.target
+        if not changes:
+            raise UserError("Say what to change, for example --title or --target.")
+        task = svc.edit(args.task, **changes)
+        if ctx.json:
+            dump(task_json(task, ctx.zone))
+        else:
+            out(
+                tr(
+                    "Task changed: {title} (target {target}).",
+                    title=task.title,
+                    target=_target_text(task),
+                )
+            )
+        return 0
+    if sub == "done":
+        change = svc.mark_done(args.task)
+        task = change.task
+        task_ms = svc.actual_ms([task.id])[task.id]
+        if ctx.json:
+            dump(task_json(task, ctx.zone, task_ms))
+        else:
+            out(tr("Task done: {title}.", title=task.title) + " " + _verdict(task, task_ms))
+        return 0
+    if sub == "reopen":
+        task = svc.reopen(args.task)
+        if ctx.json:
+            dump(task_json(task, ctx.zone))
+        else:
+            out(tr("Task open again: {title}.", title=task.title))
+        return 0
+    if sub == "rm":
+        change = svc.remove(args.task)
+        if ctx.json:
+            dump(task_json(change.task, ctx.zone))
+        else:
+            if change.stopped_session_id:
+                out(tr("Its running timer was stopped."))
+            out(
+                tr(
+                    "Task deleted: {title}. Restore it with: wfh task restore {code}",
+                    title=change.task.title,
+                    code=short_code(change.task.id),
+                )
+            )
+        return 0
+    if sub == "restore":
+        task = svc.restore(args.task)
+        if ctx.json:
+            dump(task_json(task, ctx.zone))
+        else:
+            out(tr("Task restored: {title}.", title=task.title))
+        return 0
+    raise AssertionError(sub)
+
+
+def _verdict(task: Task, actual_ms: int) -> str:
+    if actual_ms <= task.target_ms:
+        return tr(
+            "Actual {actual} of {target}: on target.",
+            actual=fmt_minutes(actual_ms),
+            target=_target_text(task),
+        )
+    return tr(
+        "Actual {actual} of {target}: {over} over target.",
+        actual=fmt_minutes(actual_ms),
+        target=_target_text(task),
+        over=fmt_minutes(actual_ms - task.target_ms),
+    )
+
+
+# ---- timer ---------------------------------------------------------------------------------
+
+
+def progress_text(actual_ms: int, target_minutes: int) -> str:
+    """``12.30 / 30 mnt``."""
+    return tr("{elapsed} / {target} min", elapsed=fmt_elapsed(actual_ms), target=target_minutes)
+
+
+def start_command(ctx: Context) -> int:
+    from wfh_desktop.timer import TimerService
+
+    args = ctx.args
+    timer = TimerService(ctx.profile)
+    if args.new:
+        target = args.target if args.target is not None else ctx.settings.default_target_minutes
+        result = timer.start_new(args.task, target, **_field_args(args))
+    else:
+        if args.target is not None or _field_args(args):
+            raise UserError(
+                "--target and the task fields go with --new; to change a task use 'wfh task edit'."
+            )
+        result = timer.start(args.task)
+    if ctx.json:
+        dump(status_json(ctx, timer))
+        return 0
+    if result.already_running:
+        out(
+            tr(
+                "{title} is already running since {time}.",
+                title=result.task.title,
+                time=fmt_clock(result.session.start_at, ctx.zone),
+            )
+        )
+        return 0
+    if result.stopped is not None:
+        stopped_task = timer.task(ctx.profile.conn, result.stopped.task_id)
+        out(tr("Stopped: {title}.", title=stopped_task.title))
+    if result.reopened:
+        out(tr("The task was done; it is open again."))
+    out(
+        tr(
+            "Started: {title} at {time} (target {target}).",
+            title=result.task.title,
+            time=fmt_clock(result.session.start_at, ctx.zone),
+            target=_target_text(result.task),
+        )
+    )
+    if result.session.needs_review == "overlap":
+        out(tr("Note: this session overlaps another one; check 'wfh log'."))
+    return 0
+
+
+def timer_command(ctx: Context) -> int:
+    from wfh_desktop.timer import TimerService
+
+    timer = TimerService(ctx.profile)
+    name = ctx.args.command
+    if name == "resume":
+        result = timer.resume()
+        if ctx.json:
+            dump(status_json(ctx, timer))
+        else:
+            out(
+                tr(
+                    "Resumed: {title} at {time}.",
+                    title=result.task.title,
+                    time=fmt_clock(result.session.start_at, ctx.zone),
+                )
+            )
+        return 0
+    done = {"pause": timer.pause, "stop": timer.stop, "finish": timer.finish}[name]()
+    if ctx.json:
+        dump(
+            status_json(ctx, timer)
+            | {"last_session": session_json(done.session, ctx.zone, ctx.clock.now_ms())}
+        )
+        return 0
+    actual = timer.status() if name == "pause" else None
+    from wfh_desktop.tasks import TaskService
+
+    total = TaskService(ctx.profile).actual_ms([done.task.id])[done.task.id]
+    session_ms = done.session.duration_ms(ctx.clock.now_ms())
+    message = {
+        "pause": tr("Paused: {title}. Resume with: wfh resume"),
+        "stop": tr("Stopped: {title}."),
+        "finish": tr("Done: {title}."),
+    }[name]
+    out(message.format(title=done.task.title))
+    out(
+        tr(
+            "This session {session}; the task {progress}.",
+            session=fmt_minutes(session_ms),
+            progress=progress_text(total, done.task.target_minutes),
+        )
+    )
+    if name == "finish":
+        out(_verdict(done.task, total))
+    del actual
+    return 0
+
+
+def status_json(ctx: Context, timer: Any) -> dict[str, Any]:
+    st = timer.status()
+    state = "running" if st.running else ("paused" if st.paused_task else "idle")
+    return {
+        "state": state,
+        "now": iso_local(st.now_ms, ctx.zone),
+        "zone": ctx.zone.name,
+        "task": None if st.task is None else task_json(st.task, ctx.zone, st.task_actual_ms),
+        "session": None if st.running is None else session_json(st.running, ctx.zone, st.now_ms),
+        "actual_seconds": st.task_actual_ms // 1000,
+        "target_minutes": None if st.task is None else st.task.target_minutes,
+        "over_target_seconds": st.over_target_ms // 1000,
+    }
+
+
+def status_lines(ctx: Context, st: Any) -> list[str]:
+    if st.task is None:
+        return [tr("No timer is running. Start one with: wfh start TASK")]
+    head = (
+        tr("Running: {title}", title=st.task.title)
+        if st.running
+        else tr("Paused: {title}", title=st.task.title)
+    )
+    lines = [head, "  " + progress_text(st.task_actual_ms, st.task.target_minutes)]
+    if st.running:
+        lines.append("  " + tr("since {time}", time=fmt_clock(st.running.start_at, ctx.zone)))
+    if st.over_target_ms > 0:
+        pct = 100 * st.task_actual_ms / st.task.target_ms
+        lines.append(
+            "  "
+            + tr(
+                "{over} over target ({pct} % of target)",
+                over=fmt_elapsed(st.over_target_ms),
+                pct=fmt_number(pct),
+            )
+        )
+    else:
+        left = st.task.target_ms - st.task_actual_ms
+        lines.append("  " + tr("{left} left", left=fmt_elapsed(left)))
+    return lines
+
+
+def status_command(ctx: Context) -> int:
+    from wfh_desktop.timer import TimerService
+
+    timer = TimerService(ctx.profile)
+    if ctx.json:
+        dump(status_json(ctx, timer))
+        return 0
+    for line in status_lines(ctx, timer.status()):
+        out(line)
+    return 0
+
+
+# ---- periods, log, report --------------------------------------------------------------------
+
+
+def period_from_args(ctx: Context) -> Any:
+    from wfh_desktop.reports import period_for
+
+    a = ctx.args
+    today = ctx.today()
+    kw: dict[str, Any] = {}
+    if a.day is not None:
+        kw["day"] = parse_date(a.day, today)
+    if a.week is not None:
+        kw["week"] = parse_date(a.week, today)
+    if a.month is not None:
+        kw["month"] = parse_month(a.month, today) if a.month else today.replace(day=1)
+    if getattr(a, "all", False):
+        kw["all_time"] = True
+    if a.first is not None or a.last is not None:
+        if kw:
+            raise UserError("Use either --from/--to or one of --day, --week, --month, --all.")
+        if a.first is not None:
+            kw["first"] = parse_date(a.first, today)
+        if a.last is not None:
+            kw["last"] = parse_date(a.last, today)
+        if "first" in kw and "last" in kw and kw["last"] < kw["first"]:
+            raise UserError("The range ends before it starts.")
+    return period_for(today, **kw)
+
+
+def period_text(period: Any) -> str:
+    if period.first is None and period.last is None:
+        return tr("all time")
+    if period.first is None:
+        return tr("until {date}", date=fmt_date(period.last))
+    if period.first == period.last:
+        return fmt_date_long(period.first)
+    return f"{fmt_date(period.first)} – {fmt_date(period.last)}"
+
+
+def log_command(ctx: Context) -> int:
+    from wfh_desktop.sessions import SessionService
+
+    period = period_from_args(ctx)
+    start, end = period.bounds(ctx.zone)
+    entries = SessionService(ctx.profile).log(start, end)
+    now = ctx.clock.now_ms()
+    if ctx.json:
+        dump([session_json(e.session, ctx.zone, now) | {"task": e.task.title} for e in entries])
+        return 0
+    out(tr("Sessions, {period} ({zone})", period=period_text(period), zone=ctx.zone.name))
+    if not entries:
+        out(tr("No sessions in this period."))
+        return 0
+    rows = [[tr("ID"), tr("Date"), tr("Start"), tr("End"), tr("Duration"), tr("Task"), ""]]
+    total = 0
+    for e in entries:
+        s = e.session
+        ms = s.duration_ms(now)
+        total += ms
+        flags = []
+        if s.end_at is None:
+            flags.append(tr("running"))
+        if s.source == "manual":
+            flags.append(tr("manual"))
+        if s.needs_review == "overlap":
+            flags.append(tr("overlaps"))
+        if s.needs_review == "long":
+            flags.append(tr("long"))
+        rows.append(
+            [
+                short_code(s.id),
+                fmt_date(day_of(s.start_at, ctx.zone)),
+                fmt_clock(s.start_at, ctx.zone),
+                "…" if s.end_at is None else fmt_clock(s.end_at, ctx.zone),
+                fmt_minutes(ms),
+                e.task.title,
+                ", ".join(flags),
+            ]
+        )
+    print_table(rows)
+    out(tr("Total: {total}", total=fmt_hours_minutes(total)))
+    return 0
+
+
+def report_command(ctx: Context) -> int:
+    from wfh_desktop.reports import build_report
+
+    period = period_from_args(ctx)
+    rep = build_report(ctx.profile, period, ctx.zone)
+    rate = rep.on_target_rate
+    if ctx.json:
+        dump(
+            {
+                "period": {
+                    "from": None if period.first is None else period.first.isoformat(),
+                    "to": None if period.last is None else period.last.isoformat(),
+                    "zone": ctx.zone.name,
+                },
+                "total_seconds": rep.total_ms // 1000,
+                "days": [
+                    {"date": d.day.isoformat(), "seconds": d.worked_ms // 1000, "tasks": d.tasks}
+                    for d in rep.days
+                ],
+                "tasks": [
+                    task_json(line.task, ctx.zone, line.actual_ms)
+                    | {"period_seconds": line.period_ms // 1000}
+                    for line in rep.tasks
+                ],
+                "finished": rep.finished,
+                "finished_on_target": rep.finished_on_target,
+                "on_target_rate": rate,
+            }
+        )
+        return 0
+    out(tr("Report, {period} ({zone})", period=period_text(period), zone=ctx.zone.name))
+    if not rep.tasks:
+        out(tr("No work recorded in this period."))
+        return 0
+    out()
+    out(tr("Per day"))
+    rows = [[tr("Date"), tr("Worked"), tr("Tasks")]]
+    rows += [
+        [fmt_date_long(d.day), fmt_hours_minutes(d.worked_ms), fmt_number(d.tasks)]
+        for d in rep.days
+    ]
+    print_table(rows)
+    out()
+    out(tr("Per task"))
+    rows = [
+        [
+            tr("ID"),
+            tr("Task"),
+            tr("In period"),
+            tr("Actual"),
+            tr("Target"),
+            tr("Status"),
+            tr("On target"),
+        ]
+    ]
+    for line in rep.tasks:
+        t = line.task
+        verdict = ""
+        if t.is_done:
+            verdict = tr("yes") if line.on_target else tr("no")
+        rows.append(
+            [
+                short_code(t.id),
+                t.title,
+                fmt_minutes(line.period_ms),
+                fmt_minutes(line.actual_ms),
+                _target_text(t),
+                tr("done") if t.is_done else tr("open"),
+                verdict,
+            ]
+        )
+    print_table(rows)
+    out()
+    out(tr("Total worked: {total}", total=fmt_hours_minutes(rep.total_ms)))
+    if rate is None:
+        out(tr("On-target rate: no task was finished in this period."))
+    else:
+        out(
+            tr(
+                "On-target rate: {hit} of {n} finished tasks ({pct} %).",
+                hit=rep.finished_on_target,
+                n=rep.finished,
+                pct=fmt_number(100 * rate, 1),
+            )
+        )
+    return 0
+
+
+# ---- manual sessions -------------------------------------------------------------------------
+
+
+def session_command(ctx: Context) -> int:
+    from wfh_desktop.sessions import SessionService
+
+    args = ctx.args
+    svc = SessionService(ctx.profile)
+    sub = args.session_command
+    now = ctx.clock.now_ms()
+    if sub is None:
+        raise UserError("Say what to do: wfh session add, edit, rm or restore.")
+    if sub == "add":
+        entry = svc.add(args.task, ctx.instant(args.start), ctx.instant(args.end), args.note)
+    elif sub == "edit":
+        if args.start is None and args.end is None and args.task is None and args.note is None:
+            raise UserError("Say what to change: --start, --end, --task or --note.")
+        entry = svc.edit(
+            args.session,
+            start_ms=None if args.start is None else ctx.instant(args.start),
+            end_ms=None if args.end is None else ctx.instant(args.end),
+            task_ref=args.task,
+            note=args.note,
+        )
+    elif sub == "rm":
+        entry = svc.remove(args.session)
+    else:
+        entry = svc.restore(args.session)
+    s = entry.session
+    if ctx.json:
+        dump(session_json(s, ctx.zone, now) | {"task": entry.task.title})
+        return 0
+    span = f"{fmt_datetime(s.start_at, ctx.zone)} – " + (
+        "…" if s.end_at is None else fmt_clock(s.end_at, ctx.zone)
+    )
+    message = {
+        "add": tr("Session added: {task}, {span} ({minutes}), id {code}."),
+        "edit": tr("Session changed: {task}, {span} ({minutes})."),
+        "rm": tr("Session deleted: {task}, {span}. Restore it with: wfh session restore {code}"),
+        "restore": tr("Session restored: {task}, {span} ({minutes})."),
+    }[sub]
+    out(
+        message.format(
+            task=entry.task.title,
+            span=span,
+            minutes=fmt_minutes(s.duration_ms(now)),
+            code=short_code(s.id),
+        )
+    )
+    if s.needs_review == "overlap" and sub != "rm":
+        out(tr("Note: this session overlaps another one; check 'wfh log'."))
+    if s.needs_review == "long" and sub != "rm":
+        out(tr("Note: this session is longer than 16 hours; check it is right."))
+    return 0
+
+
+# ---- settings --------------------------------------------------------------------------------
+
+
+def config_command(ctx: Context) -> int:
+    args = ctx.args
+    sub = args.config_command or "show"
+    s = ctx.settings
+    if sub == "show":
+        data = s._asdict() | {
+            "database": str(ctx.paths.database),
+            "settings_file": str(ctx.paths.settings),
+            "log_dir": str(ctx.paths.log_dir),
+        }
+        if getattr(args, "json", False):
+            dump(data)
+            return 0
+        for key, value in data.items():
+            out(f"{key}: {'' if value is None else value}")
+        return 0
+    key = args.key
+    if key not in settings_mod.Settings._fields:
+        raise UserError("Unknown setting {name!r}.", name=key)
+    value = settings_mod.validate(key, args.value) if sub == "set" else None
+    if sub == "unset":
+        value = settings_mod.Settings._field_defaults[key]
+    settings_mod.save(ctx.paths.settings, s._replace(**{key: value}))
+    out(tr("Setting saved: {key} = {value}", key=key, value="" if value is None else value))
+    return 0
+
+
+# ---- helpers ---------------------------------------------------------------------------------
+
+
+def print_table(rows: list[list[str]]) -> None:
+    """Columns padded to their widest cell; the last column is not padded."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for r in rows:
+        cells = [c.ljust(w) for c, w in zip(r[:-1], widths[:-1], strict=True)] + [r[-1]]
+        lines.append("  ".join(cells).rstrip())
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
+HANDLERS: dict[str, Callable[[Context], int]] = {
+    "task": task_command,
+    "start": start_command,
+    "pause": timer_command,
+    "resume": timer_command,
+    "stop": timer_command,
+    "finish": timer_command,
+    "status": status_command,
+    "log": log_command,
+    "report": report_command,
+    "session": session_command,
+    "config": config_command,
+}
+
+
+def run(args: argparse.Namespace, paths: Paths, settings: Settings, clock: Clock) -> int:
+    if args.command == "watch":
+        from wfh_desktop.cli.watch import watch
+
+        ctx = Context(args, paths, settings, clock)
+        try:
+            return watch(ctx)
+        finally:
+            ctx.close()
+    ctx = Context(args, paths, settings, clock)
+    try:
+        return HANDLERS[args.command](ctx)
+    finally:
+        ctx.close()

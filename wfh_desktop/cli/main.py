@@ -1,0 +1,84 @@
+"""``wfh``: the command line. This is a composition root: it reads settings, chooses the language
+and the clock, opens the profile and hands it to the services."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from wfh_desktop.errors import UserError
+from wfh_desktop.i18n import language_from_locale, set_language, tr
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+def _argv_value(argv: Sequence[str], option: str) -> str | None:
+    for i, arg in enumerate(argv):
+        if arg == option and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith(option + "="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def make_clock() -> Any:
+    """The system clock, or a fixed instant from ``WFH_FAKE_NOW`` (ISO 8601; tests only)."""
+    fake = os.environ.get("WFH_FAKE_NOW")
+    if fake:
+        from datetime import datetime
+
+        from wfh_desktop.clock import FixedClock
+
+        return FixedClock(int(datetime.fromisoformat(fake).timestamp() * 1000))
+    from wfh_desktop.clock import SystemClock
+
+    return SystemClock()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    from wfh_desktop import settings as settings_mod
+    from wfh_desktop.paths import Paths
+
+    paths = Paths.resolve()
+    settings, moved = settings_mod.load(paths.settings)
+    lang = _argv_value(args_list, "--lang")
+    chosen = lang if lang in ("id", "en") else settings.language or language_from_locale() or "id"
+    set_language(chosen)
+    if moved:
+        print(
+            tr(
+                "wfh: the settings file could not be read; it was moved to {path} and the "
+                "defaults are used.",
+                path=moved,
+            ),
+            file=sys.stderr,
+        )
+
+    from wfh_desktop.cli.parser import build_parser
+
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    if args.version:
+        from wfh_desktop import __version__
+
+        print(f"wfh {__version__}")
+        return EXIT_OK
+    if args.command is None:
+        parser.print_help()
+        return EXIT_OK
+    try:
+        from wfh_desktop.cli import commands
+
+        return commands.run(args, paths, settings, make_clock())
+    except UserError as e:
+        print(f"wfh: {e.render()}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,178 @@
+"""The argument parser of ``wfh``, with every string translated (argparse's own ones too)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any, NoReturn
+
+from wfh_desktop.i18n import tr
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with errors as one translated line and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"wfh: {message}\n")
+        sys.stderr.write(tr("Run '{prog} --help' to see what you can type.", prog=self.prog) + "\n")
+        sys.exit(2)
+
+
+def _install_argparse_translation() -> None:
+    # argparse looks its own messages up through a module-level gettext function.
+    argparse._ = tr  # type: ignore[attr-defined]
+    argparse.ngettext = lambda s, p, n: tr(s if n == 1 else p)  # type: ignore[attr-defined]
+
+
+def _period_options(p: argparse.ArgumentParser, *, all_time: bool) -> None:
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--day", metavar=tr("DATE"), help=tr("one day (default: today)"))
+    g.add_argument(
+        "--week",
+        nargs="?",
+        const="today",
+        metavar=tr("DATE"),
+        help=tr("the week (Monday to Sunday) holding DATE (default: this week)"),
+    )
+    g.add_argument(
+        "--month",
+        nargs="?",
+        const="",
+        metavar=tr("MONTH"),
+        help=tr("a month, as 2026-11 or 11/2026 (default: this month)"),
+    )
+    if all_time:
+        g.add_argument("--all", action="store_true", help=tr("all time"))
+    p.add_argument("--from", dest="first", metavar=tr("DATE"), help=tr("first day of a range"))
+    p.add_argument("--to", dest="last", metavar=tr("DATE"), help=tr("last day of a range"))
+
+
+def _task_fields(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--rhk", help=tr("the planned work result (RHK) this task serves"))
+    p.add_argument("--output", help=tr("the output (hasil kerja), such as 'Laporan bulanan'"))
+    p.add_argument("--volume", help=tr("how many of the output, such as 1"))
+    p.add_argument("--unit", help=tr("the unit of the output, such as 'dokumen'"))
+
+
+def build_parser() -> Parser:
+    _install_argparse_translation()
+    json_help = tr("print JSON, for scripts")
+    common = Parser(add_help=False)
+    common.add_argument("--lang", choices=("id", "en"), help=tr("language: id or en"))
+    common.add_argument(
+        "--zone", metavar="WIB|WITA|WIT", help=tr("office time zone for this command")
+    )
+
+    root = Parser(
+        prog="wfh",
+        description=tr("WFH Desktop: time tracking for tasks with time targets."),
+        parents=[common],
+    )
+    root.add_argument("--version", action="store_true", help=tr("show the version and exit"))
+    sub = root.add_subparsers(dest="command", metavar=tr("COMMAND"))
+
+    def cmd(name: str, help_text: str, parent: Any = sub) -> Parser:
+        p: Parser = parent.add_parser(name, help=help_text, description=help_text, parents=[common])
+        return p
+
+    # tasks
+    task = cmd("task", tr("add, list, edit, finish and delete tasks"))
+    tsub = task.add_subparsers(dest="task_command", metavar=tr("COMMAND"))
+    p = cmd("add", tr("add a task with a time target"), tsub)
+    p.add_argument("title", help=tr("what the task is"))
+    p.add_argument("--target", help=tr("target in minutes: 15, 30, 60 or any whole number 1-480"))
+    _task_fields(p)
+    p.add_argument("--json", action="store_true", help=json_help)
+    p = cmd("list", tr("list tasks"), tsub)
+    g = p.add_mutually_exclusive_group()
+    g.add_argument(
+        "--open", dest="status", action="store_const", const="open", help=tr("only open tasks")
+    )
+    g.add_argument(
+        "--done", dest="status", action="store_const", const="done", help=tr("only finished tasks")
+    )
+    p.add_argument("--deleted", action="store_true", help=tr("include deleted tasks"))
+    p.add_argument("--json", action="store_true", help=json_help)
+    p = cmd("edit", tr("change a task"), tsub)
+    p.add_argument("task", help=tr("the task: its title or id"))
+    p.add_argument("--title", help=tr("new title"))
+    p.add_argument("--target", help=tr("new target in minutes (1-480)"))
+    _task_fields(p)
+    p.add_argument("--json", action="store_true", help=json_help)
+    for name, text in (
+        ("done", tr("mark a task done")),
+        ("reopen", tr("open a finished task again")),
+        ("rm", tr("delete a task (it can be restored)")),
+        ("restore", tr("restore a deleted task")),
+    ):
+        p = cmd(name, text, tsub)
+        p.add_argument("task", help=tr("the task: its title or id"))
+        p.add_argument("--json", action="store_true", help=json_help)
+
+    # timer
+    p = cmd("start", tr("start the timer on a task"))
+    p.add_argument("task", help=tr("the task: its title or id"))
+    p.add_argument("--new", action="store_true", help=tr("create the task first"))
+    p.add_argument("--target", help=tr("target in minutes for a new task"))
+    _task_fields(p)
+    p.add_argument("--json", action="store_true", help=json_help)
+    for name, text in (
+        ("pause", tr("pause the running task")),
+        ("resume", tr("resume the paused task")),
+        ("stop", tr("stop the timer")),
+        ("finish", tr("stop the timer and mark the task done")),
+    ):
+        p = cmd(name, text)
+        p.add_argument("--json", action="store_true", help=json_help)
+    p = cmd("status", tr("show the running task against its target"))
+    p.add_argument("--json", action="store_true", help=json_help)
+    cmd("watch", tr("show the running task live, with keys to pause, resume, stop and finish"))
+
+    # sessions
+    p = cmd("log", tr("list work sessions of a day or a range"))
+    _period_options(p, all_time=False)
+    p.add_argument("--json", action="store_true", help=json_help)
+    p = cmd("report", tr("time per task and per day against targets"))
+    _period_options(p, all_time=True)
+    p.add_argument("--json", action="store_true", help=json_help)
+    session = cmd("session", tr("add, correct or delete work sessions by hand"))
+    ssub = session.add_subparsers(dest="session_command", metavar=tr("COMMAND"))
+    p = cmd("add", tr("add a session done without the timer"), ssub)
+    p.add_argument("task", help=tr("the task: its title or id"))
+    p.add_argument(
+        "--start",
+        required=True,
+        metavar=tr("WHEN"),
+        help=tr("start, as '2026-11-02 08.00' or '02/11/2026 08:00'"),
+    )
+    p.add_argument("--end", required=True, metavar=tr("WHEN"), help=tr("end, the same way"))
+    p.add_argument("--note", help=tr("a note"))
+    p.add_argument("--json", action="store_true", help=json_help)
+    p = cmd("edit", tr("correct a session"), ssub)
+    p.add_argument("session", help=tr("the session id (see 'wfh log')"))
+    p.add_argument("--start", metavar=tr("WHEN"), help=tr("new start"))
+    p.add_argument("--end", metavar=tr("WHEN"), help=tr("new end"))
+    p.add_argument("--task", help=tr("move the session to another task"))
+    p.add_argument("--note", help=tr("a note"))
+    p.add_argument("--json", action="store_true", help=json_help)
+    for name, text in (
+        ("rm", tr("delete a session (it can be restored)")),
+        ("restore", tr("restore a deleted session")),
+    ):
+        p = cmd(name, text, ssub)
+        p.add_argument("session", help=tr("the session id (see 'wfh log')"))
+        p.add_argument("--json", action="store_true", help=json_help)
+
+    # settings
+    config = cmd("config", tr("show or change settings"))
+    csub = config.add_subparsers(dest="config_command", metavar=tr("COMMAND"))
+    p = cmd("show", tr("show the settings and where the files are"), csub)
+    p.add_argument("--json", action="store_true", help=json_help)
+    p = cmd("set", tr("change a setting"), csub)
+    p.add_argument(
+        "key", help=tr("the setting: language, office_zone, default_target_minutes, server_url")
+    )
+    p.add_argument("value", help=tr("the new value"))
+    p = cmd("unset", tr("return a setting to its default"), csub)
+    p.add_argument("key", help=tr("the setting"))
+    return root

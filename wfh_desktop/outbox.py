@@ -1,0 +1,78 @@
+"""The transactional outbox (SYNC.md): every local change writes one mutation row in the same
+SQLite transaction as the change itself."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from wfh_desktop import hlc
+from wfh_desktop.ids import uuid7
+from wfh_desktop.timefmt import iso_utc
+
+INSTANT_FIELDS = frozenset({"start_at", "end_at", "done_at", "deleted_at", "created_at", "at"})
+
+
+def wire_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Fields as they travel: instants as ISO-8601 UTC strings."""
+    return {
+        k: (iso_utc(v) if k in INSTANT_FIELDS and isinstance(v, int) else v)
+        for k, v in fields.items()
+    }
+
+
+class MutationWriter:
+    """Appends mutations for one profile (device) inside the caller's open transaction."""
+
+    def __init__(self, conn: sqlite3.Connection, device_id: str) -> None:
+        self._conn = conn
+        self._device = device_id
+        self._last: hlc.Hlc | None = None
+
+    def _next_hlc(self, now_ms: int) -> str:
+        if self._last is None:
+            row = self._conn.execute(
+                "SELECT value FROM sync_meta WHERE key = 'hlc_last'"
+            ).fetchone()
+            self._last = hlc.Hlc.decode(row[0]) if row else None
+        self._last = hlc.tick(self._last, now_ms, self._device)
+        stamp = self._last.encode()
+        self._conn.execute(
+            "INSERT INTO sync_meta(key, value) VALUES ('hlc_last', ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (stamp,),
+        )
+        return stamp
+
+    def append(
+        self,
+        now_ms: int,
+        type_: str,
+        entity_id: str,
+        fields: dict[str, Any],
+        base_version: int | None,
+    ) -> int:
+        """Record one mutation; returns its ``seq``. Must run inside a write transaction."""
+        stamp = self._next_hlc(now_ms)
+        cur = self._conn.execute(
+            "INSERT INTO outbox(mutation_id, type, entity_id, payload, hlc, base_version, "
+            "clock_offset_ms, created_at) VALUES (?, ?, ?, ?, ?, ?, "
+            "(SELECT CAST(value AS INTEGER) FROM sync_meta WHERE key = 'clock_offset_ms'), ?)",
+            (
+                uuid7(now_ms),
+                type_,
+                entity_id,
+                json.dumps(wire_fields(fields), ensure_ascii=False, sort_keys=True),
+                stamp,
+                base_version,
+                now_ms,
+            ),
+        )
+        seq = cur.lastrowid
+        assert seq is not None
+        return seq
+
+    def forget_cached_hlc(self) -> None:
+        """Drop the cached HLC: at the start of every transaction, and after a rollback."""
+        self._last = None

@@ -1,0 +1,144 @@
+"""SQLAlchemy models: the declared schema of the local database.
+
+The migrations in ``migrations/versions`` build exactly this schema (a test compares them).
+Instants are UTC epoch milliseconds (INTEGER); see docs/decisions.md.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData()
+
+
+class Task(Base):
+    __tablename__ = "task"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    title: Mapped[str] = mapped_column(Text(collation="NOCASE"), nullable=False)
+    target_minutes: Mapped[int] = mapped_column(Integer, nullable=False)
+    rhk: Mapped[str | None] = mapped_column(Text)
+    output: Mapped[str | None] = mapped_column(Text)
+    volume: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(8), nullable=False, server_default="open")
+    done_at: Mapped[int | None] = mapped_column(Integer)
+    assignee_user_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    created_at: Mapped[int] = mapped_column(Integer, nullable=False)
+    updated_at: Mapped[int] = mapped_column(Integer, nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    deleted_at: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (
+        CheckConstraint("target_minutes BETWEEN 1 AND 480", name="ck_task_target"),
+        CheckConstraint("status IN ('open', 'done')", name="ck_task_status"),
+        CheckConstraint("length(trim(title)) > 0", name="ck_task_title"),
+        Index("ix_task_title", "title"),
+        Index("ix_task_done", "done_at"),
+    )
+
+
+class WorkSession(Base):
+    """One uninterrupted stretch of work on a task by one person."""
+
+    __tablename__ = "session"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    task_id: Mapped[str] = mapped_column(String(36), ForeignKey("task.id"), nullable=False)
+    owner_user_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    start_at: Mapped[int] = mapped_column(Integer, nullable=False)
+    end_at: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(8), nullable=False)
+    origin_device: Mapped[str] = mapped_column(String(36), nullable=False)
+    auto_stop_reason: Mapped[str | None] = mapped_column(Text)
+    needs_review: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[int] = mapped_column(Integer, nullable=False)
+    updated_at: Mapped[int] = mapped_column(Integer, nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    deleted_at: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (
+        CheckConstraint("end_at IS NULL OR end_at >= start_at", name="ck_session_end"),
+        CheckConstraint("source IN ('timer', 'manual')", name="ck_session_source"),
+        # At most one running session per user, enforced by the database itself.
+        Index(
+            "ux_session_one_running",
+            "owner_user_id",
+            unique=True,
+            sqlite_where=text("end_at IS NULL AND deleted_at IS NULL"),
+        ),
+        # Covering index for reports over a period.
+        Index(
+            "ix_session_live_start",
+            "start_at",
+            "end_at",
+            "task_id",
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
+        Index("ix_session_task", "task_id", "start_at"),
+        Index(
+            "ix_session_owner_end",
+            "owner_user_id",
+            "end_at",
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
+    )
+
+
+class Outbox(Base):
+    """Every local change, in order, waiting to be pushed to the server (SYNC.md)."""
+
+    __tablename__ = "outbox"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    mutation_id: Mapped[str] = mapped_column(String(36), nullable=False, unique=True)
+    type: Mapped[str] = mapped_column(String(32), nullable=False)
+    entity_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    payload: Mapped[str] = mapped_column(Text, nullable=False)
+    hlc: Mapped[str] = mapped_column(Text, nullable=False)
+    base_version: Mapped[int | None] = mapped_column(Integer)
+    clock_offset_ms: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10), nullable=False, server_default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[int] = mapped_column(Integer, nullable=False)
+    acked_at: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'acked', 'rejected')", name="ck_outbox_status"),
+        Index("ix_outbox_entity", "entity_id"),
+        {"sqlite_autoincrement": True},
+    )
+
+
+class SyncMeta(Base):
+    """Device identity, the local user, the HLC and later the sync cursor."""
+
+    __tablename__ = "sync_meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class AppState(Base):
+    """Local-only state that is never synced (which task is paused)."""
+
+    __tablename__ = "app_state"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, nullable=False)

@@ -1,0 +1,231 @@
+"""Tasks with time targets: add, edit, mark done, reopen, delete (soft) and restore."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, NamedTuple
+
+from wfh_desktop.domain import TASK_COLUMNS, Task
+from wfh_desktop.errors import UserError
+from wfh_desktop.ids import uuid7
+from wfh_desktop.lookup import find_task
+from wfh_desktop.profile import Profile
+from wfh_desktop.settings import validate_target
+
+MAX_TITLE = 500
+EDITABLE = ("title", "target_minutes", "rhk", "output", "volume", "unit")
+
+
+def clean_title(title: str) -> str:
+    text = " ".join(title.split())
+    if not text:
+        raise UserError("A task needs a title.")
+    if len(text) > MAX_TITLE:
+        raise UserError("A task title can have at most {n} characters.", n=MAX_TITLE)
+    return text
+
+
+def clean_volume(value: Any) -> float | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        number = float(str(value).strip().replace(",", "."))
+    except ValueError:
+        raise UserError("The volume must be a number, not {value!r}.", value=value) from None
+    if not math.isfinite(number) or number < 0:
+        raise UserError("The volume must be a number of zero or more, not {value!r}.", value=value)
+    return number
+
+
+def clean_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = " ".join(str(value).split())
+    return text or None
+
+
+def clean_fields(changes: dict[str, Any]) -> dict[str, Any]:
+    """Validate the editable fields of a task; unknown names are a programming error."""
+    out: dict[str, Any] = {}
+    for name, value in changes.items():
+        if name == "title":
+            out[name] = clean_title(value)
+        elif name == "target_minutes":
+            out[name] = validate_target(value)
+        elif name == "volume":
+            out[name] = clean_volume(value)
+        elif name in ("rhk", "output", "unit"):
+            out[name] = clean_text(value)
+        else:
+            raise ValueError(name)
+    return out
+
+
+class TaskChange(NamedTuple):
+    task: Task
+    stopped_session_id: str | None = None
+
+
+class TaskService:
+    def __init__(self, profile: Profile) -> None:
+        self._p = profile
+
+    def get(self, task_id: str) -> Task:
+        row = self._p.conn.execute(
+            f"SELECT {TASK_COLUMNS} FROM task WHERE id = ?", (task_id,)
+        ).fetchone()
+        if row is None:
+            raise UserError("No task matches {ref!r}. See 'wfh task list'.", ref=task_id)
+        return Task._make(row)
+
+    def find(self, ref: str, *, include_deleted: bool = False) -> Task:
+        return find_task(self._p.conn, ref, include_deleted=include_deleted)
+
+    def add(
+        self,
+        title: str,
+        target_minutes: Any,
+        *,
+        rhk: str | None = None,
+        output: str | None = None,
+        volume: Any = None,
+        unit: str | None = None,
+    ) -> Task:
+        fields = clean_fields(
+            {
+                "title": title,
+                "target_minutes": target_minutes,
+                "rhk": rhk,
+                "output": output,
+                "volume": volume,
+                "unit": unit,
+            }
+        )
+        with self._p.write() as (conn, outbox):
+            return self.insert(conn, outbox, fields)
+
+    def insert(self, conn: Any, outbox: Any, fields: dict[str, Any]) -> Task:
+        """Insert a validated task inside an open write transaction."""
+        now = self._p.clock.now_ms()
+        task = Task(
+            id=uuid7(now),
+            title=fields["title"],
+            target_minutes=fields["target_minutes"],
+            rhk=fields.get("rhk"),
+            output=fields.get("output"),
+            volume=fields.get("volume"),
+            unit=fields.get("unit"),
+            status="open",
+            done_at=None,
+            assignee_user_id=self._p.user_id,
+            created_at=now,
+            updated_at=now,
+            version=0,
+            deleted_at=None,
+        )
+        conn.execute(f"INSERT INTO task({TASK_COLUMNS}) VALUES ({', '.join('?' * 14)})", task)
+        payload = task._asdict()
+        del payload["id"], payload["version"], payload["updated_at"]
+        outbox.append(now, "task.upsert", task.id, payload, 0)
+        return task
+
+    def list_tasks(self, *, status: str | None = None, include_deleted: bool = False) -> list[Task]:
+        where = ["1 = 1"]
+        args: list[Any] = []
+        if status is not None:
+            where.append("status = ?")
+            args.append(status)
+        if not include_deleted:
+            where.append("deleted_at IS NULL")
+        rows = self._p.conn.execute(
+            f"SELECT {TASK_COLUMNS} FROM task WHERE {' AND '.join(where)} "
+            "ORDER BY status = 'done', created_at DESC",
+            args,
+        ).fetchall()
+        return [Task._make(r) for r in rows]
+
+    def actual_ms(self, task_ids: list[str]) -> dict[str, int]:
+        """Each task's actual time: the sum of all its live sessions, everyone's, running ones
+        counted until now."""
+        if not task_ids:
+            return {}
+        now = self._p.clock.now_ms()
+        out = dict.fromkeys(task_ids, 0)
+        for i in range(0, len(task_ids), 500):
+            chunk = task_ids[i : i + 500]
+            rows = self._p.conn.execute(
+                "SELECT task_id, SUM(MAX(COALESCE(end_at, ?) - start_at, 0)) FROM session "
+                f"WHERE deleted_at IS NULL AND task_id IN ({', '.join('?' * len(chunk))}) "
+                "GROUP BY task_id",
+                [now, *chunk],
+            ).fetchall()
+            out.update({task_id: int(total) for task_id, total in rows})
+        return out
+
+    def update_in(self, conn: Any, outbox: Any, task: Task, changes: dict[str, Any]) -> Task:
+        """Write changed fields of a task and their outbox row, inside an open transaction."""
+        now = self._p.clock.now_ms()
+        changes = {k: v for k, v in changes.items() if getattr(task, k) != v}
+        if not changes:
+            return task
+        sets = ", ".join(f"{k} = ?" for k in changes)
+        conn.execute(
+            f"UPDATE task SET {sets}, updated_at = ? WHERE id = ?",
+            [*changes.values(), now, task.id],
+        )
+        outbox.append(now, "task.upsert", task.id, changes, task.version)
+        return task._replace(**changes, updated_at=now)
+
+    def edit(self, ref: str, **changes: Any) -> Task:
+        fields = clean_fields({k: v for k, v in changes.items() if k in EDITABLE})
+        with self._p.write() as (conn, outbox):
+            task = find_task(conn, ref)
+            return self.update_in(conn, outbox, task, fields)
+
+    def mark_done(self, ref: str) -> TaskChange:
+        """Mark a task done; a timer running on it stops now."""
+        from wfh_desktop.timer import TimerService
+
+        with self._p.write() as (conn, outbox):
+            task = find_task(conn, ref)
+            stopped = TimerService(self._p).stop_running_in(conn, outbox, only_task=task.id)
+            if task.is_done:
+                return TaskChange(task, stopped)
+            now = self._p.clock.now_ms()
+            return TaskChange(
+                self.update_in(conn, outbox, task, {"status": "done", "done_at": now}), stopped
+            )
+
+    def reopen(self, ref: str) -> Task:
+        with self._p.write() as (conn, outbox):
+            task = find_task(conn, ref)
+            return self.update_in(conn, outbox, task, {"status": "open", "done_at": None})
+
+    def remove(self, ref: str) -> TaskChange:
+        """Soft-delete a task (restorable); a timer running on it stops now."""
+        from wfh_desktop.timer import TimerService
+
+        with self._p.write() as (conn, outbox):
+            task = find_task(conn, ref)
+            timer = TimerService(self._p)
+            stopped = timer.stop_running_in(conn, outbox, only_task=task.id)
+            if self._p.get_state("paused_task_id") == task.id:
+                self._p.set_state(conn, "paused_task_id", None)
+            now = self._p.clock.now_ms()
+            conn.execute(
+                "UPDATE task SET deleted_at = ?, updated_at = ? WHERE id = ?", (now, now, task.id)
+            )
+            outbox.append(now, "task.delete", task.id, {}, task.version)
+            return TaskChange(task._replace(deleted_at=now, updated_at=now), stopped)
+
+    def restore(self, ref: str) -> Task:
+        with self._p.write() as (conn, outbox):
+            task = find_task(conn, ref, include_deleted=True)
+            if task.deleted_at is None:
+                raise UserError("The task {title!r} is not deleted.", title=task.title)
+            now = self._p.clock.now_ms()
+            conn.execute(
+                "UPDATE task SET deleted_at = NULL, updated_at = ? WHERE id = ?", (now, task.id)
+            )
+            outbox.append(now, "task.restore", task.id, {}, task.version)
+            return task._replace(deleted_at=None, updated_at=now)

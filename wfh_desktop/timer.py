@@ -1,0 +1,312 @@
+"""The timer: start, pause, resume, stop and finish, with at most one running session per user.
+
+A start stops the running session at the same instant, in the same transaction. Pause ends the
+running session and remembers the task; resume starts a new session on it. Time is always
+computed from stored instants, never counted.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any, NamedTuple
+
+from wfh_desktop.domain import SESSION_COLUMNS, Task, WorkSession
+from wfh_desktop.errors import UserError
+from wfh_desktop.ids import uuid7
+from wfh_desktop.lookup import find_task
+from wfh_desktop.outbox import MutationWriter
+from wfh_desktop.profile import Profile
+
+PAUSED_KEY = "paused_task_id"
+
+
+class Status(NamedTuple):
+    """What the timer is doing now. ``task_actual_ms`` counts every session of the task."""
+
+    now_ms: int
+    running: WorkSession | None
+    paused_task: Task | None
+    task: Task | None
+    task_actual_ms: int
+
+    @property
+    def over_target_ms(self) -> int:
+        if self.task is None:
+            return 0
+        return max(self.task_actual_ms - self.task.target_ms, 0)
+
+
+class StartResult(NamedTuple):
+    session: WorkSession
+    task: Task
+    stopped: WorkSession | None
+    reopened: bool
+    already_running: bool
+
+
+class StopResult(NamedTuple):
+    session: WorkSession
+    task: Task
+
+
+def running_session(conn: sqlite3.Connection, user_id: str) -> WorkSession | None:
+    row = conn.execute(
+        f"SELECT {SESSION_COLUMNS} FROM session "
+        "WHERE owner_user_id = ? AND end_at IS NULL AND deleted_at IS NULL",
+        (user_id,),
+    ).fetchone()
+    return None if row is None else WorkSession._make(row)
+
+
+def overlaps(conn: sqlite3.Connection, session: WorkSession, now_ms: int) -> bool:
+    """Whether another live session of the same person overlaps this one (touching is fine).
+    A running session counts as lasting until now (or its start, if that is later)."""
+    end = max(now_ms, session.start_at) if session.end_at is None else session.end_at
+    row = conn.execute(
+        "SELECT 1 FROM session WHERE owner_user_id = ? AND deleted_at IS NULL AND id != ? "
+        "AND end_at > ? AND start_at < ? "
+        "UNION ALL "
+        "SELECT 1 FROM session WHERE owner_user_id = ? AND deleted_at IS NULL AND id != ? "
+        "AND end_at IS NULL AND start_at < ? AND MAX(?, start_at) > ? "
+        "LIMIT 1",
+        (
+            session.owner_user_id,
+            session.id,
+            session.start_at,
+            end,
+            session.owner_user_id,
+            session.id,
+            end,
+            now_ms,
+            session.start_at,
+        ),
+    ).fetchone()
+    return row is not None
+
+
+class TimerService:
+    def __init__(self, profile: Profile) -> None:
+        self._p = profile
+
+    # ---- reading -------------------------------------------------------------------------
+
+    def status(self) -> Status:
+        conn = self._p.conn
+        now = self._p.clock.now_ms()
+        running = running_session(conn, self._p.user_id)
+        paused: Task | None = None
+        task: Task | None = None
+        if running is not None:
+            task = self.task(conn, running.task_id)
+        else:
+            paused_id = self._p.get_state(PAUSED_KEY)
+            if paused_id is not None:
+                paused = self.task(conn, paused_id)
+                task = paused
+        actual = 0
+        if task is not None:
+            row = conn.execute(
+                "SELECT SUM(MAX(COALESCE(end_at, ?) - start_at, 0)) FROM session "
+                "WHERE task_id = ? AND deleted_at IS NULL",
+                (now, task.id),
+            ).fetchone()
+            actual = int(row[0] or 0)
+        return Status(now, running, paused, task, actual)
+
+    @staticmethod
+    def task(conn: sqlite3.Connection, task_id: str) -> Task:
+        from wfh_desktop.domain import TASK_COLUMNS
+
+        row = conn.execute(f"SELECT {TASK_COLUMNS} FROM task WHERE id = ?", (task_id,)).fetchone()
+        assert row is not None, task_id
+        return Task._make(row)
+
+    # ---- writing -------------------------------------------------------------------------
+
+    def stop_running_in(
+        self,
+        conn: sqlite3.Connection,
+        outbox: MutationWriter,
+        *,
+        at_ms: int | None = None,
+        only_task: str | None = None,
+    ) -> str | None:
+        """Stop the user's running session inside an open transaction; returns its id.
+
+        The end is never before the start, even if the clock has jumped backwards.
+        """
+        running = running_session(conn, self._p.user_id)
+        if running is None or (only_task is not None and running.task_id != only_task):
+            return None
+        now = self._p.clock.now_ms()
+        end = max(now if at_ms is None else at_ms, running.start_at)
+        conn.execute(
+            "UPDATE session SET end_at = ?, updated_at = ? WHERE id = ?", (end, now, running.id)
+        )
+        outbox.append(now, "session.stop", running.id, {"end_at": end}, running.version)
+        return running.id
+
+    def start(self, ref: str | None = None, *, task_id: str | None = None) -> StartResult:
+        """Start the timer on a task (found by ``ref``, or by ``task_id``)."""
+        with self._p.write() as (conn, outbox):
+            task = self.task(conn, task_id) if task_id else find_task(conn, ref or "")
+            if task.deleted_at is not None:
+                raise UserError("The task {title!r} is deleted.", title=task.title)
+            return self._start_in(conn, outbox, task)
+
+    def _start_in(
+        self, conn: sqlite3.Connection, outbox: MutationWriter, task: Task
+    ) -> StartResult:
+        now = self._p.clock.now_ms()
+        running = running_session(conn, self._p.user_id)
+        if running is not None and running.task_id == task.id:
+            return StartResult(running, task, None, False, True)
+        start = now
+        stopped: WorkSession | None = None
+        if running is not None:
+            # The new session starts at the very instant the old one ends.
+            start = max(now, running.start_at)
+            self.stop_running_in(conn, outbox, at_ms=start)
+            stopped = running._replace(end_at=start)
+        reopened = False
+        if task.is_done:
+            conn.execute(
+                "UPDATE task SET status = 'open', done_at = NULL, updated_at = ? WHERE id = ?",
+                (now, task.id),
+            )
+            outbox.append(
+                now, "task.upsert", task.id, {"status": "open", "done_at": None}, task.version
+            )
+            task = task._replace(status="open", done_at=None, updated_at=now)
+            reopened = True
+        session = WorkSession(
+            id=uuid7(now),
+            task_id=task.id,
+            owner_user_id=self._p.user_id,
+            start_at=start,
+            end_at=None,
+            source="timer",
+            origin_device=self._p.device_id,
+            auto_stop_reason=None,
+            needs_review=None,
+            note=None,
+            created_at=now,
+            updated_at=now,
+            version=0,
+            deleted_at=None,
+        )
+        session = insert_session(conn, outbox, session, now)
+        Profile.set_state(conn, PAUSED_KEY, None)
+        return StartResult(session, task, stopped, reopened, False)
+
+    def start_new(self, title: str, target_minutes: Any, **fields: Any) -> StartResult:
+        """Create a task and start its timer, in one transaction."""
+        from wfh_desktop.tasks import TaskService, clean_fields
+
+        values = clean_fields({"title": title, "target_minutes": target_minutes, **fields})
+        with self._p.write() as (conn, outbox):
+            task = TaskService(self._p).insert(conn, outbox, values)
+            return self._start_in(conn, outbox, task)
+
+    def pause(self) -> StopResult:
+        with self._p.write() as (conn, outbox):
+            running = self._require_running(conn)
+            self.stop_running_in(conn, outbox)
+            Profile.set_state(conn, PAUSED_KEY, running.task_id)
+            return self._stopped(conn, running.id)
+
+    def resume(self) -> StartResult:
+        with self._p.write() as (conn, outbox):
+            running = running_session(conn, self._p.user_id)
+            if running is not None:
+                raise UserError(
+                    "A timer is already running on {title!r}.",
+                    title=self.task(conn, running.task_id).title,
+                )
+            paused_id = self._p.get_state(PAUSED_KEY)
+            if paused_id is None:
+                raise UserError("Nothing is paused. Start a task with 'wfh start'.")
+            task = self.task(conn, paused_id)
+            if task.deleted_at is not None:
+                Profile.set_state(conn, PAUSED_KEY, None)
+                raise UserError("The task {title!r} is deleted.", title=task.title)
+            return self._start_in(conn, outbox, task)
+
+    def stop(self) -> StopResult:
+        with self._p.write() as (conn, outbox):
+            paused_id = self._p.get_state(PAUSED_KEY)
+            running = running_session(conn, self._p.user_id)
+            if running is None and paused_id is not None:
+                # Stopping a paused task only forgets the pause; its time is already stored.
+                Profile.set_state(conn, PAUSED_KEY, None)
+                last = self._last_session(conn, paused_id)
+                if last is not None:
+                    return StopResult(last, self.task(conn, paused_id))
+            running = self._require_running(conn)
+            self.stop_running_in(conn, outbox)
+            Profile.set_state(conn, PAUSED_KEY, None)
+            return self._stopped(conn, running.id)
+
+    def finish(self) -> StopResult:
+        """Stop the running (or paused) task and mark it done."""
+        from wfh_desktop.tasks import TaskService
+
+        with self._p.write() as (conn, outbox):
+            running = running_session(conn, self._p.user_id)
+            task_id = running.task_id if running else self._p.get_state(PAUSED_KEY)
+            if task_id is None:
+                raise UserError("No timer is running and nothing is paused.")
+            self.stop_running_in(conn, outbox)
+            Profile.set_state(conn, PAUSED_KEY, None)
+            task = self.task(conn, task_id)
+            now = self._p.clock.now_ms()
+            task = TaskService(self._p).update_in(
+                conn, outbox, task, {"status": "done", "done_at": now}
+            )
+            last = self._last_session(conn, task_id)
+            assert last is not None
+            return StopResult(last, task)
+
+    # ---- helpers -------------------------------------------------------------------------
+
+    def _require_running(self, conn: sqlite3.Connection) -> WorkSession:
+        running = running_session(conn, self._p.user_id)
+        if running is None:
+            raise UserError("No timer is running.")
+        return running
+
+    def _stopped(self, conn: sqlite3.Connection, session_id: str) -> StopResult:
+        row = conn.execute(
+            f"SELECT {SESSION_COLUMNS} FROM session WHERE id = ?", (session_id,)
+        ).fetchone()
+        session = WorkSession._make(row)
+        return StopResult(session, self.task(conn, session.task_id))
+
+    @staticmethod
+    def _last_session(conn: sqlite3.Connection, task_id: str) -> WorkSession | None:
+        row = conn.execute(
+            f"SELECT {SESSION_COLUMNS} FROM session WHERE task_id = ? AND deleted_at IS NULL "
+            "ORDER BY start_at DESC LIMIT 1",
+            (task_id,),
+        ).fetchone()
+        return None if row is None else WorkSession._make(row)
+
+
+def insert_session(
+    conn: sqlite3.Connection, outbox: MutationWriter, session: WorkSession, now_ms: int
+) -> WorkSession:
+    """Insert a session (flagged for review when it overlaps another) and its outbox row."""
+    if overlaps(conn, session, now_ms):
+        session = session._replace(needs_review="overlap")
+    try:
+        conn.execute(
+            f"INSERT INTO session({SESSION_COLUMNS}) VALUES ({', '.join('?' * 14)})", session
+        )
+    except sqlite3.IntegrityError as e:
+        if "ux_session_one_running" in str(e) or "owner_user_id" in str(e):
+            raise UserError("Another timer is already running; stop it first.") from e
+        raise
+    payload = session._asdict()
+    del payload["id"], payload["version"], payload["updated_at"]
+    outbox.append(now_ms, "session.upsert", session.id, payload, 0)
+    return session
