@@ -132,7 +132,7 @@ class SessionService:
         with self._p.write() as (conn, outbox):
             session = find_session(conn, ref, include_deleted=True)
             if session.deleted_at is None:
-                raise UserError("This session is not deleted.")
+                raise UserError("This session is not deleted, so there is nothing to restore.")
             if session.end_at is None and running_session(conn, self._p.user_id) is not None:
                 raise UserError("Another timer is already running; stop it first.")
             if session.end_at is None:

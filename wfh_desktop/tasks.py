@@ -222,7 +222,10 @@ class TaskService:
         with self._p.write() as (conn, outbox):
             task = find_task(conn, ref, include_deleted=True)
             if task.deleted_at is None:
-                raise UserError("The task {title!r} is not deleted.", title=task.title)
+                raise UserError(
+                    "The task {title!r} is not deleted, so there is nothing to restore.",
+                    title=task.title,
+                )
             now = self._p.clock.now_ms()
             conn.execute(
                 "UPDATE task SET deleted_at = NULL, updated_at = ? WHERE id = ?", (now, task.id)

@@ -45,7 +45,7 @@ class Context:
         self.paths = paths
         self.settings = settings
         self.clock = clock
-        self.zone: Zone = zone(args.zone or settings.office_zone)
+        self.zone: Zone = zone(getattr(args, "zone", None) or settings.office_zone)
         self._profile: Profile | None = None
 
     @property
@@ -270,7 +270,8 @@ def start_command(ctx: Context) -> int:
     else:
         if args.target is not None or _field_args(args):
             raise UserError(
-                "--target and the task fields go with --new; to change a task use 'wfh task edit'."
+                "--target, --rhk, --output, --volume and --unit are for a new task (with --new); "
+                "to change a task use 'wfh task edit'."
             )
         result = timer.start(args.task)
     if ctx.json:
@@ -279,7 +280,7 @@ def start_command(ctx: Context) -> int:
     if result.already_running:
         out(
             tr(
-                "{title} is already running since {time}.",
+                "{title} has been running since {time}.",
                 title=result.task.title,
                 time=fmt_clock(result.session.start_at, ctx.zone),
             )
@@ -341,7 +342,7 @@ def timer_command(ctx: Context) -> int:
     out(message.format(title=done.task.title))
     out(
         tr(
-            "This session {session}; the task {progress}.",
+            "This session: {session}; the task so far: {progress}.",
             session=fmt_minutes(session_ms),
             progress=progress_text(total, done.task.target_minutes),
         )
@@ -383,7 +384,7 @@ def status_lines(ctx: Context, st: Any) -> list[str]:
         lines.append(
             "  "
             + tr(
-                "{over} over target ({pct} % of target)",
+                "{over} over target ({pct}% of target)",
                 over=fmt_elapsed(st.over_target_ms),
                 pct=fmt_number(pct),
             )
@@ -569,7 +570,7 @@ def report_command(ctx: Context) -> int:
     else:
         out(
             tr(
-                "On-target rate: {hit} of {n} finished tasks ({pct} %).",
+                "On-target rate: {hit} of {n} finished tasks ({pct}%).",
                 hit=rep.finished_on_target,
                 n=rep.finished,
                 pct=fmt_number(100 * rate, 1),

@@ -48,19 +48,33 @@ def _period_options(p: argparse.ArgumentParser, *, all_time: bool) -> None:
 
 
 def _task_fields(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--rhk", help=tr("the planned work result (RHK) this task serves"))
-    p.add_argument("--output", help=tr("the output (hasil kerja), such as 'Laporan bulanan'"))
-    p.add_argument("--volume", help=tr("how many of the output, such as 1"))
-    p.add_argument("--unit", help=tr("the unit of the output, such as 'dokumen'"))
+    p.add_argument(
+        "--rhk", metavar="RHK", help=tr("the planned work result (RHK) this task serves")
+    )
+    p.add_argument(
+        "--output",
+        metavar=tr("OUTPUT"),
+        help=tr("the output (hasil kerja), such as 'Laporan bulanan'"),
+    )
+    p.add_argument("--volume", metavar=tr("NUMBER"), help=tr("volume of the output, such as 1"))
+    p.add_argument(
+        "--unit", metavar=tr("UNIT"), help=tr("the unit of the output, such as 'dokumen'")
+    )
 
 
 def build_parser() -> Parser:
     _install_argparse_translation()
     json_help = tr("print JSON, for scripts")
     common = Parser(add_help=False)
-    common.add_argument("--lang", choices=("id", "en"), help=tr("language: id or en"))
+    # SUPPRESS: an option given before the command is not reset by the command's own parser.
     common.add_argument(
-        "--zone", metavar="WIB|WITA|WIT", help=tr("office time zone for this command")
+        "--lang", choices=("id", "en"), default=argparse.SUPPRESS, help=tr("language: id or en")
+    )
+    common.add_argument(
+        "--zone",
+        metavar="WIB|WITA|WIT",
+        default=argparse.SUPPRESS,
+        help=tr("office time zone for this command"),
     )
 
     root = Parser(
@@ -79,8 +93,12 @@ def build_parser() -> Parser:
     task = cmd("task", tr("add, list, edit, finish and delete tasks"))
     tsub = task.add_subparsers(dest="task_command", metavar=tr("COMMAND"))
     p = cmd("add", tr("add a task with a time target"), tsub)
-    p.add_argument("title", help=tr("what the task is"))
-    p.add_argument("--target", help=tr("target in minutes: 15, 30, 60 or any whole number 1-480"))
+    p.add_argument("title", metavar=tr("TITLE"), help=tr("the task's title"))
+    p.add_argument(
+        "--target",
+        metavar=tr("MINUTES"),
+        help=tr("target in minutes: 15, 30, 60 or any whole number 1-480"),
+    )
     _task_fields(p)
     p.add_argument("--json", action="store_true", help=json_help)
     p = cmd("list", tr("list tasks"), tsub)
@@ -94,9 +112,9 @@ def build_parser() -> Parser:
     p.add_argument("--deleted", action="store_true", help=tr("include deleted tasks"))
     p.add_argument("--json", action="store_true", help=json_help)
     p = cmd("edit", tr("change a task"), tsub)
-    p.add_argument("task", help=tr("the task: its title or id"))
-    p.add_argument("--title", help=tr("new title"))
-    p.add_argument("--target", help=tr("new target in minutes (1-480)"))
+    p.add_argument("task", metavar=tr("TASK"), help=tr("the task: its title or id"))
+    p.add_argument("--title", metavar=tr("TITLE"), help=tr("new title"))
+    p.add_argument("--target", metavar=tr("MINUTES"), help=tr("new target in minutes (1-480)"))
     _task_fields(p)
     p.add_argument("--json", action="store_true", help=json_help)
     for name, text in (
@@ -106,14 +124,16 @@ def build_parser() -> Parser:
         ("restore", tr("restore a deleted task")),
     ):
         p = cmd(name, text, tsub)
-        p.add_argument("task", help=tr("the task: its title or id"))
+        p.add_argument("task", metavar=tr("TASK"), help=tr("the task: its title or id"))
         p.add_argument("--json", action="store_true", help=json_help)
 
     # timer
     p = cmd("start", tr("start the timer on a task"))
-    p.add_argument("task", help=tr("the task: its title or id"))
-    p.add_argument("--new", action="store_true", help=tr("create the task first"))
-    p.add_argument("--target", help=tr("target in minutes for a new task"))
+    p.add_argument("task", metavar=tr("TASK"), help=tr("the task: its title or id"))
+    p.add_argument(
+        "--new", action="store_true", help=tr("create a new task with this title, then start it")
+    )
+    p.add_argument("--target", metavar=tr("MINUTES"), help=tr("target in minutes for a new task"))
     _task_fields(p)
     p.add_argument("--json", action="store_true", help=json_help)
     for name, text in (
@@ -138,7 +158,7 @@ def build_parser() -> Parser:
     session = cmd("session", tr("add, correct or delete work sessions by hand"))
     ssub = session.add_subparsers(dest="session_command", metavar=tr("COMMAND"))
     p = cmd("add", tr("add a session done without the timer"), ssub)
-    p.add_argument("task", help=tr("the task: its title or id"))
+    p.add_argument("task", metavar=tr("TASK"), help=tr("the task: its title or id"))
     p.add_argument(
         "--start",
         required=True,
@@ -146,21 +166,21 @@ def build_parser() -> Parser:
         help=tr("start, as '2026-11-02 08.00' or '02/11/2026 08:00'"),
     )
     p.add_argument("--end", required=True, metavar=tr("WHEN"), help=tr("end, the same way"))
-    p.add_argument("--note", help=tr("a note"))
+    p.add_argument("--note", metavar=tr("NOTE"), help=tr("a note"))
     p.add_argument("--json", action="store_true", help=json_help)
     p = cmd("edit", tr("correct a session"), ssub)
-    p.add_argument("session", help=tr("the session id (see 'wfh log')"))
+    p.add_argument("session", metavar=tr("SESSION"), help=tr("the session id (see 'wfh log')"))
     p.add_argument("--start", metavar=tr("WHEN"), help=tr("new start"))
     p.add_argument("--end", metavar=tr("WHEN"), help=tr("new end"))
-    p.add_argument("--task", help=tr("move the session to another task"))
-    p.add_argument("--note", help=tr("a note"))
+    p.add_argument("--task", metavar=tr("TASK"), help=tr("move the session to another task"))
+    p.add_argument("--note", metavar=tr("NOTE"), help=tr("a note"))
     p.add_argument("--json", action="store_true", help=json_help)
     for name, text in (
         ("rm", tr("delete a session (it can be restored)")),
         ("restore", tr("restore a deleted session")),
     ):
         p = cmd(name, text, ssub)
-        p.add_argument("session", help=tr("the session id (see 'wfh log')"))
+        p.add_argument("session", metavar=tr("SESSION"), help=tr("the session id (see 'wfh log')"))
         p.add_argument("--json", action="store_true", help=json_help)
 
     # settings
@@ -172,7 +192,7 @@ def build_parser() -> Parser:
     p.add_argument(
         "key", help=tr("the setting: language, office_zone, default_target_minutes, server_url")
     )
-    p.add_argument("value", help=tr("the new value"))
+    p.add_argument("value", metavar=tr("VALUE"), help=tr("the new value"))
     p = cmd("unset", tr("return a setting to its default"), csub)
-    p.add_argument("key", help=tr("the setting"))
+    p.add_argument("key", metavar=tr("SETTING"), help=tr("the setting"))
     return root

@@ -10,7 +10,7 @@ import sys
 from typing import Any
 
 from wfh_desktop.errors import UserError
-from wfh_desktop.i18n import tr
+from wfh_desktop.i18n import language, tr
 
 REFRESH_SECONDS = 1.0
 
@@ -29,7 +29,19 @@ def watch(ctx: Any) -> int:
 
     timer = TimerService(ctx.profile)
     interactive = sys.stdin.isatty() and sys.stdout.isatty() and os.name == "posix"
-    keys = tr("[p] pause  [r] resume  [s] stop  [f] finish  [q] quit")
+    # One key per action, the first letter of the word in the user's language.
+    letters = {
+        "id": {"j": "pause", "l": "resume", "h": "stop", "s": "finish", "k": "quit"},
+        "en": {"p": "pause", "r": "resume", "s": "stop", "f": "finish", "q": "quit"},
+    }[language()]
+    words = {
+        "pause": tr("pause"),
+        "resume": tr("resume"),
+        "stop": tr("stop"),
+        "finish": tr("finish"),
+        "quit": tr("quit"),
+    }
+    keys = "  ".join(f"[{k}] {words[a]}" for k, a in letters.items())
     if not interactive:
         for line in status_lines(ctx, timer.status()):
             sys.stdout.write(line + "\n")
@@ -51,12 +63,12 @@ def watch(ctx: Any) -> int:
             key = _read_key(REFRESH_SECONDS)
             if key is None:
                 continue
-            if key in ("q", "\x1b", "\x03", "\x04"):
+            name = letters.get(key)
+            if name == "quit" or key in ("\x1b", "\x03", "\x04"):
                 return 0
-            action = {"p": timer.pause, "r": timer.resume, "s": timer.stop, "f": timer.finish}
-            if key in action:
+            if name is not None:
                 try:
-                    action[key]()
+                    getattr(timer, name)()
                     message = ""
                 except UserError as e:
                     message = e.render()

@@ -1,3 +1,357 @@
 """Bahasa Indonesia (formal *Anda*), the default language. Keys are the English source strings."""
 
-CATALOG: dict[str, str] = {}
+CATALOG: dict[str, str] = {
+    "MINUTES": "MENIT",
+    "NOTE": "CATATAN",
+    "NUMBER": "ANGKA",
+    "OUTPUT": "HASIL",
+    "SESSION": "SESI",
+    "SETTING": "PENGATURAN",
+    "TASK": "TUGAS",
+    "TITLE": "JUDUL",
+    "UNIT": "SATUAN",
+    "VALUE": "NILAI",
+    "finish": "selesai",
+    "pause": "jeda",
+    "quit": "keluar",
+    "resume": "lanjutkan",
+    "stop": "hentikan",
+    "create a new task with this title, then start it": "buat tugas baru dengan judul ini, lalu mulai",
+    "the task's title": "judul tugas",
+    "volume of the output, such as 1": "volume hasil kerja, misalnya 1",
+    "This session: {session}; the task so far: {progress}.": "Sesi ini: {session}; total tugas sejauh ini: {progress}.",
+    "{title} has been running since {time}.": "{title} sudah berjalan sejak {time}.",
+    "--target, --rhk, --output, --volume and --unit are for a new task (with --new); to change a task use 'wfh task edit'.": "--target, --rhk, --output, --volume, dan --unit hanya untuk tugas baru (dengan --new); untuk mengubah tugas gunakan 'wfh task edit'.",
+    "The task {title!r} is not deleted, so there is nothing to restore.": "Tugas {title!r} tidak dihapus, jadi tidak ada yang perlu dipulihkan.",
+    "This session is not deleted, so there is nothing to restore.": "Sesi ini tidak dihapus, jadi tidak ada yang perlu dipulihkan.",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: kesalahan: %(message)s\n",
+    "a month, as 2026-11 or 11/2026 (default: this month)": (
+        "satu bulan, misalnya 2026-11 atau 11/2026 (bawaan: bulan ini)"
+    ),
+    "a note": "catatan",
+    "A session cannot end in the future.": "Akhir sesi tidak boleh melewati waktu sekarang.",
+    "A task needs a title.": "Judul tugas wajib diisi.",
+    "A task title can have at most {n} characters.": "Judul tugas paling banyak {n} karakter.",
+    "A timer is already running on {title!r}.": "Pencatatan waktu untuk {title!r} sedang berjalan.",
+    "Actual": "Realisasi",
+    "Actual {actual} of {target}: on target.": "Realisasi {actual} dari {target}: sesuai target.",
+    "Actual {actual} of {target}: {over} over target.": (
+        "Realisasi {actual} dari {target}: melebihi target {over}."
+    ),
+    "add a session done without the timer": (
+        "tambahkan sesi kerja secara manual, tanpa pencatatan waktu"
+    ),
+    "add a task with a time target": "tambahkan tugas dengan target waktu",
+    "add, correct or delete work sessions by hand": (
+        "tambah, koreksi, atau hapus sesi kerja secara manual"
+    ),
+    "add, list, edit, finish and delete tasks": (
+        "tambah, tampilkan, ubah, selesaikan, dan hapus tugas"
+    ),
+    "all time": "seluruh periode",
+    "ambiguous option: %(option)s could match %(matches)s": (
+        "opsi ambigu: %(option)s dapat berarti %(matches)s"
+    ),
+    "Another timer is already running; stop it first.": (
+        "Pencatatan waktu lain sedang berjalan; hentikan terlebih dahulu."
+    ),
+    "April": "April",
+    "argument %(argument_name)s: %(message)s": "argumen %(argument_name)s: %(message)s",
+    "August": "Agustus",
+    "Cannot open the database {path}: {error}": "Basis data {path} tidak dapat dibuka: {error}",
+    "Cannot read the date {text!r}: write it as 2026-11-02 or 02/11/2026.": (
+        "Tanggal {text!r} tidak dapat dibaca: gunakan format 2026-11-02 atau 02/11/2026."
+    ),
+    "Cannot read the month {text!r}: write it as 2026-11 or 11/2026.": (
+        "Bulan {text!r} tidak dapat dibaca: gunakan format 2026-11 atau 11/2026."
+    ),
+    "Cannot read the time {text!r}: write it as 08.00 or 08:00.": (
+        "Jam {text!r} tidak dapat dibaca: gunakan format 08.00 atau 08:00."
+    ),
+    "Cannot read {text!r}: write a date and a time, such as 2026-11-02 08.00.": (
+        "{text!r} tidak dapat dibaca: tulis tanggal dan jam, misalnya 2026-11-02 08.00."
+    ),
+    "change a setting": "ubah pengaturan",
+    "change a task": "ubah tugas",
+    "COMMAND": "PERINTAH",
+    "correct a session": "koreksi sesi",
+    "DATE": "TANGGAL",
+    "Date": "Tanggal",
+    "December": "Desember",
+    "delete a session (it can be restored)": "hapus sesi (dapat dipulihkan)",
+    "delete a task (it can be restored)": "hapus tugas (dapat dipulihkan)",
+    "deleted": "dihapus",
+    "done": "selesai",
+    "Done: {title}.": "Selesai: {title}.",
+    "Duration": "Durasi",
+    "{elapsed} / {target} min": "{elapsed} / {target} mnt",
+    "End": "Selesai",
+    "end, the same way": "waktu selesai, dengan format yang sama",
+    "expected at least one argument": "memerlukan paling sedikit satu argumen",
+    "expected at most one argument": "hanya menerima paling banyak satu argumen",
+    "expected one argument": "memerlukan satu argumen",
+    "February": "Februari",
+    "first day of a range": "hari pertama rentang",
+    "Friday": "Jumat",
+    "{h} h {m:02d} min": "{h} j {m:02d} mnt",
+    "ID": "ID",
+    "ignored explicit argument %r": "argumen eksplisit %r diabaikan",
+    "In period": "Dalam periode",
+    "include deleted tasks": "sertakan tugas yang dihapus",
+    "invalid %(type)s value: %(value)r": "nilai %(type)s tidak valid: %(value)r",
+    "invalid choice: %(value)r (choose from %(choices)s)": (
+        "pilihan tidak valid: %(value)r (pilih dari %(choices)s)"
+    ),
+    "Its running timer was stopped.": (
+        "Pencatatan waktu yang sedang berjalan pada tugas ini telah dihentikan."
+    ),
+    "January": "Januari",
+    "July": "Juli",
+    "June": "Juni",
+    "Language must be id or en, not {value!r}.": "Bahasa harus id atau en, bukan {value!r}.",
+    "language: id or en": "bahasa: id atau en",
+    "last day of a range": "hari terakhir rentang",
+    "{left} left": "sisa {left}",
+    "list tasks": "tampilkan daftar tugas",
+    "list work sessions of a day or a range": (
+        "tampilkan sesi kerja pada satu hari atau satu rentang tanggal"
+    ),
+    "long": "terlalu lama",
+    "manual": "manual",
+    "March": "Maret",
+    "mark a task done": "tandai tugas selesai",
+    "May": "Mei",
+    "Monday": "Senin",
+    "MONTH": "BULAN",
+    "move the session to another task": "pindahkan sesi ke tugas lain",
+    "Name a task by its title or id.": "Tuliskan judul atau id tugas.",
+    "new end": "waktu selesai baru",
+    "new start": "waktu mulai baru",
+    "new target in minutes (1-480)": "target baru dalam menit (1-480)",
+    "new title": "judul baru",
+    "no": "tidak",
+    "No session has the id {ref!r}. See 'wfh log'.": (
+        "Tidak ada sesi dengan id {ref!r}. Lihat 'wfh log'."
+    ),
+    "No sessions in this period.": "Tidak ada sesi pada periode ini.",
+    "No task matches {ref!r}. See 'wfh task list'.": (
+        "Tidak ada tugas yang cocok dengan {ref!r}. Lihat 'wfh task list'."
+    ),
+    'No tasks yet. Add one with: wfh task add "Menyusun laporan" --target 30': (
+        'Belum ada tugas. Tambahkan dengan: wfh task add "Menyusun laporan" --target 30'
+    ),
+    "No timer is running and nothing is paused.": (
+        "Tidak ada pencatatan waktu yang sedang berjalan atau dijeda."
+    ),
+    "No timer is running.": "Tidak ada pencatatan waktu yang sedang berjalan.",
+    "No timer is running. Start one with: wfh start TASK": (
+        "Tidak ada pencatatan waktu yang sedang berjalan. Mulai dengan: wfh start TASK"
+    ),
+    "No work recorded in this period.": "Tidak ada pekerjaan yang tercatat pada periode ini.",
+    "not allowed with argument %s": "tidak boleh digunakan bersama argumen %s",
+    "Note: this session is longer than 16 hours; check it is right.": (
+        "Catatan: sesi ini lebih dari 16 jam; periksa apakah sudah benar."
+    ),
+    "Note: this session overlaps another one; check 'wfh log'.": (
+        "Catatan: sesi ini tumpang tindih dengan sesi lain; periksa 'wfh log'."
+    ),
+    "Nothing is paused. Start a task with 'wfh start'.": (
+        "Tidak ada tugas yang dijeda. Mulai tugas dengan 'wfh start'."
+    ),
+    "November": "November",
+    "{n} min": "{n} mnt",
+    "October": "Oktober",
+    "office time zone for this command": "zona waktu kantor untuk perintah ini",
+    "On target": "Sesuai target",
+    "On-target rate: no task was finished in this period.": (
+        "Tugas sesuai target: tidak ada tugas yang selesai pada periode ini."
+    ),
+    "On-target rate: {hit} of {n} finished tasks ({pct}%).": (
+        "Tugas sesuai target: {hit} dari {n} tugas yang selesai ({pct}%)."
+    ),
+    "one day (default: today)": "satu hari (bawaan: hari ini)",
+    "one of the arguments %s is required": "salah satu argumen %s wajib diisi",
+    "only finished tasks": "hanya tugas yang sudah selesai",
+    "only open tasks": "hanya tugas yang belum selesai",
+    "open": "belum selesai",
+    "open a finished task again": "buka kembali tugas yang sudah selesai",
+    "options": "opsi",
+    "overlaps": "tumpang tindih",
+    "{over} over target ({pct}% of target)": "melebihi target {over} ({pct}% dari target)",
+    "pause the running task": "jeda tugas yang sedang berjalan",
+    "Paused: {title}": "Dijeda: {title}",
+    "Paused: {title}. Resume with: wfh resume": "Dijeda: {title}. Lanjutkan dengan: wfh resume",
+    "Per day": "Per hari",
+    "Per task": "Per tugas",
+    "positional arguments": "argumen posisi",
+    "print JSON, for scripts": "tampilkan dalam format JSON, untuk skrip",
+    "{ref!r} matches more than one {kind}: {matches}. Type more of the id.": (
+        "{ref!r} cocok dengan lebih dari satu {kind}: {matches}. Ketik id yang lebih lengkap."
+    ),
+    "Report, {period} ({zone})": "Laporan, {period} ({zone})",
+    "restore a deleted session": "pulihkan sesi yang dihapus",
+    "restore a deleted task": "pulihkan tugas yang dihapus",
+    "resume the paused task": "lanjutkan tugas yang dijeda",
+    "Resumed: {title} at {time}.": "Dilanjutkan: {title} pukul {time}.",
+    "return a setting to its default": "kembalikan pengaturan ke nilai bawaan",
+    "Run '{prog} --help' to see what you can type.": (
+        "Jalankan '{prog} --help' untuk melihat perintah dan opsi yang tersedia."
+    ),
+    "running": "berjalan",
+    "Running: {title}": "Berjalan: {title}",
+    "Saturday": "Sabtu",
+    "Say what to change, for example --title or --target.": (
+        "Sebutkan yang ingin diubah, misalnya --title atau --target."
+    ),
+    "Say what to change: --start, --end, --task or --note.": (
+        "Sebutkan yang ingin diubah: --start, --end, --task, atau --note."
+    ),
+    "Say what to do: wfh session add, edit, rm or restore.": (
+        "Sebutkan tindakannya: wfh session add, edit, rm, atau restore."
+    ),
+    "September": "September",
+    "session": "sesi",
+    "Session added: {task}, {span} ({minutes}), id {code}.": (
+        "Sesi ditambahkan: {task}, {span} ({minutes}), id {code}."
+    ),
+    "Session changed: {task}, {span} ({minutes}).": "Sesi diubah: {task}, {span} ({minutes}).",
+    "Session deleted: {task}, {span}. Restore it with: wfh session restore {code}": (
+        "Sesi dihapus: {task}, {span}. Pulihkan dengan: wfh session restore {code}"
+    ),
+    "Session restored: {task}, {span} ({minutes}).": "Sesi dipulihkan: {task}, {span} ({minutes}).",
+    "Sessions, {period} ({zone})": "Sesi kerja, {period} ({zone})",
+    "Setting saved: {key} = {value}": "Pengaturan disimpan: {key} = {value}",
+    "show or change settings": "tampilkan atau ubah pengaturan",
+    "show the running task against its target": (
+        "tampilkan tugas yang sedang berjalan dibandingkan dengan targetnya"
+    ),
+    "show the running task live, with keys to pause, resume, stop and finish": (
+        "tampilkan tugas yang sedang berjalan secara langsung, dengan tombol untuk jeda, "
+        "lanjutkan, hentikan, dan selesai"
+    ),
+    "show the settings and where the files are": "tampilkan pengaturan dan lokasi berkas",
+    "show the version and exit": "tampilkan versi lalu keluar",
+    "show this help message and exit": "tampilkan pesan bantuan ini lalu keluar",
+    "since {time}": "sejak {time}",
+    "Start": "Mulai",
+    "start the timer on a task": "mulai pencatatan waktu untuk tugas",
+    "start, as '2026-11-02 08.00' or '02/11/2026 08:00'": (
+        "waktu mulai, misalnya '2026-11-02 08.00' atau '02/11/2026 08:00'"
+    ),
+    "Started: {title} at {time} (target {target}).": (
+        "Dimulai: {title} pukul {time} (target {target})."
+    ),
+    "Status": "Status",
+    "stop the timer": "hentikan pencatatan waktu",
+    "stop the timer and mark the task done": "hentikan pencatatan waktu dan tandai tugas selesai",
+    "Stopped: {title}.": "Dihentikan: {title}.",
+    "Sunday": "Minggu",
+    "Target": "Target",
+    "target in minutes for a new task": "target dalam menit untuk tugas baru",
+    "target in minutes: 15, 30, 60 or any whole number 1-480": (
+        "target dalam menit: 15, 30, 60, atau bilangan bulat lain dari 1 sampai 480"
+    ),
+    "Task": "Tugas",
+    "task": "tugas",
+    "Task added: {title} (target {target}), id {code}.": (
+        "Tugas ditambahkan: {title} (target {target}), id {code}."
+    ),
+    "Task changed: {title} (target {target}).": "Tugas diubah: {title} (target {target}).",
+    "Task deleted: {title}. Restore it with: wfh task restore {code}": (
+        "Tugas dihapus: {title}. Pulihkan dengan: wfh task restore {code}"
+    ),
+    "Task done: {title}.": "Tugas selesai: {title}.",
+    "Task open again: {title}.": "Tugas dibuka kembali: {title}.",
+    "Task restored: {title}.": "Tugas dipulihkan: {title}.",
+    "Tasks": "Jumlah tugas",
+    "The database is busy (another WFH Desktop program is writing); try again.": (
+        "Basis data sedang sibuk (program WFH Desktop lain sedang menulis); coba lagi."
+    ),
+    (
+        "The database {path} is not a readable SQLite database. It was moved to {moved} (nothing "
+        "was deleted); the next command starts a new, empty database."
+    ): (
+        "Basis data {path} bukan basis data SQLite yang dapat dibaca. Berkas itu dipindahkan ke "
+        "{moved} (tidak ada yang dihapus); perintah berikutnya akan membuat basis data baru yang "
+        "kosong."
+    ),
+    (
+        "The database {path} was made by a newer version of WFH Desktop (schema {revision}). "
+        "Update WFH Desktop; the database was not changed."
+    ): (
+        "Basis data {path} dibuat oleh versi WFH Desktop yang lebih baru (skema {revision}). "
+        "Perbarui WFH Desktop; basis data tidak diubah."
+    ),
+    "The date {text!r} does not exist.": "Tanggal {text!r} tidak valid.",
+    "The end must be after the start.": "Waktu selesai harus setelah waktu mulai.",
+    "the following arguments are required: %s": "argumen berikut wajib diisi: %s",
+    "The month {text!r} does not exist.": "Bulan {text!r} tidak valid.",
+    "the new value": "nilai baru",
+    "the output (hasil kerja), such as 'Laporan bulanan'": (
+        "hasil kerja, misalnya 'Laporan bulanan'"
+    ),
+    "the planned work result (RHK) this task serves": (
+        "Rencana Hasil Kerja (RHK) yang didukung tugas ini"
+    ),
+    "The range ends before it starts.": (
+        "Rentang tanggal tidak valid: tanggal akhir sebelum tanggal awal."
+    ),
+    "The server address must start with https:// (or http:// on a test network).": (
+        "Alamat server harus diawali https:// (atau http:// pada jaringan uji coba)."
+    ),
+    "the session id (see 'wfh log')": "id sesi (lihat 'wfh log')",
+    "the setting": "nama pengaturan",
+    "the setting: language, office_zone, default_target_minutes, server_url": (
+        "nama pengaturan: language, office_zone, default_target_minutes, server_url"
+    ),
+    "The target must be a whole number of minutes from 1 to 480, not {value!r}.": (
+        "Target harus bilangan bulat dari 1 sampai 480 menit, bukan {value!r}."
+    ),
+    "The target must be from 1 to 480 minutes, not {value}.": (
+        "Target harus 1 sampai 480 menit, bukan {value}."
+    ),
+    "The task was done; it is open again.": "Tugas ini sudah selesai; sekarang dibuka kembali.",
+    "The task {title!r} is deleted.": "Tugas {title!r} sudah dihapus.",
+    "the task: its title or id": "tugas: judul atau id-nya",
+    "The time {text!r} does not exist.": "Jam {text!r} tidak valid.",
+    "the unit of the output, such as 'dokumen'": "satuan hasil kerja, misalnya 'dokumen'",
+    "The volume must be a number of zero or more, not {value!r}.": (
+        "Volume harus berupa angka nol atau lebih, bukan {value!r}."
+    ),
+    "The volume must be a number, not {value!r}.": "Volume harus berupa angka, bukan {value!r}.",
+    "the week (Monday to Sunday) holding DATE (default: this week)": (
+        "pekan (Senin sampai Minggu) yang memuat TANGGAL (bawaan: pekan ini)"
+    ),
+    "This session belongs to someone else; only they can change it.": (
+        "Sesi ini milik orang lain; hanya pemiliknya yang dapat mengubahnya."
+    ),
+    "Thursday": "Kamis",
+    "time per task and per day against targets": (
+        "waktu per tugas dan per hari dibandingkan dengan target"
+    ),
+    "Total worked: {total}": "Total waktu kerja: {total}",
+    "Total: {total}": "Total: {total}",
+    "Tuesday": "Selasa",
+    "Unknown setting {name!r}.": "Pengaturan {name!r} tidak dikenal.",
+    "Unknown time zone {zone}: use WIB, WITA or WIT.": (
+        "Zona waktu {zone} tidak dikenal: gunakan WIB, WITA, atau WIT."
+    ),
+    "unrecognized arguments: %s": "argumen tidak dikenal: %s",
+    "until {date}": "sampai {date}",
+    "usage: ": "penggunaan: ",
+    "Use either --from/--to or one of --day, --week, --month, --all.": (
+        "Gunakan --from/--to atau salah satu dari --day, --week, --month, --all."
+    ),
+    "Wednesday": "Rabu",
+    "WFH Desktop": "WFH Desktop",
+    "WFH Desktop: time tracking for tasks with time targets.": (
+        "WFH Desktop: pencatatan waktu untuk tugas dengan target waktu."
+    ),
+    "wfh: the settings file could not be read; it was moved to {path} and the defaults are used.": (
+        "wfh: berkas pengaturan tidak dapat dibaca; berkas dipindahkan ke {path} dan pengaturan "
+        "bawaan digunakan."
+    ),
+    "WHEN": "WAKTU",
+    "Worked": "Waktu kerja",
+    "yes": "ya",
+}

@@ -1,0 +1,185 @@
+"""The real ``wfh`` entry point in a subprocess, against a real database file."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+NOW = "2026-11-02T17:00:00+07:00"
+
+
+def test_a_working_day_from_the_terminal(wfh):
+    out = wfh.ok("task", "add", "Menyusun laporan", "--target", "30", "--unit", "dokumen")
+    assert "Menyusun laporan" in out and "30 min" in out
+    wfh.ok("start", "menyusun laporan", now="2026-11-02T08:00:00+07:00")
+    status = wfh.ok("status", now="2026-11-02T08:12:30+07:00")
+    assert "12:30 / 30 min" in status and "08:00 WIB" in status
+    wfh.ok("pause", now="2026-11-02T08:20:00+07:00")
+    assert "Paused" in wfh.ok("status", now="2026-11-02T08:25:00+07:00")
+    wfh.ok("resume", now="2026-11-02T08:30:00+07:00")
+    over = wfh.ok("status", now="2026-11-02T08:45:00+07:00")
+    assert "35:00 / 30 min" in over and "5:00 over target" in over
+    out = wfh.ok("finish", now="2026-11-02T08:45:00+07:00")
+    assert "5 min over target" in out
+    report = wfh.json("report", "--day", "2026-11-02", now=NOW)
+    assert report["total_seconds"] == 35 * 60
+    assert report["tasks"][0]["on_target"] is False
+    assert report["finished"] == 1 and report["on_target_rate"] == 0.0
+
+
+def test_indonesian_is_the_default(wfh):
+    out = wfh.ok("task", "add", "Rapat", "--target", "15", lang=None)
+    assert "Tugas" in out and "15 mnt" in out
+    wfh.ok("start", "Rapat", lang=None, now="2026-11-02T08:00:00+07:00")
+    status = wfh.ok("status", lang=None, now="2026-11-02T08:12:30+07:00")
+    assert "12.30 / 15 mnt" in status and "08.00 WIB" in status
+    err = wfh("start", "Tidak ada", lang=None)
+    assert err.returncode == 1 and err.stderr.count("\n") == 1 and "Tidak ada" in err.stderr
+
+
+def test_an_english_locale_gives_english(wfh):
+    r = wfh("status", lang=None, env={"LANG": "en_US.UTF-8"})
+    assert r.returncode == 0 and "No timer is running" in r.stdout
+    r = wfh("status", lang=None, env={"LANG": "id_ID.UTF-8"})
+    assert "Tidak ada" in r.stdout
+
+
+def test_the_language_setting_wins_over_the_locale(wfh):
+    wfh.ok("config", "set", "language", "en", lang=None)
+    r = wfh("status", lang=None, env={"LANG": "id_ID.UTF-8"})
+    assert "No timer is running" in r.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("task", "add", "X", "--target", "0"), "from 1 to 480"),
+        (("task", "add", "X", "--target", "10000"), "from 1 to 480"),
+        (("task", "add", "X", "--target", "abc"), "whole number"),
+        (("start", "Nothing like this"), "No task matches"),
+        (("session", "add", "A", "--start", "2026-11-02 09.00", "--end", "2026-11-02 08.00"),
+         "end must be after"),
+        (("session", "add", "A", "--start", "2026-13-02 09.00", "--end", "2026-11-02 10.00"),
+         "does not exist"),
+        (("session", "add", "A", "--start", "kemarin pagi", "--end", "2026-11-02 10.00"),
+         "Cannot read"),
+        (("log", "--day", "31/02/2026"), "does not exist"),
+        (("report", "--month", "13/2026"), "does not exist"),
+        (("report", "--from", "2026-11-10", "--to", "2026-11-01"), "ends before"),
+        (("pause",), "No timer is running"),
+        (("config", "set", "office_zone", "GMT"), "WIB, WITA or WIT"),
+    ],
+)  # fmt: skip
+def test_bad_input_is_one_line_non_zero_and_changes_nothing(wfh, args, message):
+    wfh.ok("task", "add", "A", "--target", "30")
+    before = sqlite3.connect(wfh.db).execute("SELECT count(*) FROM outbox").fetchone()[0]
+    r = wfh(*args, now=NOW)
+    assert r.returncode == 1, r.stdout
+    assert message in r.stderr and r.stderr.count("\n") == 1, r.stderr
+    after = sqlite3.connect(wfh.db).execute("SELECT count(*) FROM outbox").fetchone()[0]
+    assert after == before
+
+
+def test_ambiguous_prefix(wfh):
+    wfh.ok("task", "add", "A")
+    wfh.ok("task", "add", "B")
+    ids = [t["id"] for t in wfh.json("task", "list")]
+    common = next(i for i in range(36) if ids[0][i] != ids[1][i])
+    r = wfh("start", ids[0][:common])
+    assert r.returncode == 1 and "more than one" in r.stderr
+
+
+def test_usage_errors_exit_2_in_the_users_language(wfh):
+    r = wfh("start", lang=None)
+    assert r.returncode == 2 and "argumen" in r.stderr and "task" in r.stderr
+
+
+def test_manual_sessions_in_both_date_forms_and_the_log(wfh):
+    wfh.ok("task", "add", "Laporan", "--target", "30")
+    wfh.ok("session", "add", "Laporan", "--start", "2026-11-02 08.00", "--end", "2026-11-02 08.25",
+           now=NOW)  # fmt: skip
+    wfh.ok("session", "add", "Laporan", "--start", "02/11/2026 09:00", "--end", "02/11/2026 09:20",
+           now=NOW)  # fmt: skip
+    log = wfh.json("log", "--day", "02/11/2026", now=NOW)
+    assert [(s["start"], s["seconds"]) for s in log] == [
+        ("2026-11-02T08:00:00+07:00", 1500),
+        ("2026-11-02T09:00:00+07:00", 1200),
+    ]
+    text = wfh.ok("log", now=NOW)
+    assert "08:00 WIB" in text and "Total: 45 min" in text
+    code = log[1]["code"]
+    wfh.ok("session", "edit", code, "--end", "09.30", now=NOW)
+    assert wfh.json("log", now=NOW)[1]["seconds"] == 1800
+    wfh.ok("session", "rm", code, now=NOW)
+    assert len(wfh.json("log", now=NOW)) == 1
+    wfh.ok("session", "restore", code, now=NOW)
+    assert len(wfh.json("log", now=NOW)) == 2
+
+
+def test_times_show_in_the_office_zone(wfh):
+    wfh.ok("task", "add", "Laporan")
+    wfh.ok("session", "add", "Laporan", "--start", "2026-11-02 08.00", "--end", "2026-11-02 08.30",
+           now=NOW)  # fmt: skip
+    wfh.ok("config", "set", "office_zone", "WITA")
+    assert "09:00 WITA" in wfh.ok("log", "--day", "2026-11-02", now=NOW)
+    assert "10:00 WIT" in wfh.ok("--zone", "WIT", "log", "--day", "2026-11-02", now=NOW)
+
+
+def test_task_lifecycle(wfh):
+    wfh.ok("task", "add", "Laporan", "--target", "60", "--rhk", "RHK 1", "--volume", "2")
+    wfh.ok("task", "edit", "Laporan", "--title", "Laporan bulanan", "--target", "45")
+    [task] = wfh.json("task", "list")
+    assert (task["title"], task["target_minutes"], task["rhk"], task["volume"]) == (
+        "Laporan bulanan", 45, "RHK 1", 2.0)  # fmt: skip
+    wfh.ok("task", "done", "Laporan bulanan")
+    assert wfh.json("task", "list", "--open") == []
+    wfh.ok("task", "rm", "Laporan bulanan")
+    assert wfh.json("task", "list") == []
+    assert wfh.json("task", "list", "--deleted")[0]["deleted"] is True
+    wfh.ok("task", "restore", "Laporan bulanan")
+    assert len(wfh.json("task", "list")) == 1
+
+
+def test_start_new_with_target(wfh):
+    wfh.ok("start", "Rapat koordinasi", "--new", "--target", "15")
+    st = wfh.json("status", now="2026-11-02T08:20:00+07:00")
+    assert st["state"] == "running" and st["target_minutes"] == 15
+    assert st["over_target_seconds"] == 5 * 60
+
+
+def test_report_text_has_days_tasks_and_rate(wfh):
+    wfh.ok("task", "add", "Laporan", "--target", "30")
+    wfh.ok("session", "add", "Laporan", "--start", "2026-11-02 08.00", "--end", "2026-11-02 08.25",
+           now=NOW)  # fmt: skip
+    wfh.ok("task", "done", "Laporan", now=NOW)
+    out = wfh.ok("report", "--week", now=NOW)
+    assert "Monday, 2 November 2026" in out and "(WIB)" in out
+    assert "On-target rate: 1 of 1 finished tasks (100.0%)" in out
+    out = wfh.ok("report", "--week", lang="id", now=NOW)
+    assert "Senin, 2 November 2026" in out and "(100,0%)" in out
+
+
+def test_a_database_that_is_not_sqlite_is_moved_aside(wfh):
+    wfh.db.parent.mkdir(parents=True)
+    wfh.db.write_text("not a database " * 100)
+    r = wfh("status")
+    assert r.returncode == 1 and "moved to" in r.stderr
+    moved = list(wfh.db.parent.glob("wfh.db.unreadable-*"))
+    assert moved and moved[0].read_text().startswith("not a database")
+    assert wfh("status").returncode == 0
+
+
+def test_an_unreadable_settings_file_is_moved_aside_and_defaults_used(wfh):
+    settings = wfh.home / "config" / "settings.json"
+    settings.parent.mkdir(parents=True)
+    settings.write_text("{ not json")
+    r = wfh("status")
+    assert r.returncode == 0 and "could not be read" in r.stderr
+    assert list(settings.parent.glob("settings.json.unreadable-*"))
+
+
+def test_help_and_version(wfh):
+    assert "start" in wfh.ok("--help")
+    assert wfh.ok("--version").startswith("wfh ")
+    assert "penggunaan" in wfh.ok("--help", lang=None)

@@ -1,0 +1,93 @@
+"""Reports: per day in the office zone (split at midnight), per task, on-target rate."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tests.conftest import MINUTE, MONDAY_0800_WIB
+from wfh_desktop.reports import Period, build_report, period_for
+from wfh_desktop.sessions import SessionService
+from wfh_desktop.tasks import TaskService
+from wfh_desktop.timefmt import ZONES
+from wfh_desktop.timer import TimerService
+
+HOUR = 60 * MINUTE
+WIB, WIT = ZONES["WIB"], ZONES["WIT"]
+MONDAY = date(2026, 11, 2)
+
+
+def _setup(profile, clock):
+    clock.set(MONDAY_0800_WIB + 3 * 24 * HOUR)
+    tasks = TaskService(profile)
+    sessions = SessionService(profile)
+    tasks.add("On time", 30)
+    tasks.add("Late", 15)
+    tasks.add("Open", 60)
+    sessions.add("On time", MONDAY_0800_WIB, MONDAY_0800_WIB + 20 * MINUTE)
+    sessions.add("On time", MONDAY_0800_WIB + HOUR, MONDAY_0800_WIB + HOUR + 10 * MINUTE)
+    sessions.add("Late", MONDAY_0800_WIB + 2 * HOUR, MONDAY_0800_WIB + 2 * HOUR + 25 * MINUTE)
+    # 23.30 Monday to 00.30 Tuesday WIB: half on each day
+    sessions.add("Open", MONDAY_0800_WIB + 15 * HOUR + 30 * MINUTE,
+                 MONDAY_0800_WIB + 16 * HOUR + 30 * MINUTE)  # fmt: skip
+    tasks.mark_done("On time")
+    tasks.mark_done("Late")
+
+
+def test_week_report(profile, clock):
+    _setup(profile, clock)
+    rep = build_report(profile, period_for(MONDAY, week=MONDAY), WIB)
+    days = {d.day: d.worked_ms for d in rep.days}
+    assert days == {MONDAY: 85 * MINUTE, date(2026, 11, 3): 30 * MINUTE}
+    by_title = {line.task.title: line for line in rep.tasks}
+    assert by_title["On time"].actual_ms == 30 * MINUTE and by_title["On time"].on_target
+    assert by_title["Late"].actual_ms == 25 * MINUTE and not by_title["Late"].on_target
+    assert not by_title["Open"].on_target
+    assert (rep.finished, rep.finished_on_target, rep.on_target_rate) == (2, 1, 0.5)
+    assert rep.total_ms == 115 * MINUTE
+
+
+def test_a_single_day_counts_only_its_part_of_a_midnight_session(profile, clock):
+    _setup(profile, clock)
+    tuesday = build_report(profile, Period(date(2026, 11, 3), date(2026, 11, 3)), WIB)
+    assert [(line.task.title, line.period_ms, line.actual_ms) for line in tuesday.tasks] == [
+        ("Open", 30 * MINUTE, HOUR)
+    ]
+    assert tuesday.finished == 0 and tuesday.on_target_rate is None
+
+
+def test_days_follow_the_office_zone(profile, clock):
+    _setup(profile, clock)
+    # In WIT (UTC+9) the 23.30 WIB session runs 01.30-02.30 on Tuesday: wholly Tuesday.
+    rep = build_report(profile, period_for(MONDAY, week=MONDAY), WIT)
+    days = {d.day: d.worked_ms for d in rep.days}
+    assert days == {MONDAY: 55 * MINUTE, date(2026, 11, 3): HOUR}
+
+
+def test_all_time_equals_the_sum_of_months(profile, clock):
+    _setup(profile, clock)
+    all_time = build_report(profile, Period(None, None), WIB)
+    month = build_report(profile, period_for(MONDAY, month=date(2026, 11, 1)), WIB)
+    assert all_time.total_ms == month.total_ms == 115 * MINUTE
+    assert all_time.on_target_rate == month.on_target_rate
+
+
+def test_running_session_counts_until_now_and_deleted_tasks_drop_out(profile, clock):
+    _setup(profile, clock)
+    clock.set(MONDAY_0800_WIB + 4 * HOUR)
+    TimerService(profile).start("Open")
+    clock.advance(10 * MINUTE)
+    rep = build_report(profile, Period(MONDAY, MONDAY), WIB)
+    assert {line.task.title: line.period_ms for line in rep.tasks}["Open"] == 40 * MINUTE
+    TaskService(profile).remove("Late")
+    rep = build_report(profile, period_for(MONDAY, week=MONDAY), WIB)
+    assert "Late" not in {line.task.title for line in rep.tasks}
+    assert (rep.finished, rep.finished_on_target) == (1, 1)  # done on Thursday
+
+
+def test_period_for():
+    assert period_for(MONDAY) == Period(MONDAY, MONDAY)
+    assert period_for(MONDAY, week=date(2026, 11, 8)) == Period(MONDAY, date(2026, 11, 8))
+    assert period_for(MONDAY, month=date(2026, 12, 1)) == Period(
+        date(2026, 12, 1), date(2026, 12, 31)
+    )
+    assert period_for(MONDAY, first=date(2026, 10, 1)) == Period(date(2026, 10, 1), MONDAY)

@@ -1,0 +1,83 @@
+"""Tasks: validation, edits with changed fields only in the outbox, soft delete and restore."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import MINUTE
+from wfh_desktop.errors import UserError
+from wfh_desktop.lookup import short_code
+from wfh_desktop.tasks import TaskService
+from wfh_desktop.timer import TimerService
+
+
+@pytest.mark.parametrize("target", [15, 30, 60, 1, 480, "45"])
+def test_targets_from_1_to_480_are_accepted(profile, target):
+    assert TaskService(profile).add("T", target).target_minutes == int(target)
+
+
+@pytest.mark.parametrize("target", [0, -5, 481, 10_000, "abc", "1.5", ""])
+def test_bad_targets_are_refused_and_nothing_is_stored(profile, target):
+    with pytest.raises(UserError, match="target"):
+        TaskService(profile).add("T", target)
+    assert profile.conn.execute("SELECT count(*) FROM task").fetchone()[0] == 0
+    assert profile.conn.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
+
+
+def test_blank_title_is_refused(profile):
+    with pytest.raises(UserError, match="title"):
+        TaskService(profile).add("   ", 30)
+
+
+def test_fields_and_volume_with_a_decimal_comma(profile):
+    t = TaskService(profile).add("Laporan", 60, rhk="RHK 1", output="Laporan", volume="1,5",
+                                 unit="dokumen")  # fmt: skip
+    assert (t.rhk, t.output, t.volume, t.unit) == ("RHK 1", "Laporan", 1.5, "dokumen")
+
+
+def test_edit_records_only_changed_fields(profile):
+    svc = TaskService(profile)
+    t = svc.add("Laporan", 30)
+    svc.edit(short_code(t.id), title="Laporan bulanan", target_minutes=30)
+    payload = profile.conn.execute(
+        "SELECT payload FROM outbox ORDER BY seq DESC LIMIT 1"
+    ).fetchone()[0]
+    assert json.loads(payload) == {"title": "Laporan bulanan"}
+
+
+def test_find_by_id_prefix_short_code_and_ambiguity(profile):
+    svc = TaskService(profile)
+    a = svc.add("Alpha", 30)
+    svc.add("Beta", 30)
+    assert svc.find(a.id[:18]).id == a.id
+    assert svc.find(a.id.replace("-", "")[:20]).id == a.id
+    assert svc.find(short_code(a.id)).id == a.id
+    with pytest.raises(UserError, match="more than one"):
+        svc.find(a.id[:4])  # both ids start with the same time bits
+    with pytest.raises(UserError, match="No task matches"):
+        svc.find("Gamma")
+
+
+def test_remove_stops_its_timer_and_restore_brings_it_back(profile, clock):
+    svc = TaskService(profile)
+    svc.add("A", 30)
+    TimerService(profile).start("A")
+    clock.advance(5 * MINUTE)
+    change = svc.remove("A")
+    assert change.stopped_session_id is not None
+    assert TimerService(profile).status().task is None
+    assert svc.list_tasks() == []
+    with pytest.raises(UserError):
+        TimerService(profile).start("A")
+    svc.restore("A")
+    assert [t.title for t in svc.list_tasks()] == ["A"]
+    assert svc.actual_ms([svc.find("A").id]) == {svc.find("A").id: 5 * MINUTE}
+
+
+def test_done_then_reopen(profile):
+    svc = TaskService(profile)
+    svc.add("A", 30)
+    assert svc.mark_done("A").task.status == "done"
+    assert svc.reopen("A").status == "open"
