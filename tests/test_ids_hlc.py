@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wfh_desktop import hlc
+from wfh_desktop import hlc, ids
 from wfh_desktop.ids import uuid7, uuid7_ms
+
+
+@pytest.fixture(autouse=True)
+def _restore_id_state():
+    """These tests make ids far in the future; keep that from leaking into other tests."""
+    saved = ids._last_ms, ids._last_rand_a
+    yield
+    ids._last_ms, ids._last_rand_a = saved
 
 
 def test_uuid7_is_a_valid_version_7_uuid():
@@ -17,11 +26,11 @@ def test_uuid7_is_a_valid_version_7_uuid():
 
 
 def test_uuid7_carries_its_millisecond_and_sorts_in_creation_order():
-    ids = [uuid7(2_500_000_000_000) for _ in range(5000)]
-    assert ids == sorted(ids) and len(set(ids)) == len(ids)
-    assert uuid7_ms(ids[0]) == 2_500_000_000_000
+    made = [uuid7(2_500_000_000_000) for _ in range(5000)]
+    assert made == sorted(made) and len(set(made)) == len(made)
+    assert uuid7_ms(made[0]) == 2_500_000_000_000
     later = uuid7(2_500_000_000_001 + 10)
-    assert later > ids[-1]
+    assert later > made[-1]
 
 
 def test_uuid7_stays_ordered_when_the_clock_steps_back():

@@ -92,7 +92,7 @@ def test_ambiguous_prefix(wfh):
 
 def test_usage_errors_exit_2_in_the_users_language(wfh):
     r = wfh("start", lang=None)
-    assert r.returncode == 2 and "argumen" in r.stderr and "task" in r.stderr
+    assert r.returncode == 2 and "argumen" in r.stderr and "TUGAS" in r.stderr
 
 
 def test_manual_sessions_in_both_date_forms_and_the_log(wfh):

@@ -1,0 +1,39 @@
+"""A separate process that drives the real core against one database file.
+
+``start TITLE``: start a timer on TITLE (creating it), print ``started <session id> <start ms>``,
+then wait to be killed.  ``churn TITLE N``: start and stop N times, as fast as it can.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+from pathlib import Path
+
+from wfh_desktop.clock import SystemClock
+from wfh_desktop.errors import UserError
+from wfh_desktop.profile import Profile
+from wfh_desktop.timer import TimerService
+
+
+def main() -> None:
+    db, mode, title = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+    profile = Profile.open(db, SystemClock())
+    timer = TimerService(profile)
+    if mode == "start":
+        result = timer.start_new(title, 30)
+        print(f"started {result.session.id} {result.session.start_at}", flush=True)
+        time.sleep(600)
+    elif mode == "churn":
+        with contextlib.suppress(UserError):
+            timer.start_new(title, 30)
+        for _ in range(int(sys.argv[4])):
+            timer.start(title)
+            with contextlib.suppress(UserError):  # the other process may have stopped it
+                timer.stop()
+        print("done", flush=True)
+
+
+if __name__ == "__main__":
+    main()
