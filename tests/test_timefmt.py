@@ -17,6 +17,7 @@ from wfh_desktop.timefmt import (
     fmt_clock,
     fmt_elapsed,
     fmt_hours_minutes,
+    fmt_minutes,
     fmt_number,
     parse_date,
     parse_instant,
@@ -93,3 +94,5 @@ def test_formats_in_both_languages():
     assert fmt_number(1234.5, 1) == "1,234.5"
     assert fmt_elapsed(12 * 60_000 + 30_000) == "12:30"
     assert fmt_hours_minutes(125 * 60_000) == "2 h 05 min"
+    assert fmt_minutes(42 * 60_000 + 30_000) == "43 min"  # half up, not to even
+    assert fmt_minutes(29_999) == "0 min"

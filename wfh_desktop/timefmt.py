@@ -208,13 +208,13 @@ def fmt_elapsed(ms: int) -> str:
 
 
 def fmt_minutes(ms: int) -> str:
-    """Whole minutes, rounded: ``25 mnt`` / ``25 min``."""
-    return tr("{n} min", n=fmt_number(round(max(ms, 0) / MS_PER_MINUTE)))
+    """Whole minutes, rounded half up: ``25 mnt`` / ``25 min``."""
+    return tr("{n} min", n=fmt_number((max(ms, 0) + MS_PER_MINUTE // 2) // MS_PER_MINUTE))
 
 
 def fmt_hours_minutes(ms: int) -> str:
     """``4 j 05 mnt`` / ``4 h 05 min`` for longer spans."""
-    total = round(max(ms, 0) / MS_PER_MINUTE)
+    total = (max(ms, 0) + MS_PER_MINUTE // 2) // MS_PER_MINUTE
     if total < 60:
         return fmt_minutes(ms)
     return tr("{h} h {m:02d} min", h=fmt_number(total // 60), m=total % 60)

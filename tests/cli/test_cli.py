@@ -109,7 +109,8 @@ def test_manual_sessions_in_both_date_forms_and_the_log(wfh):
     text = wfh.ok("log", now=NOW)
     assert "08:00 WIB" in text and "Total: 45 min" in text
     code = log[1]["code"]
-    wfh.ok("session", "edit", code, "--end", "09.30", now=NOW)
+    # A time alone means the session's own day, even when edited on a later day.
+    wfh.ok("session", "edit", code, "--end", "09.30", now="2026-11-05T10:00:00+07:00")
     assert wfh.json("log", now=NOW)[1]["seconds"] == 1800
     wfh.ok("session", "rm", code, now=NOW)
     assert len(wfh.json("log", now=NOW)) == 1

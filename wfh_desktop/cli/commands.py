@@ -596,10 +596,15 @@ def session_command(ctx: Context) -> int:
     elif sub == "edit":
         if args.start is None and args.end is None and args.task is None and args.note is None:
             raise UserError("Say what to change: --start, --end, --task or --note.")
+        from wfh_desktop.lookup import find_session
+
+        # A time alone means the session's own day, not today.
+        current = find_session(ctx.profile.conn, args.session)
+        day = day_of(current.start_at, ctx.zone)
         entry = svc.edit(
             args.session,
-            start_ms=None if args.start is None else ctx.instant(args.start),
-            end_ms=None if args.end is None else ctx.instant(args.end),
+            start_ms=None if args.start is None else parse_instant(args.start, ctx.zone, day),
+            end_ms=None if args.end is None else parse_instant(args.end, ctx.zone, day),
             task_ref=args.task,
             note=args.note,
         )
