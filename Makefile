@@ -8,7 +8,13 @@ STAMP := $(VENV)/.installed
 .PHONY: run test lint typecheck check-core unit bench clean
 
 $(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	@if ! test -x $(BIN)/pip; then \
+		rm -rf $(VENV); \
+		py=$$(command -v $(PYTHON) || command -v python3); \
+		$$py -m venv $(VENV) || { rm -rf $(VENV); \
+			echo "Could not make a virtual environment with $$py."; \
+			echo "On Debian or Ubuntu: sudo apt install python3-venv"; exit 1; }; \
+	fi
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)

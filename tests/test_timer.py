@@ -154,3 +154,15 @@ def test_a_failed_change_leaves_no_outbox_row(profile):
     with pytest.raises(UserError):
         TimerService(profile).start("no such task")
     assert outbox(profile) == []
+
+
+def test_marking_a_paused_task_done_ends_the_pause(profile, clock):
+    TaskService(profile).add("A", 30)
+    timer = TimerService(profile)
+    timer.start("A")
+    clock.advance(MINUTE)
+    timer.pause()
+    TaskService(profile).mark_done("A")
+    assert timer.status().task is None
+    with pytest.raises(UserError, match="Nothing is paused"):
+        timer.resume()

@@ -16,6 +16,8 @@ from wfh_desktop.ids import uuid7
 from wfh_desktop.outbox import MutationWriter
 from wfh_desktop.store.db import open_database, write_transaction
 
+PAUSED_KEY = "paused_task_id"  # app_state: the task that pause remembered for resume
+
 
 class Profile:
     """The local store of one person on one device."""

@@ -9,8 +9,8 @@ from wfh_desktop.domain import SESSION_COLUMNS, TASK_COLUMNS, Task, WorkSession
 from wfh_desktop.errors import UserError
 from wfh_desktop.ids import uuid7
 from wfh_desktop.lookup import find_session, find_task
-from wfh_desktop.profile import Profile
-from wfh_desktop.timer import PAUSED_KEY, insert_session, overlaps, running_session
+from wfh_desktop.profile import PAUSED_KEY, Profile
+from wfh_desktop.timer import insert_session, overlaps, running_session
 
 LONG_SESSION_MS = 16 * 3_600_000
 FUTURE_SLACK_MS = 60_000

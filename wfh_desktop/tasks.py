@@ -9,7 +9,7 @@ from wfh_desktop.domain import TASK_COLUMNS, Task
 from wfh_desktop.errors import UserError
 from wfh_desktop.ids import uuid7
 from wfh_desktop.lookup import find_task
-from wfh_desktop.profile import Profile
+from wfh_desktop.profile import PAUSED_KEY, Profile
 from wfh_desktop.settings import validate_target
 
 MAX_TITLE = 500
@@ -189,6 +189,8 @@ class TaskService:
         with self._p.write() as (conn, outbox):
             task = find_task(conn, ref)
             stopped = TimerService(self._p).stop_running_in(conn, outbox, only_task=task.id)
+            if self._p.get_state(PAUSED_KEY) == task.id:
+                self._p.set_state(conn, PAUSED_KEY, None)  # a finished task is not paused
             if task.is_done:
                 return TaskChange(task, stopped)
             now = self._p.clock.now_ms()
@@ -209,8 +211,8 @@ class TaskService:
             task = find_task(conn, ref)
             timer = TimerService(self._p)
             stopped = timer.stop_running_in(conn, outbox, only_task=task.id)
-            if self._p.get_state("paused_task_id") == task.id:
-                self._p.set_state(conn, "paused_task_id", None)
+            if self._p.get_state(PAUSED_KEY) == task.id:
+                self._p.set_state(conn, PAUSED_KEY, None)
             now = self._p.clock.now_ms()
             conn.execute(
                 "UPDATE task SET deleted_at = ?, updated_at = ? WHERE id = ?", (now, now, task.id)

@@ -15,9 +15,7 @@ from wfh_desktop.errors import UserError
 from wfh_desktop.ids import uuid7
 from wfh_desktop.lookup import find_task
 from wfh_desktop.outbox import MutationWriter
-from wfh_desktop.profile import Profile
-
-PAUSED_KEY = "paused_task_id"
+from wfh_desktop.profile import PAUSED_KEY, Profile
 
 
 class Status(NamedTuple):
