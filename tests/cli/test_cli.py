@@ -184,3 +184,11 @@ def test_help_and_version(wfh):
     assert "start" in wfh.ok("--help")
     assert wfh.ok("--version").startswith("wfh ")
     assert "penggunaan" in wfh.ok("--help", lang=None)
+
+
+def test_an_internal_error_is_one_line_with_the_log_path(wfh):
+    # A clock value the code cannot handle stands in for a bug.
+    r = wfh("status", now="not-a-time")
+    assert r.returncode == 70 and r.stderr.count("\n") == 1
+    log = wfh.home / "logs" / "wfh.log"
+    assert str(log) in r.stderr and "Traceback" in log.read_text()

@@ -11,7 +11,7 @@ from typing import Any
 from wfh_desktop.errors import UserError
 from wfh_desktop.i18n import language_from_locale, set_language, tr
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
 
 
 def _argv_value(argv: Sequence[str], option: str) -> str | None:
@@ -78,6 +78,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except Exception:
+        # A bug, not a user mistake: keep the details in the log, say one line.
+        from wfh_desktop import logs
+
+        log_file = logs.setup(paths.log_dir)
+        import logging
+
+        logging.getLogger("wfh.cli").exception("wfh %s failed", " ".join(args_list))
+        print(
+            tr(
+                "wfh: something went wrong inside wfh; nothing you stored was lost. "
+                "Details are in {path}.",
+                path=str(log_file),
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

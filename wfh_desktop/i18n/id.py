@@ -1,6 +1,10 @@
 """Bahasa Indonesia (formal *Anda*), the default language. Keys are the English source strings."""
 
 CATALOG: dict[str, str] = {
+    "wfh: something went wrong inside wfh; nothing you stored was lost. Details are in {path}.": (
+        "wfh: terjadi kesalahan di dalam wfh; data yang sudah tersimpan tidak hilang. "
+        "Rinciannya ada di {path}."
+    ),
     "MINUTES": "MENIT",
     "NOTE": "CATATAN",
     "NUMBER": "ANGKA",
