@@ -38,7 +38,7 @@ def test_week_report(profile, clock):
     rep = build_report(profile, period_for(MONDAY, week=MONDAY), WIB)
     days = {d.day: d.worked_ms for d in rep.days}
     assert days == {MONDAY: 85 * MINUTE, date(2026, 11, 3): 30 * MINUTE}
-    by_title = {line.task.title: line for line in rep.tasks}
+    by_title = {line.title: line for line in rep.tasks}
     assert by_title["On time"].actual_ms == 30 * MINUTE and by_title["On time"].on_target
     assert by_title["Late"].actual_ms == 25 * MINUTE and not by_title["Late"].on_target
     assert not by_title["Open"].on_target
@@ -49,7 +49,7 @@ def test_week_report(profile, clock):
 def test_a_single_day_counts_only_its_part_of_a_midnight_session(profile, clock):
     _setup(profile, clock)
     tuesday = build_report(profile, Period(date(2026, 11, 3), date(2026, 11, 3)), WIB)
-    assert [(line.task.title, line.period_ms, line.actual_ms) for line in tuesday.tasks] == [
+    assert [(line.title, line.period_ms, line.actual_ms) for line in tuesday.tasks] == [
         ("Open", 30 * MINUTE, HOUR)
     ]
     assert tuesday.finished == 0 and tuesday.on_target_rate is None
@@ -77,10 +77,10 @@ def test_running_session_counts_until_now_and_deleted_tasks_drop_out(profile, cl
     TimerService(profile).start("Open")
     clock.advance(10 * MINUTE)
     rep = build_report(profile, Period(MONDAY, MONDAY), WIB)
-    assert {line.task.title: line.period_ms for line in rep.tasks}["Open"] == 40 * MINUTE
+    assert {line.title: line.period_ms for line in rep.tasks}["Open"] == 40 * MINUTE
     TaskService(profile).remove("Late")
     rep = build_report(profile, period_for(MONDAY, week=MONDAY), WIB)
-    assert "Late" not in {line.task.title for line in rep.tasks}
+    assert "Late" not in {line.title for line in rep.tasks}
     assert (rep.finished, rep.finished_on_target) == (1, 1)  # done on Thursday
 
 
@@ -91,3 +91,29 @@ def test_period_for():
         date(2026, 12, 1), date(2026, 12, 31)
     )
     assert period_for(MONDAY, first=date(2026, 10, 1)) == Period(date(2026, 10, 1), MONDAY)
+
+
+def test_a_colleagues_time_counts_in_actual_but_not_in_my_period(profile, clock):
+    _setup(profile, clock)
+    task_id = TaskService(profile).find("Open").id
+    # A colleague's session on the same task, as sync will bring it (owner is someone else).
+    profile.conn.execute(
+        "INSERT INTO session(id, task_id, owner_user_id, start_at, end_at, source, origin_device, "
+        "created_at, updated_at) VALUES ('c1', ?, 'colleague', ?, ?, 'timer', 'other', 0, 0)",
+        (task_id, MONDAY_0800_WIB + 4 * HOUR, MONDAY_0800_WIB + 4 * HOUR + 30 * MINUTE),
+    )
+    for period in (Period(None, None), period_for(MONDAY, week=MONDAY)):
+        rep = build_report(profile, period, WIB)
+        line = {t.title: t for t in rep.tasks}["Open"]
+        assert (line.period_ms, line.actual_ms) == (HOUR, HOUR + 30 * MINUTE), period
+        assert rep.total_ms == 115 * MINUTE
+
+
+def test_all_time_lists_my_done_tasks_without_sessions(profile, clock):
+    TaskService(profile).add("Done without time", 15)
+    TaskService(profile).mark_done("Done without time")
+    rep = build_report(profile, Period(None, None), WIB)
+    assert [(t.title, t.actual_ms, t.on_target) for t in rep.tasks] == [
+        ("Done without time", 0, True)
+    ]
+    assert (rep.finished, rep.finished_on_target) == (1, 1)

@@ -1,32 +1,38 @@
 """Reports: time per day and per task over a period, against targets, in the office zone.
 
 Everything here is derived from stored instants. Sessions are split at midnight in the office
-zone, so a session from 23.30 to 00.30 counts 30 minutes on each day. The aggregation runs in SQL
-for the common case (a session within one day) and in Python only for sessions that cross a day
-boundary or began before the period.
+zone, so a session from 23.30 to 00.30 counts 30 minutes on each day. SQLite does the summing
+over a covering index (``ix_session_owner_start``); Python only splits the rare sessions that
+cross midnight and turns rows into lines. Rows are light tuples, not full records, so that an
+all-time report over ten years stays small in memory.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from wfh_desktop.domain import TASK_COLUMNS, Task, on_target
 from wfh_desktop.profile import Profile
 from wfh_desktop.timefmt import MS_PER_DAY, Zone, day_of, day_start_ms
 
 EPOCH_ORDINAL = 719163  # date(1970, 1, 1).toordinal()
+NEVER = 2**62
 
 
 class Period(NamedTuple):
-    """Whole days ``first``..``last`` (inclusive) in the office zone; None first = all time."""
+    """Whole days ``first``..``last`` (inclusive) in the office zone; None = open-ended."""
 
     first: date | None
     last: date | None
 
+    @property
+    def all_time(self) -> bool:
+        return self.first is None and self.last is None
+
     def bounds(self, z: Zone) -> tuple[int, int]:
-        start = -(2**62) if self.first is None else day_start_ms(self.first, z)
-        end = 2**62 if self.last is None else day_start_ms(self.last + timedelta(days=1), z)
+        start = -NEVER if self.first is None else day_start_ms(self.first, z)
+        end = NEVER if self.last is None else day_start_ms(self.last + timedelta(days=1), z)
         return start, end
 
 
@@ -37,10 +43,28 @@ class DayLine(NamedTuple):
 
 
 class TaskLine(NamedTuple):
-    task: Task
+    """One task in a report: its own time in the period and its actual time (everyone's)."""
+
+    id: str
+    title: str
+    target_minutes: int
+    status: str
+    done_at: int | None
+    created_at: int
+    rhk: str | None
+    output: str | None
+    volume: float | None
+    unit: str | None
     period_ms: int
     actual_ms: int
-    on_target: bool
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == "done"
+
+    @property
+    def on_target(self) -> bool:
+        return self.status == "done" and self.actual_ms <= self.target_minutes * 60_000
 
 
 class Report(NamedTuple):
@@ -58,126 +82,157 @@ class Report(NamedTuple):
         return self.finished_on_target / self.finished if self.finished else None
 
 
-def build_report(profile: Profile, period: Period, z: Zone) -> Report:
-    conn = profile.conn
-    now = profile.clock.now_ms()
-    user = profile.user_id
-    start, end = period.bounds(z)
-    off = z.offset_ms
-    # day number (days since 1970-01-01 in the office zone) -> task id -> ms
-    per_day: dict[int, dict[str, int]] = {}
+# A session's length, counting a running one until now and never less than zero.
+_LEN = "MAX(COALESCE(end_at, :now) - start_at, 0)"
+_DAY = "(start_at + :off) / :day"
+_END_DAY = "(COALESCE(end_at, :now) + :off) / :day"
+_MINE = "deleted_at IS NULL AND owner_user_id = :user"
+_DELETED_TASKS = "SELECT id FROM task WHERE deleted_at IS NOT NULL"
+# Sessions that began before the period and reach into it: two branches, so that each can use
+# ix_session_owner_end (an OR of the two would read all earlier history).
+_BEFORE = (
+    "SELECT {cols} FROM session WHERE deleted_at IS NULL AND owner_user_id = :user "
+    "AND end_at > :start AND +start_at < :start "
+    f"AND task_id NOT IN ({_DELETED_TASKS}) "
+    "UNION ALL "
+    "SELECT {now_cols} FROM session WHERE deleted_at IS NULL AND owner_user_id = :user "
+    "AND end_at IS NULL AND +start_at < :start "
+    f"AND task_id NOT IN ({_DELETED_TASKS})"
+)
 
-    def add(dayn: int, task_id: str, ms: int) -> None:
-        tasks = per_day.get(dayn)
-        if tasks is None:
-            per_day[dayn] = {task_id: ms}
-        else:
-            tasks[task_id] = tasks.get(task_id, 0) + ms
 
-    # 1. Sessions inside one day of the period: aggregated by SQLite.
-    for dayn, task_id, ms in conn.execute(
-        "SELECT (start_at + :off) / :day, task_id, SUM(COALESCE(end_at, :now) - start_at) "
-        "FROM session WHERE deleted_at IS NULL AND owner_user_id = :user "
-        "AND start_at >= :start AND start_at < :end "
-        "AND COALESCE(end_at, :now) >= start_at "
-        "AND (start_at + :off) / :day = (COALESCE(end_at, :now) + :off) / :day "
-        "GROUP BY 1, 2",
-        {"off": off, "day": MS_PER_DAY, "now": now, "user": user, "start": start, "end": end},
-    ):
-        add(dayn, task_id, ms)
-    # 2. Sessions that cross midnight, or began before the period: split in Python.
-    crossing = conn.execute(
-        "SELECT start_at, COALESCE(end_at, :now), task_id FROM session "
-        "WHERE deleted_at IS NULL AND owner_user_id = :user "
-        "AND start_at >= :start AND start_at < :end "
-        "AND (start_at + :off) / :day != (COALESCE(end_at, :now) + :off) / :day "
+def _days(conn: sqlite3.Connection, q: dict[str, int | str]) -> list[DayLine]:
+    per_day: dict[int, list[int]] = {
+        d: [ms, n]
+        for d, ms, n in conn.execute(
+            f"SELECT {_DAY}, SUM({_LEN}), COUNT(DISTINCT task_id) FROM session "
+            f"WHERE {_MINE} AND start_at >= :start AND start_at < :end AND {_DAY} = {_END_DAY} "
+            f"AND task_id NOT IN ({_DELETED_TASKS}) GROUP BY 1",
+            q,
+        )
+    }
+    # Sessions that cross midnight, or began before the period: split here (they are few).
+    pieces: dict[int, dict[str, int]] = {}
+    for s, e, task_id in conn.execute(
+        f"SELECT start_at, COALESCE(end_at, :now), task_id FROM session WHERE {_MINE} "
+        f"AND start_at >= :start AND start_at < :end AND {_DAY} != {_END_DAY} "
+        f"AND task_id NOT IN ({_DELETED_TASKS}) "
         "UNION ALL "
-        "SELECT start_at, COALESCE(end_at, :now), task_id FROM session "
-        "WHERE deleted_at IS NULL AND owner_user_id = :user AND start_at < :start "
-        "AND (end_at > :start OR end_at IS NULL)",
-        {"off": off, "day": MS_PER_DAY, "now": now, "user": user, "start": start, "end": end},
-    ).fetchall()
-    for s, e, task_id in crossing:
-        s, e = max(s, start), min(e, end)
+        + _BEFORE.format(cols="start_at, end_at, task_id", now_cols="start_at, :now, task_id"),
+        q,
+    ):
+        s, e = max(s, int(q["start"])), min(e, int(q["end"]))
         while s < e:
-            dayn = (s + off) // MS_PER_DAY
-            boundary = (dayn + 1) * MS_PER_DAY - off
-            piece = min(e, boundary) - s
-            add(dayn, task_id, piece)
+            dayn = (s + int(q["off"])) // MS_PER_DAY
+            piece = min(e, (dayn + 1) * MS_PER_DAY - int(q["off"])) - s
+            pieces.setdefault(dayn, {})
+            pieces[dayn][task_id] = pieces[dayn].get(task_id, 0) + piece
             s += piece
-
-    # Tasks worked in the period, and tasks finished in it.
-    period_ms: dict[str, int] = {}
-    for tasks in per_day.values():
-        for task_id, ms in tasks.items():
-            period_ms[task_id] = period_ms.get(task_id, 0) + ms
-    finished_ids = [
-        r[0]
-        for r in conn.execute(
-            "SELECT id FROM task WHERE status = 'done' AND deleted_at IS NULL "
-            "AND done_at >= ? AND done_at < ?",
-            (start, end),
-        )
-    ]
-    wanted = set(period_ms) | set(finished_ids)
-    tasks_by_id = _tasks(profile, wanted)
-    live = {tid for tid, t in tasks_by_id.items() if t.deleted_at is None}
-
-    # Actual time is everyone's time on the task, all time; for an all-time report of one
-    # person it is what we already summed, otherwise ask SQLite for those tasks only.
-    if period.first is None and period.last is None:
-        actual = dict(period_ms)
-        missing = [t for t in live if t not in actual]
-        actual.update(_actual(profile, missing, now))
-    else:
-        actual = _actual(profile, sorted(live), now)
-
-    lines = [
-        TaskLine(
-            tasks_by_id[tid],
-            period_ms.get(tid, 0),
-            actual.get(tid, 0),
-            on_target(tasks_by_id[tid], actual.get(tid, 0)),
-        )
-        for tid in live
-    ]
-    lines.sort(key=lambda line: (line.task.created_at, line.task.id))
-    days = []
-    for dayn in sorted(per_day):
-        tasks = {tid: ms for tid, ms in per_day[dayn].items() if tid in live}
-        if tasks:
-            days.append(
-                DayLine(date.fromordinal(EPOCH_ORDINAL + dayn), sum(tasks.values()), len(tasks))
+    for dayn, tasks in pieces.items():
+        # The day's task count must not count twice a task that also has in-day sessions.
+        in_day = {
+            row[0]
+            for row in conn.execute(
+                f"SELECT DISTINCT task_id FROM session WHERE {_MINE} "
+                f"AND start_at >= :a AND start_at < :b AND {_DAY} = {_END_DAY}",
+                q | {"a": dayn * MS_PER_DAY - int(q["off"]), "b": (dayn + 1) * MS_PER_DAY},
             )
-    finished = [tasks_by_id[t] for t in finished_ids if t in live]
-    hit = sum(1 for t in finished if on_target(t, actual.get(t.id, 0)))
-    return Report(period, z, days, lines, sum(d.worked_ms for d in days), len(finished), hit)
+        }
+        ms, _ = per_day.get(dayn, [0, 0])
+        count = len(in_day | set(tasks)) if in_day else len(tasks)
+        per_day[dayn] = [ms + sum(tasks.values()), count]
+    return [
+        DayLine(date.fromordinal(EPOCH_ORDINAL + d), ms, n)
+        for d, (ms, n) in sorted(per_day.items())
+        if ms > 0 or n > 0
+    ]
 
 
-def _tasks(profile: Profile, ids: set[str]) -> dict[str, Task]:
-    out: dict[str, Task] = {}
-    id_list = sorted(ids)
-    for i in range(0, len(id_list), 500):
-        chunk = id_list[i : i + 500]
-        for row in profile.conn.execute(
-            f"SELECT {TASK_COLUMNS} FROM task WHERE id IN ({', '.join('?' * len(chunk))})", chunk
-        ):
-            out[row[0]] = Task._make(row)
-    return out
+_TASK_COLS = (
+    "t.id, t.title, t.target_minutes, t.status, t.done_at, t.created_at, t.rhk, t.output, "
+    "t.volume, t.unit"
+)
 
 
-def _actual(profile: Profile, ids: list[str], now: int) -> dict[str, int]:
-    out: dict[str, int] = {}
+def _tasks_all_time(conn: sqlite3.Connection, q: dict[str, int | str]) -> list[TaskLine]:
+    # Every live task I worked on or that is mine, in creation order (ix_task_created), each
+    # with its sums from the covering ix_session_task. Everyone's time equals mine unless a
+    # colleague also worked in this profile's tasks; only then is it summed separately.
+    others = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM session WHERE deleted_at IS NULL "
+        "AND owner_user_id < :user) OR EXISTS (SELECT 1 FROM session "
+        "WHERE deleted_at IS NULL AND owner_user_id > :user)",
+        q,
+    ).fetchone()[0]
+    sums = f"(SELECT SUM({_LEN}) FROM session s WHERE s.task_id = t.id AND s.deleted_at IS NULL"
+    everyone = f"COALESCE({sums}), 0)" if others else "NULL"
+    cursor = conn.execute(
+        f"SELECT {_TASK_COLS}, COALESCE({sums} AND +s.owner_user_id = :user), 0), "
+        f"{everyone}, t.assignee_user_id = :user FROM task t WHERE t.deleted_at IS NULL "
+        "ORDER BY t.created_at, t.id",
+        q,
+    )
+    user_rows = (r for r in cursor if r[10] > 0 or r[12])
+    if others:
+        return [TaskLine._make(r[:12]) for r in user_rows]
+    return [TaskLine._make((*r[:11], r[10])) for r in user_rows]
+
+
+def _tasks_in_period(conn: sqlite3.Connection, q: dict[str, int | str]) -> list[TaskLine]:
+    clip = "MAX(MIN(COALESCE(end_at, :now), :end) - MAX(start_at, :start), 0)"
+    rows = conn.execute(
+        f"SELECT {_TASK_COLS}, SUM(s.mine) FROM ("
+        f"SELECT task_id, SUM(ms) AS mine FROM ("
+        f"SELECT task_id, {clip} AS ms FROM session WHERE {_MINE} "
+        "AND start_at >= :start AND start_at < :end "
+        f"UNION ALL {_BEFORE.format(cols='task_id, ' + clip, now_cols='task_id, ' + clip)}"
+        ") GROUP BY task_id "
+        "UNION ALL "
+        "SELECT id, 0 FROM task WHERE status = 'done' AND deleted_at IS NULL "
+        "AND assignee_user_id = :user AND done_at >= :start AND done_at < :end"
+        ") s JOIN task t ON t.id = s.task_id WHERE t.deleted_at IS NULL "
+        "GROUP BY t.id ORDER BY t.created_at, t.id",
+        q,
+    ).fetchall()
+    ids = [r[0] for r in rows]
+    actual: dict[str, int] = {}
     for i in range(0, len(ids), 500):
         chunk = ids[i : i + 500]
-        for task_id, total in profile.conn.execute(
-            "SELECT task_id, SUM(MAX(COALESCE(end_at, ?) - start_at, 0)) FROM session "
-            f"WHERE deleted_at IS NULL AND task_id IN ({', '.join('?' * len(chunk))}) "
-            "GROUP BY task_id",
-            [now, *chunk],
-        ):
-            out[task_id] = int(total)
-    return out
+        actual.update(
+            conn.execute(
+                "SELECT task_id, SUM(MAX(COALESCE(end_at, ?) - start_at, 0)) FROM session "
+                f"WHERE deleted_at IS NULL AND task_id IN ({', '.join('?' * len(chunk))}) "
+                "GROUP BY task_id",
+                [q["now"], *chunk],
+            ).fetchall()
+        )
+    return [TaskLine._make((*r, actual.get(r[0], 0))) for r in rows]
+
+
+def build_report(profile: Profile, period: Period, z: Zone) -> Report:
+    start, end = period.bounds(z)
+    q: dict[str, int | str] = {
+        "off": z.offset_ms,
+        "day": MS_PER_DAY,
+        "now": profile.clock.now_ms(),
+        "user": profile.user_id,
+        "start": start,
+        "end": end,
+    }
+    days = _days(profile.conn, q)
+    tasks = (_tasks_all_time if period.all_time else _tasks_in_period)(profile.conn, q)
+    finished = [
+        t for t in tasks if t.is_done and t.done_at is not None and start <= t.done_at < end
+    ]
+    return Report(
+        period,
+        z,
+        days,
+        tasks,
+        sum(d.worked_ms for d in days),
+        len(finished),
+        sum(1 for t in finished if t.on_target),
+    )
 
 
 def period_for(

@@ -187,6 +187,17 @@ def fmt_date_long(d: date) -> str:
     return f"{tr(_WEEKDAYS[d.weekday()])}, {d.day} {tr(_MONTHS[d.month - 1])} {d.year}"
 
 
+class LongDates:
+    """:func:`fmt_date_long` with the day and month names translated once, for long lists."""
+
+    def __init__(self) -> None:
+        self._weekdays = [tr(name) for name in _WEEKDAYS]
+        self._months = [tr(name) for name in _MONTHS]
+
+    def __call__(self, d: date) -> str:
+        return f"{self._weekdays[d.weekday()]}, {d.day} {self._months[d.month - 1]} {d.year}"
+
+
 def fmt_datetime(instant_ms: int, z: Zone) -> str:
     """``02/11/2026 08.30 WIB``."""
     return f"{fmt_date(day_of(instant_ms, z))} {fmt_clock(instant_ms, z)}"

@@ -19,6 +19,7 @@ from wfh_desktop.paths import Paths
 from wfh_desktop.profile import Profile
 from wfh_desktop.settings import Settings
 from wfh_desktop.timefmt import (
+    LongDates,
     Zone,
     day_of,
     fmt_clock,
@@ -510,11 +511,7 @@ def report_command(ctx: Context) -> int:
                     {"date": d.day.isoformat(), "seconds": d.worked_ms // 1000, "tasks": d.tasks}
                     for d in rep.days
                 ],
-                "tasks": [
-                    task_json(line.task, ctx.zone, line.actual_ms)
-                    | {"period_seconds": line.period_ms // 1000}
-                    for line in rep.tasks
-                ],
+                "tasks": [task_line_json(line, ctx.zone) for line in rep.tasks],
                 "finished": rep.finished,
                 "finished_on_target": rep.finished_on_target,
                 "on_target_rate": rate,
@@ -528,41 +525,12 @@ def report_command(ctx: Context) -> int:
     out()
     out(tr("Per day"))
     rows = [[tr("Date"), tr("Worked"), tr("Tasks")]]
-    rows += [
-        [fmt_date_long(d.day), fmt_hours_minutes(d.worked_ms), fmt_number(d.tasks)]
-        for d in rep.days
-    ]
+    long_date = LongDates()  # names translated once: an all-time report has thousands
+    rows += [[long_date(d.day), fmt_hours_minutes(d.worked_ms), str(d.tasks)] for d in rep.days]
     print_table(rows)
     out()
     out(tr("Per task"))
-    rows = [
-        [
-            tr("ID"),
-            tr("Task"),
-            tr("In period"),
-            tr("Actual"),
-            tr("Target"),
-            tr("Status"),
-            tr("On target"),
-        ]
-    ]
-    for line in rep.tasks:
-        t = line.task
-        verdict = ""
-        if t.is_done:
-            verdict = tr("yes") if line.on_target else tr("no")
-        rows.append(
-            [
-                short_code(t.id),
-                t.title,
-                fmt_minutes(line.period_ms),
-                fmt_minutes(line.actual_ms),
-                _target_text(t),
-                tr("done") if t.is_done else tr("open"),
-                verdict,
-            ]
-        )
-    print_table(rows)
+    write_task_table(rep.tasks)
     out()
     out(tr("Total worked: {total}", total=fmt_hours_minutes(rep.total_ms)))
     if rate is None:
@@ -577,6 +545,76 @@ def report_command(ctx: Context) -> int:
             )
         )
     return 0
+
+
+def task_line_json(line: Any, z: Zone) -> dict[str, Any]:
+    return {
+        "id": line.id,
+        "code": short_code(line.id),
+        "title": line.title,
+        "target_minutes": line.target_minutes,
+        "rhk": line.rhk,
+        "output": line.output,
+        "volume": line.volume,
+        "unit": line.unit,
+        "status": line.status,
+        "done_at": None if line.done_at is None else iso_local(line.done_at, z),
+        "created_at": iso_local(line.created_at, z),
+        "period_seconds": line.period_ms // 1000,
+        "actual_seconds": line.actual_ms // 1000,
+        "on_target": line.on_target,
+    }
+
+
+class MinuteTexts(dict[int, str]):
+    """``25 mnt`` for a whole number of minutes, each made once (reports print many)."""
+
+    def __missing__(self, m: int) -> str:
+        text = self[m] = fmt_minutes(max(m, 0) * 60_000)
+        return text
+
+    def of_ms(self, ms: int) -> str:
+        return self[(ms + 30_000) // 60_000]
+
+
+def write_task_table(lines: list[Any]) -> None:
+    """The per-task table, written in chunks. The title comes last so that no column has to be
+    as wide as the longest title; an all-time report can have tens of thousands of rows."""
+    minutes = MinuteTexts()
+    head = [tr("ID"), tr("In period"), tr("Actual"), tr("Target"), tr("Status"), tr("On target")]
+    done, open_, yes, no = tr("done"), tr("open"), tr("yes"), tr("no")
+    w_min = max(
+        len(minutes.of_ms(max((t.period_ms for t in lines), default=0))),
+        len(minutes.of_ms(max((t.actual_ms for t in lines), default=0))),
+        len(minutes[480]),
+    )
+    w = [
+        max(len(head[0]), 6),
+        max(len(head[1]), w_min),
+        max(len(head[2]), w_min),
+        max(len(head[3]), w_min),
+        max(len(head[4]), len(done), len(open_)),
+        max(len(head[5]), len(yes), len(no)),
+    ]
+    row = "  ".join(f"{{:<{width}}}" for width in w) + "  {}"
+    chunk = [row.format(*head, tr("Task"))]
+    for t in lines:
+        target_ms = t.target_minutes * 60_000
+        chunk.append(
+            row.format(
+                t.id[-6:],
+                minutes[(t.period_ms + 30_000) // 60_000],
+                minutes[(t.actual_ms + 30_000) // 60_000],
+                minutes[t.target_minutes],
+                done if t.status == "done" else open_,
+                (yes if t.actual_ms <= target_ms else no) if t.status == "done" else "",
+                t.title,
+            )
+        )
+        if len(chunk) >= 2000:
+            sys.stdout.write("\n".join(chunk) + "\n")
+            chunk.clear()
+    sys.stdout.write("\n".join(chunk) + "\n")
 
 
 # ---- manual sessions -------------------------------------------------------------------------

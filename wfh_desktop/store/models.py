@@ -48,6 +48,8 @@ class Task(Base):
         CheckConstraint("length(trim(title)) > 0", name="ck_task_title"),
         Index("ix_task_title", "title"),
         Index("ix_task_done", "done_at"),
+        Index("ix_task_created", "created_at", "id", sqlite_where=text("deleted_at IS NULL")),
+        Index("ix_task_deleted", "id", sqlite_where=text("deleted_at IS NOT NULL")),
     )
 
 
@@ -83,13 +85,22 @@ class WorkSession(Base):
         ),
         # Covering index for reports over a period.
         Index(
-            "ix_session_live_start",
+            "ix_session_owner_start",
+            "owner_user_id",
             "start_at",
             "end_at",
             "task_id",
             sqlite_where=text("deleted_at IS NULL"),
         ),
-        Index("ix_session_task", "task_id", "start_at"),
+        # Covering index for a task's actual time.
+        Index(
+            "ix_session_task",
+            "task_id",
+            "start_at",
+            "end_at",
+            "owner_user_id",
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
         Index(
             "ix_session_owner_end",
             "owner_user_id",

@@ -37,6 +37,15 @@ def upgrade() -> None:
     )
     op.create_index("ix_task_title", "task", ["title"])
     op.create_index("ix_task_done", "task", ["done_at"])
+    op.create_index(
+        "ix_task_created",
+        "task",
+        ["created_at", "id"],
+        sqlite_where=sa.text("deleted_at IS NULL"),
+    )
+    op.create_index(
+        "ix_task_deleted", "task", ["id"], sqlite_where=sa.text("deleted_at IS NOT NULL")
+    )
     op.create_table(
         "session",
         sa.Column("id", sa.String(36), primary_key=True),
@@ -64,12 +73,17 @@ def upgrade() -> None:
         sqlite_where=sa.text("end_at IS NULL AND deleted_at IS NULL"),
     )
     op.create_index(
-        "ix_session_live_start",
+        "ix_session_owner_start",
         "session",
-        ["start_at", "end_at", "task_id"],
+        ["owner_user_id", "start_at", "end_at", "task_id"],
         sqlite_where=sa.text("deleted_at IS NULL"),
     )
-    op.create_index("ix_session_task", "session", ["task_id", "start_at"])
+    op.create_index(
+        "ix_session_task",
+        "session",
+        ["task_id", "start_at", "end_at", "owner_user_id"],
+        sqlite_where=sa.text("deleted_at IS NULL"),
+    )
     op.create_index(
         "ix_session_owner_end",
         "session",
@@ -115,9 +129,11 @@ def downgrade() -> None:
     op.drop_table("outbox")
     op.drop_index("ix_session_owner_end", "session")
     op.drop_index("ix_session_task", "session")
-    op.drop_index("ix_session_live_start", "session")
+    op.drop_index("ix_session_owner_start", "session")
     op.drop_index("ux_session_one_running", "session")
     op.drop_table("session")
+    op.drop_index("ix_task_deleted", "task")
+    op.drop_index("ix_task_created", "task")
     op.drop_index("ix_task_done", "task")
     op.drop_index("ix_task_title", "task")
     op.drop_table("task")
