@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any, NoReturn
 
@@ -11,6 +12,15 @@ from wfh_desktop.i18n import tr
 
 class Parser(argparse.ArgumentParser):
     """argparse, with errors as one translated line and exit code 2."""
+
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        # argparse makes a formatter for every add_argument; given a width it does not import
+        # shutil to ask the terminal (a few ms on every command).
+        try:
+            columns = int(os.environ.get("COLUMNS", "0")) or os.get_terminal_size().columns
+        except (OSError, ValueError):
+            columns = 80
+        return argparse.HelpFormatter(prog=self.prog, width=max(columns - 2, 40))
 
     def error(self, message: str) -> NoReturn:
         sys.stderr.write(f"wfh: {message}\n")
@@ -83,7 +93,9 @@ def build_parser() -> Parser:
         parents=[common],
     )
     root.add_argument("--version", action="store_true", help=tr("show the version and exit"))
-    sub = root.add_subparsers(dest="command", metavar=tr("COMMAND"))
+    # An explicit prog keeps argparse from making a help formatter (and importing shutil) on
+    # every run.
+    sub = root.add_subparsers(dest="command", metavar=tr("COMMAND"), prog="wfh")
 
     def cmd(name: str, help_text: str, parent: Any = sub) -> Parser:
         p: Parser = parent.add_parser(name, help=help_text, description=help_text, parents=[common])
@@ -91,7 +103,7 @@ def build_parser() -> Parser:
 
     # tasks
     task = cmd("task", tr("add, list, edit, finish and delete tasks"))
-    tsub = task.add_subparsers(dest="task_command", metavar=tr("COMMAND"))
+    tsub = task.add_subparsers(dest="task_command", metavar=tr("COMMAND"), prog="wfh task")
     p = cmd("add", tr("add a task with a time target"), tsub)
     p.add_argument("title", metavar=tr("TITLE"), help=tr("the task's title"))
     p.add_argument(
@@ -156,7 +168,7 @@ def build_parser() -> Parser:
     _period_options(p, all_time=True)
     p.add_argument("--json", action="store_true", help=json_help)
     session = cmd("session", tr("add, correct or delete work sessions by hand"))
-    ssub = session.add_subparsers(dest="session_command", metavar=tr("COMMAND"))
+    ssub = session.add_subparsers(dest="session_command", metavar=tr("COMMAND"), prog="wfh session")
     p = cmd("add", tr("add a session done without the timer"), ssub)
     p.add_argument("task", metavar=tr("TASK"), help=tr("the task: its title or id"))
     p.add_argument(
@@ -185,7 +197,7 @@ def build_parser() -> Parser:
 
     # settings
     config = cmd("config", tr("show or change settings"))
-    csub = config.add_subparsers(dest="config_command", metavar=tr("COMMAND"))
+    csub = config.add_subparsers(dest="config_command", metavar=tr("COMMAND"), prog="wfh config")
     p = cmd("show", tr("show the settings and where the files are"), csub)
     p.add_argument("--json", action="store_true", help=json_help)
     p = cmd("set", tr("change a setting"), csub)
