@@ -153,12 +153,20 @@ class SessionService:
             f"SELECT {cols}, {tcols} FROM session s JOIN task t ON t.id = s.task_id "
             "WHERE s.deleted_at IS NULL AND t.deleted_at IS NULL AND s.owner_user_id = ? "
             "AND s.start_at >= ? AND s.start_at < ? "
-            "UNION "
+            "UNION ALL "
             f"SELECT {cols}, {tcols} FROM session s JOIN task t ON t.id = s.task_id "
             "WHERE s.deleted_at IS NULL AND t.deleted_at IS NULL AND s.owner_user_id = ? "
-            "AND s.start_at < ? AND (s.end_at > ? OR s.end_at IS NULL) "
+            "AND s.end_at > ? AND +s.start_at < ? "
+            "UNION ALL "
+            f"SELECT {cols}, {tcols} FROM session s JOIN task t ON t.id = s.task_id "
+            "WHERE s.deleted_at IS NULL AND t.deleted_at IS NULL AND s.owner_user_id = ? "
+            "AND s.end_at IS NULL AND +s.start_at < ? "
             "ORDER BY 4",
-            (self._p.user_id, start_ms, end_ms, self._p.user_id, start_ms, start_ms),
+            (
+                *(self._p.user_id, start_ms, end_ms),
+                *(self._p.user_id, start_ms, start_ms),
+                *(self._p.user_id, start_ms),
+            ),
         ).fetchall()
         return [LogEntry(WorkSession._make(r[:14]), Task._make(r[14:])) for r in rows]
 

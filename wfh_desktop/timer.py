@@ -61,11 +61,13 @@ def overlaps(conn: sqlite3.Connection, session: WorkSession, now_ms: int) -> boo
     A running session counts as lasting until now (or its start, if that is later)."""
     end = max(now_ms, session.start_at) if session.end_at is None else session.end_at
     row = conn.execute(
+        # "+start_at": search ix_session_owner_end (what ends after this start: few rows), not
+        # ix_session_owner_start (everything that started before: the whole history).
         "SELECT 1 FROM session WHERE owner_user_id = ? AND deleted_at IS NULL AND id != ? "
-        "AND end_at > ? AND start_at < ? "
+        "AND end_at > ? AND +start_at < ? "
         "UNION ALL "
         "SELECT 1 FROM session WHERE owner_user_id = ? AND deleted_at IS NULL AND id != ? "
-        "AND end_at IS NULL AND start_at < ? AND MAX(?, start_at) > ? "
+        "AND end_at IS NULL AND +start_at < ? AND MAX(?, start_at) > ? "
         "LIMIT 1",
         (
             session.owner_user_id,

@@ -192,3 +192,19 @@ def test_an_internal_error_is_one_line_with_the_log_path(wfh):
     assert r.returncode == 70 and r.stderr.count("\n") == 1
     log = wfh.home / "logs" / "wfh.log"
     assert str(log) in r.stderr and "Traceback" in log.read_text()
+
+
+def test_a_reader_that_stops_early_is_not_an_error(wfh):
+    import subprocess
+
+    wfh.ok("task", "add", "Laporan")
+    proc = subprocess.Popen(
+        [wfh.exe, "--lang", "en", "task", "list"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=wfh.env(NOW),
+    )
+    proc.stdout.close()  # like `| head`: the reader is gone before wfh writes
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=30) == 0 and err == ""
