@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from wfh_desktop.profile import Profile
+from wfh_desktop.tasks import actual_ms
 from wfh_desktop.timefmt import MS_PER_DAY, Zone, day_of, day_start_ms
 
 EPOCH_ORDINAL = 719163  # date(1970, 1, 1).toordinal()
@@ -194,18 +195,7 @@ def _tasks_in_period(conn: sqlite3.Connection, q: dict[str, int | str]) -> list[
         "GROUP BY t.id ORDER BY t.created_at, t.id",
         q,
     ).fetchall()
-    ids = [r[0] for r in rows]
-    actual: dict[str, int] = {}
-    for i in range(0, len(ids), 500):
-        chunk = ids[i : i + 500]
-        actual.update(
-            conn.execute(
-                "SELECT task_id, SUM(MAX(COALESCE(end_at, ?) - start_at, 0)) FROM session "
-                f"WHERE deleted_at IS NULL AND task_id IN ({', '.join('?' * len(chunk))}) "
-                "GROUP BY task_id",
-                [q["now"], *chunk],
-            ).fetchall()
-        )
+    actual = actual_ms(conn, [r[0] for r in rows], int(q["now"]))
     return [TaskLine._make((*r, actual.get(r[0], 0))) for r in rows]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sqlite3
 from typing import Any, NamedTuple
 
 from wfh_desktop.domain import TASK_COLUMNS, Task
@@ -58,6 +59,22 @@ def clean_fields(changes: dict[str, Any]) -> dict[str, Any]:
             out[name] = clean_text(value)
         else:
             raise ValueError(name)
+    return out
+
+
+def actual_ms(conn: sqlite3.Connection, task_ids: list[str], now_ms: int) -> dict[str, int]:
+    """Each task's actual time: the sum of all its live sessions, everyone's, a running one
+    counted until now (ix_session_task covers it)."""
+    out = dict.fromkeys(task_ids, 0)
+    for i in range(0, len(task_ids), 500):
+        chunk = task_ids[i : i + 500]
+        rows = conn.execute(
+            "SELECT task_id, SUM(MAX(COALESCE(end_at, ?) - start_at, 0)) FROM session "
+            f"WHERE deleted_at IS NULL AND task_id IN ({', '.join('?' * len(chunk))}) "
+            "GROUP BY task_id",
+            [now_ms, *chunk],
+        ).fetchall()
+        out.update({task_id: int(total) for task_id, total in rows})
     return out
 
 
@@ -145,22 +162,7 @@ class TaskService:
         return [Task._make(r) for r in rows]
 
     def actual_ms(self, task_ids: list[str]) -> dict[str, int]:
-        """Each task's actual time: the sum of all its live sessions, everyone's, running ones
-        counted until now."""
-        if not task_ids:
-            return {}
-        now = self._p.clock.now_ms()
-        out = dict.fromkeys(task_ids, 0)
-        for i in range(0, len(task_ids), 500):
-            chunk = task_ids[i : i + 500]
-            rows = self._p.conn.execute(
-                "SELECT task_id, SUM(MAX(COALESCE(end_at, ?) - start_at, 0)) FROM session "
-                f"WHERE deleted_at IS NULL AND task_id IN ({', '.join('?' * len(chunk))}) "
-                "GROUP BY task_id",
-                [now, *chunk],
-            ).fetchall()
-            out.update({task_id: int(total) for task_id, total in rows})
-        return out
+        return actual_ms(self._p.conn, task_ids, self._p.clock.now_ms())
 
     def update_in(self, conn: Any, outbox: Any, task: Task, changes: dict[str, Any]) -> Task:
         """Write changed fields of a task and their outbox row, inside an open transaction."""

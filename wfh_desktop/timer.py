@@ -16,6 +16,7 @@ from wfh_desktop.ids import uuid7
 from wfh_desktop.lookup import find_task
 from wfh_desktop.outbox import MutationWriter
 from wfh_desktop.profile import PAUSED_KEY, Profile
+from wfh_desktop.tasks import actual_ms
 
 
 class Status(NamedTuple):
@@ -105,12 +106,7 @@ class TimerService:
                 task = paused
         actual = 0
         if task is not None:
-            row = conn.execute(
-                "SELECT SUM(MAX(COALESCE(end_at, ?) - start_at, 0)) FROM session "
-                "WHERE task_id = ? AND deleted_at IS NULL",
-                (now, task.id),
-            ).fetchone()
-            actual = int(row[0] or 0)
+            actual = actual_ms(conn, [task.id], now)[task.id]
         return Status(now, running, paused, task, actual)
 
     @staticmethod
