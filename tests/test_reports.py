@@ -117,3 +117,28 @@ def test_all_time_lists_my_done_tasks_without_sessions(profile, clock):
         ("Done without time", 0, True)
     ]
     assert (rep.finished, rep.finished_on_target) == (1, 1)
+
+
+def test_each_days_task_count_with_a_session_across_midnight(profile, clock):
+    clock.set(MONDAY_0800_WIB + 3 * 24 * HOUR)
+    TaskService(profile).add("A", 30)
+    TaskService(profile).add("B", 30)
+    sessions = SessionService(profile)
+    # A: Sunday 23.00 - Monday 01.00 WIB; B: Tuesday 05.00-06.00 and Monday 10.00-10.30
+    sessions.add("A", MONDAY_0800_WIB - 9 * HOUR, MONDAY_0800_WIB - 7 * HOUR)
+    sessions.add("B", MONDAY_0800_WIB + 21 * HOUR, MONDAY_0800_WIB + 22 * HOUR)
+    sessions.add("B", MONDAY_0800_WIB + 2 * HOUR, MONDAY_0800_WIB + 2 * HOUR + 30 * MINUTE)
+    rep = build_report(profile, Period(date(2026, 11, 1), date(2026, 11, 3)), WIB)
+    assert [(d.day.day, d.worked_ms // MINUTE, d.tasks) for d in rep.days] == [
+        (1, 60, 1),  # Sunday: A
+        (2, 90, 2),  # Monday: A after midnight, and B
+        (3, 60, 1),  # Tuesday: B
+    ]
+
+
+def test_a_future_day_lists_nothing_for_a_timer_running_now(profile, clock):
+    TaskService(profile).add("A", 30)
+    TimerService(profile).start("A")
+    clock.advance(10 * MINUTE)
+    rep = build_report(profile, Period(date(2026, 11, 5), date(2026, 11, 5)), WIB)
+    assert rep.tasks == [] and rep.days == []

@@ -90,3 +90,18 @@ def test_log_includes_a_session_that_began_the_day_before(later, profile, clock)
     later.add("Laporan", monday_start - HOUR, monday_start + HOUR)
     entries = later.log(monday_start, monday_start + 24 * HOUR)
     assert len(entries) == 1
+
+
+def test_restoring_a_session_flags_an_overlap_made_meanwhile(later):
+    a = later.add("Laporan", MONDAY_0800_WIB, MONDAY_0800_WIB + HOUR).session
+    later.remove(a.id)
+    later.add("Laporan", MONDAY_0800_WIB + 30 * MINUTE, MONDAY_0800_WIB + 90 * MINUTE)
+    assert later.restore(a.id).session.needs_review == "overlap"
+
+
+@pytest.mark.parametrize("ref", ["7", "-", "01", "a-b"])
+def test_a_piece_of_an_id_too_short_picks_nothing(later, ref):
+    s = later.add("Laporan", MONDAY_0800_WIB, MONDAY_0800_WIB + 25 * MINUTE).session
+    with pytest.raises(UserError, match="at least 4 characters"):
+        later.remove(ref)
+    assert later.log(MONDAY_0800_WIB - 8 * HOUR, MONDAY_0800_WIB + 16 * HOUR)[0].session.id == s.id

@@ -81,3 +81,26 @@ def test_done_then_reopen(profile):
     svc.add("A", 30)
     assert svc.mark_done("A").task.status == "done"
     assert svc.reopen("A").status == "open"
+
+
+def test_reopen_and_restore_pick_the_task_in_the_right_state(profile):
+    svc = TaskService(profile)
+    old = svc.add("Laporan", 30)
+    svc.mark_done("Laporan")
+    svc.add("Laporan", 60)  # a new, open task with the same title
+    assert svc.reopen("Laporan").id == old.id
+    svc.mark_done(short_code(old.id))
+    svc.remove(short_code(old.id))
+    assert svc.restore("Laporan").id == old.id
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "value"),
+    [("id", "1.000", 1000.0), ("id", "1,5", 1.5), ("id", "1.234,5", 1234.5),
+     ("en", "1.000", 1.0), ("en", "1,234.5", 1234.5), ("id", "2", 2.0)],
+)  # fmt: skip
+def test_volume_reads_numbers_the_way_the_user_writes_them(profile, lang, text, value):
+    from wfh_desktop.i18n import set_language
+
+    set_language(lang)
+    assert TaskService(profile).add("Laporan", 30, volume=text).volume == value

@@ -166,3 +166,39 @@ def test_marking_a_paused_task_done_ends_the_pause(profile, clock):
     assert timer.status().task is None
     with pytest.raises(UserError, match="Nothing is paused"):
         timer.resume()
+
+
+def test_finish_and_stop_work_when_the_paused_session_was_deleted(profile, clock):
+    from wfh_desktop.sessions import SessionService
+
+    TaskService(profile).add("A", 30)
+    timer = TimerService(profile)
+    session = timer.start("A").session
+    clock.advance(MINUTE)
+    timer.pause()
+    SessionService(profile).remove(session.id)
+    done = timer.finish()
+    assert done.session is None and done.task.status == "done"
+    assert timer.status().task is None
+    # and stop, likewise, just ends the pause
+    TaskService(profile).add("B", 30)
+    session = timer.start("B").session
+    timer.pause()
+    SessionService(profile).remove(session.id)
+    assert timer.stop().session is None
+    assert timer.status().task is None
+
+
+def test_server_owned_fields_never_travel(profile, clock):
+    from wfh_desktop.sessions import SessionService
+    from wfh_desktop.timer import SERVER_OWNED
+
+    TaskService(profile).add("A", 30)
+    clock.advance(60 * MINUTE)
+    sessions = SessionService(profile)
+    first = sessions.add("A", clock.now_ms() - 50 * MINUTE, clock.now_ms() - 20 * MINUTE)
+    second = sessions.add("A", clock.now_ms() - 30 * MINUTE, clock.now_ms() - 10 * MINUTE)
+    assert second.session.needs_review == "overlap"  # flagged for the user to see ...
+    sessions.edit(second.session.id, start_ms=first.session.end_at)
+    for _, _, _, payload in outbox(profile):
+        assert not set(payload) & set(SERVER_OWNED)  # ... but the server decides its own

@@ -32,7 +32,7 @@ from wfh_desktop.timefmt import iso_utc
 from wfh_desktop.timer import TimerService
 
 TASK_FIELDS = ("title", "target_minutes", "rhk", "output", "volume", "unit", "status", "done_at")
-SESSION_FIELDS = ("task_id", "owner_user_id", "start_at", "end_at", "source")
+SESSION_FIELDS = ("task_id", "owner_user_id", "start_at", "end_at", "source", "note")
 
 
 def replay(profile: Profile) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
@@ -175,6 +175,14 @@ class TimerMachine(RuleBasedStateMachine):
             assert status.paused_task is None
         else:
             assert status.running is None
+
+    @invariant()
+    def a_pause_is_of_a_live_task_with_nothing_running(self) -> None:
+        status = self.timer.status()
+        if status.paused_task is not None:
+            assert status.running is None
+            assert status.paused_task.deleted_at is None
+            assert status.paused_task.status == "open"
 
     @invariant()
     def no_session_ends_before_it_starts(self) -> None:

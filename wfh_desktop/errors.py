@@ -13,6 +13,9 @@ class UserError(Exception):
         self.message = message
         self.values = values
 
+    def __str__(self) -> str:
+        return self.render()
+
     def render(self) -> str:
         from wfh_desktop.i18n import tr
 

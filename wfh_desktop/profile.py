@@ -52,7 +52,7 @@ class Profile:
             )
             for key in ("device_id", "user_id"):
                 if key not in rows:
-                    rows[key] = uuid7()
+                    rows[key] = uuid7(self.clock.now_ms())
                     conn.execute(
                         "INSERT INTO sync_meta(key, value) VALUES (?, ?)", (key, rows[key])
                     )

@@ -135,8 +135,13 @@ def _days(conn: sqlite3.Connection, q: dict[str, int | str]) -> list[DayLine]:
             row[0]
             for row in conn.execute(
                 f"SELECT DISTINCT task_id FROM session WHERE {_MINE} "
-                f"AND start_at >= :a AND start_at < :b AND {_DAY} = {_END_DAY}",
-                q | {"a": dayn * MS_PER_DAY - int(q["off"]), "b": (dayn + 1) * MS_PER_DAY},
+                f"AND start_at >= :a AND start_at < :b AND {_DAY} = {_END_DAY} "
+                f"AND task_id NOT IN ({_DELETED_TASKS})",
+                q
+                | {
+                    "a": dayn * MS_PER_DAY - int(q["off"]),
+                    "b": (dayn + 1) * MS_PER_DAY - int(q["off"]),
+                },
             )
         }
         ms, _ = per_day.get(dayn, [0, 0])
@@ -196,7 +201,12 @@ def _tasks_in_period(conn: sqlite3.Connection, q: dict[str, int | str]) -> list[
         q,
     ).fetchall()
     actual = actual_ms(conn, [r[0] for r in rows], int(q["now"]))
-    return [TaskLine._make((*r, actual.get(r[0], 0))) for r in rows]
+    lines = [TaskLine._make((*r, actual.get(r[0], 0))) for r in rows]
+    # A task counts when I worked on it in the period, or finished it then.
+    start, end = int(q["start"]), int(q["end"])
+    return [
+        t for t in lines if t.period_ms > 0 or (t.done_at is not None and start <= t.done_at < end)
+    ]
 
 
 def build_report(profile: Profile, period: Period, z: Zone) -> Report:

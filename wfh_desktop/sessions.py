@@ -137,12 +137,15 @@ class SessionService:
                 raise UserError("Another timer is already running; stop it first.")
             if session.end_at is None:
                 Profile.set_state(conn, PAUSED_KEY, None)
+            restored = session._replace(deleted_at=None)
+            restored = restored._replace(needs_review=_review_flag(restored, conn, now))
             conn.execute(
-                "UPDATE session SET deleted_at = NULL, updated_at = ? WHERE id = ?",
-                (now, session.id),
+                "UPDATE session SET deleted_at = NULL, needs_review = ?, updated_at = ? "
+                "WHERE id = ?",
+                (restored.needs_review, now, session.id),
             )
             outbox.append(now, "session.restore", session.id, {}, session.version)
-            return LogEntry(session._replace(deleted_at=None), _task(conn, session.task_id))
+            return LogEntry(restored, _task(conn, session.task_id))
 
     def log(self, start_ms: int, end_ms: int) -> list[LogEntry]:
         """The sessions that overlap [start_ms, end_ms), oldest first, with their tasks."""

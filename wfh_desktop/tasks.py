@@ -26,11 +26,29 @@ def clean_title(title: str) -> str:
     return text
 
 
+def normalise_number(text: str) -> str:
+    """``1.234,5`` (Indonesian) or ``1,234.5`` (English) as ``1234.5``. With one kind of mark
+    only, a comma is a decimal comma, and a full stop followed by exactly three digits is a
+    thousands mark in Indonesian (``1.000`` = 1000) and a decimal point in English."""
+    from wfh_desktop.i18n import language
+
+    if "," in text and "." in text:
+        decimal = "," if text.rfind(",") > text.rfind(".") else "."
+        thousands = "." if decimal == "," else ","
+        return text.replace(thousands, "").replace(decimal, ".")
+    if "," in text:
+        return text.replace(",", ".")
+    head, _, tail = text.rpartition(".")
+    if head and len(tail) == 3 and language() == "id":
+        return text.replace(".", "")
+    return text
+
+
 def clean_volume(value: Any) -> float | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     try:
-        number = float(str(value).strip().replace(",", "."))
+        number = float(normalise_number(str(value).strip()))
     except ValueError:
         raise UserError("The volume must be a number, not {value!r}.", value=value) from None
     if not math.isfinite(number) or number < 0:
@@ -202,7 +220,7 @@ class TaskService:
 
     def reopen(self, ref: str) -> Task:
         with self._p.write() as (conn, outbox):
-            task = find_task(conn, ref)
+            task = find_task(conn, ref, prefer=lambda t: t.is_done)
             return self.update_in(conn, outbox, task, {"status": "open", "done_at": None})
 
     def remove(self, ref: str) -> TaskChange:
@@ -224,7 +242,9 @@ class TaskService:
 
     def restore(self, ref: str) -> Task:
         with self._p.write() as (conn, outbox):
-            task = find_task(conn, ref, include_deleted=True)
+            task = find_task(
+                conn, ref, include_deleted=True, prefer=lambda t: t.deleted_at is not None
+            )
             if task.deleted_at is None:
                 raise UserError(
                     "The task {title!r} is not deleted, so there is nothing to restore.",

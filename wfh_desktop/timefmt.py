@@ -99,9 +99,25 @@ def parse_date(text: str, today: date) -> date:
             )
         d, mo, y = int(m[1]), int(m[2]), int(m[3])
     try:
-        return date(y, mo, d)
+        value = date(y, mo, d)
     except ValueError:
         raise UserError("The date {text!r} does not exist.", text=text) from None
+    return _in_range(value, text)
+
+
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+
+def _in_range(value: date, text: str) -> date:
+    """Dates far from now are typing mistakes (``0026-11-02``), not work to record."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise UserError(
+            "The date {text!r} is outside {first}-{last}; check the year.",
+            text=text,
+            first=FIRST_YEAR,
+            last=LAST_YEAR,
+        )
+    return value
 
 
 def parse_time(text: str) -> tuple[int, int, int]:
@@ -117,7 +133,8 @@ def parse_time(text: str) -> tuple[int, int, int]:
 
 def parse_instant(text: str, z: Zone, today: date) -> int:
     """A date and time in the office zone (``2026-11-02 08.00``, ``02/11/2026 08:00``), or only a
-    time (``08.00``), meaning today. Returns UTC epoch milliseconds."""
+    time (``08.00``), meaning the day ``today`` (the caller's choice: today, or the day of the
+    session being corrected). Returns UTC epoch milliseconds."""
     parts = text.strip().split()
     if len(parts) == 1 and _TIME.match(parts[0]):
         d, time_text = today, parts[0]
@@ -148,7 +165,7 @@ def parse_month(text: str, today: date) -> date:
         mo, y = int(m[1]), int(m[2])
     if not 1 <= mo <= 12 or not 1 <= y <= 9999:
         raise UserError("The month {text!r} does not exist.", text=text)
-    return date(y, mo, 1)
+    return _in_range(date(y, mo, 1), text)
 
 
 # ---- formatting ------------------------------------------------------------------------------

@@ -18,6 +18,10 @@ from wfh_desktop.outbox import MutationWriter
 from wfh_desktop.profile import PAUSED_KEY, Profile
 from wfh_desktop.tasks import actual_ms
 
+# SYNC.md: the server decides these (overlap and auto-stop flags); the client computes its own
+# for the user to see, and never sends them.
+SERVER_OWNED = ("needs_review", "auto_stop_reason")
+
 
 class Status(NamedTuple):
     """What the timer is doing now. ``task_actual_ms`` counts every session of the task."""
@@ -44,7 +48,9 @@ class StartResult(NamedTuple):
 
 
 class StopResult(NamedTuple):
-    session: WorkSession
+    """What stopped; ``session`` is None when a paused task had no session left (deleted)."""
+
+    session: WorkSession | None
     task: Task
 
 
@@ -235,9 +241,7 @@ class TimerService:
             if running is None and paused_id is not None:
                 # Stopping a paused task only forgets the pause; its time is already stored.
                 Profile.set_state(conn, PAUSED_KEY, None)
-                last = self._last_session(conn, paused_id)
-                if last is not None:
-                    return StopResult(last, self.task(conn, paused_id))
+                return StopResult(self._last_session(conn, paused_id), self.task(conn, paused_id))
             running = self._require_running(conn)
             self.stop_running_in(conn, outbox)
             Profile.set_state(conn, PAUSED_KEY, None)
@@ -259,9 +263,7 @@ class TimerService:
             task = TaskService(self._p).update_in(
                 conn, outbox, task, {"status": "done", "done_at": now}
             )
-            last = self._last_session(conn, task_id)
-            assert last is not None
-            return StopResult(last, task)
+            return StopResult(self._last_session(conn, task_id), task)
 
     # ---- helpers -------------------------------------------------------------------------
 
@@ -303,6 +305,7 @@ def insert_session(
             raise UserError("Another timer is already running; stop it first.") from e
         raise
     payload = session._asdict()
-    del payload["id"], payload["version"], payload["updated_at"]
+    for local_only in ("id", "version", "updated_at", *SERVER_OWNED):
+        del payload[local_only]
     outbox.append(now_ms, "session.upsert", session.id, payload, 0)
     return session

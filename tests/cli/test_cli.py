@@ -69,16 +69,35 @@ def test_the_language_setting_wins_over_the_locale(wfh):
         (("report", "--from", "2026-11-10", "--to", "2026-11-01"), "ends before"),
         (("pause",), "No timer is running"),
         (("config", "set", "office_zone", "GMT"), "WIB, WITA or WIT"),
+        (("report", "--day", "9999-12-31"), "outside 2000-2099"),
+        (("report", "--month", "9999-12"), "outside 2000-2099"),
+        (("log", "--week", "0026-11-02"), "outside 2000-2099"),
+        (("session", "add", "A", "--start", "0001-01-01 00.00", "--end", "0001-01-01 01.00"),
+         "outside 2000-2099"),
+        (("task", "rm", "-"), "at least 4 characters"),
+        (("start", "7"), "at least 4 characters"),
+        (("task", "add", "X", "--volume", "banyak"), "must be a number"),
     ],
 )  # fmt: skip
 def test_bad_input_is_one_line_non_zero_and_changes_nothing(wfh, args, message):
     wfh.ok("task", "add", "A", "--target", "30")
-    before = sqlite3.connect(wfh.db).execute("SELECT count(*) FROM outbox").fetchone()[0]
+    wfh.ok("session", "add", "A", "--start", "08.00", "--end", "08.20", now=NOW)
+    before = _dump(wfh.db)
     r = wfh(*args, now=NOW)
     assert r.returncode == 1, r.stdout
     assert message in r.stderr and r.stderr.count("\n") == 1, r.stderr
-    after = sqlite3.connect(wfh.db).execute("SELECT count(*) FROM outbox").fetchone()[0]
-    assert after == before
+    assert _dump(wfh.db) == before
+
+
+def _dump(db):
+    conn = sqlite3.connect(db)
+    try:
+        return {
+            table: conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+            for table in ("task", "session", "outbox", "sync_meta", "app_state")
+        }
+    finally:
+        conn.close()
 
 
 def test_ambiguous_prefix(wfh):
@@ -208,3 +227,31 @@ def test_a_reader_that_stops_early_is_not_an_error(wfh):
     err = proc.stderr.read().decode()
     proc.stderr.close()
     assert proc.wait(timeout=30) == 0 and err == ""
+
+
+def test_a_bare_end_time_is_on_the_start_day(wfh):
+    wfh.ok("task", "add", "Laporan")
+    out = wfh.ok("session", "add", "Laporan", "--start", "kemarin 08.00", "--end", "08.30",
+                 now=NOW)  # fmt: skip
+    assert "01/11/2026 08:00 WIB" in out and "(30 min)" in out
+
+
+def test_an_sqlite_file_of_another_program_is_moved_aside(wfh):
+    wfh.db.parent.mkdir(parents=True)
+    other = sqlite3.connect(wfh.db)
+    other.execute("CREATE TABLE contacts(name)")
+    other.execute("INSERT INTO contacts VALUES ('Budi')")
+    other.commit()
+    other.close()
+    r = wfh("status")
+    assert r.returncode == 1 and "another program" in r.stderr and r.stderr.count("\n") == 1
+    [moved] = wfh.db.parent.glob("wfh.db.not-wfh-*")
+    assert sqlite3.connect(moved).execute("SELECT name FROM contacts").fetchall() == [("Budi",)]
+    assert wfh("status").returncode == 0
+
+
+def test_the_log_total_counts_only_the_day(wfh):
+    wfh.ok("task", "add", "Laporan")
+    wfh.ok("session", "add", "Laporan", "--start", "2026-11-01 23.00", "--end", "2026-11-02 01.00",
+           now=NOW)  # fmt: skip
+    assert "Total: 1 h 00 min" in wfh.ok("log", "--day", "2026-11-02", now=NOW)

@@ -87,3 +87,19 @@ def test_every_revision_downgrades_and_upgrades_again(db_path):
     engine.dispose()
     conn = open_database(db_path)
     assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == HEAD_REVISION
+
+
+def test_opening_an_older_database_takes_a_copy_first(db_path, monkeypatch):
+    """Simulates the next schema revision: the code expects a newer head than the file has."""
+    conn = open_database(db_path)
+    conn.execute(
+        "INSERT INTO task(id, title, target_minutes, assignee_user_id, created_at, updated_at) "
+        "VALUES ('t1', 'Laporan', 30, 'u1', 1, 1)"
+    )
+    conn.close()
+    import wfh_desktop.store.db as db
+
+    monkeypatch.setattr(db, "HEAD_REVISION", "0002")
+    db.open_database(db_path).close()
+    [copy] = db_path.parent.glob("wfh.db.before-migration-from-0001-*")
+    assert sqlite3.connect(copy).execute("SELECT title FROM task").fetchall() == [("Laporan",)]

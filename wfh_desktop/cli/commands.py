@@ -324,33 +324,34 @@ def timer_command(ctx: Context) -> int:
             )
         return 0
     done = {"pause": timer.pause, "stop": timer.stop, "finish": timer.finish}[name]()
+    now = ctx.clock.now_ms()
     if ctx.json:
-        dump(
-            status_json(ctx, timer)
-            | {"last_session": session_json(done.session, ctx.zone, ctx.clock.now_ms())}
-        )
+        last = None if done.session is None else session_json(done.session, ctx.zone, now)
+        dump(status_json(ctx, timer) | {"last_session": last})
         return 0
-    actual = timer.status() if name == "pause" else None
-    from wfh_desktop.tasks import TaskService
+    from wfh_desktop.tasks import actual_ms
 
-    total = TaskService(ctx.profile).actual_ms([done.task.id])[done.task.id]
-    session_ms = done.session.duration_ms(ctx.clock.now_ms())
+    total = actual_ms(ctx.profile.conn, [done.task.id], now)[done.task.id]
     message = {
         "pause": tr("Paused: {title}. Resume with: wfh resume"),
         "stop": tr("Stopped: {title}."),
         "finish": tr("Done: {title}."),
     }[name]
     out(message.format(title=done.task.title))
-    out(
-        tr(
-            "This session: {session}; the task so far: {progress}.",
-            session=fmt_minutes(session_ms),
-            progress=progress_text(total, done.task.target_minutes),
+    progress = progress_text(total, done.task.target_minutes)
+    if done.session is None:
+        out(tr("The task so far: {progress}.", progress=progress))
+    else:
+        session_ms = done.session.duration_ms(now)
+        out(
+            tr(
+                "This session: {session}; the task so far: {progress}.",
+                session=fmt_minutes(session_ms),
+                progress=progress,
+            )
         )
-    )
     if name == "finish":
         out(_verdict(done.task, total))
-    del actual
     return 0
 
 
@@ -371,7 +372,7 @@ def status_json(ctx: Context, timer: Any) -> dict[str, Any]:
 
 def status_lines(ctx: Context, st: Any) -> list[str]:
     if st.task is None:
-        return [tr("No timer is running. Start one with: wfh start TASK")]
+        return [tr("No timer is running. Start one with: wfh start {task}", task=tr("TASK"))]
     head = (
         tr("Running: {title}", title=st.task.title)
         if st.running
@@ -466,7 +467,8 @@ def log_command(ctx: Context) -> int:
     for e in entries:
         s = e.session
         ms = s.duration_ms(now)
-        total += ms
+        # The total counts only the part inside the period (a session may cross midnight).
+        total += max(min(now if s.end_at is None else s.end_at, end) - max(s.start_at, start), 0)
         flags = []
         if s.end_at is None:
             flags.append(tr("running"))
@@ -621,7 +623,7 @@ def write_task_table(lines: list[Any]) -> None:
 
 
 def session_command(ctx: Context) -> int:
-    from wfh_desktop.sessions import SessionService
+    from wfh_desktop.sessions import LONG_SESSION_MS, SessionService
 
     args = ctx.args
     svc = SessionService(ctx.profile)
@@ -630,7 +632,10 @@ def session_command(ctx: Context) -> int:
     if sub is None:
         raise UserError("Say what to do: wfh session add, edit, rm or restore.")
     if sub == "add":
-        entry = svc.add(args.task, ctx.instant(args.start), ctx.instant(args.end), args.note)
+        start = ctx.instant(args.start)
+        # A time alone for the end means the start's day ("kemarin 08.00" to "08.30").
+        end = parse_instant(args.end, ctx.zone, day_of(start, ctx.zone))
+        entry = svc.add(args.task, start, end, args.note)
     elif sub == "edit":
         if args.start is None and args.end is None and args.task is None and args.note is None:
             raise UserError("Say what to change: --start, --end, --task or --note.")
@@ -673,7 +678,7 @@ def session_command(ctx: Context) -> int:
     )
     if s.needs_review == "overlap" and sub != "rm":
         out(tr("Note: this session overlaps another one; check 'wfh log'."))
-    if s.needs_review == "long" and sub != "rm":
+    if s.end_at is not None and s.end_at - s.start_at > LONG_SESSION_MS and sub != "rm":
         out(tr("Note: this session is longer than 16 hours; check it is right."))
     return 0
 

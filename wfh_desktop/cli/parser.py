@@ -202,7 +202,9 @@ def build_parser() -> Parser:
     p.add_argument("--json", action="store_true", help=json_help)
     p = cmd("set", tr("change a setting"), csub)
     p.add_argument(
-        "key", help=tr("the setting: language, office_zone, default_target_minutes, server_url")
+        "key",
+        metavar=tr("SETTING"),
+        help=tr("the setting: language, office_zone, default_target_minutes, server_url"),
     )
     p.add_argument("value", metavar=tr("VALUE"), help=tr("the new value"))
     p = cmd("unset", tr("return a setting to its default"), csub)

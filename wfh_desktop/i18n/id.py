@@ -1,6 +1,13 @@
 """Bahasa Indonesia (formal *Anda*), the default language. Keys are the English source strings."""
 
 CATALOG: dict[str, str] = {
+    "Type at least {n} characters of an id (the code that lists show has 6).": (
+        "Ketik paling sedikit {n} karakter id (kode yang tampil di daftar terdiri dari 6 karakter)."
+    ),
+    "No timer is running. Start one with: wfh start {task}": "Tidak ada pencatatan waktu yang sedang berjalan. Mulai dengan: wfh start {task}",
+    "The database {path} is an SQLite file of another program. It was moved to {moved} (nothing was deleted); the next command starts a new, empty database.": "Basis data {path} adalah berkas SQLite milik program lain. Berkas itu dipindahkan ke {moved} (tidak ada yang dihapus); perintah berikutnya memulai basis data baru yang kosong.",
+    "The date {text!r} is outside {first}-{last}; check the year.": "Tanggal {text!r} di luar rentang {first}-{last}; periksa tahunnya.",
+    "The task so far: {progress}.": "Total tugas sejauh ini: {progress}.",
     "wfh: something went wrong inside wfh; nothing you stored was lost. Details are in {path}.": (
         "wfh: terjadi kesalahan di dalam wfh; data yang sudah tersimpan tidak hilang. "
         "Rinciannya ada di {path}."
@@ -148,9 +155,6 @@ CATALOG: dict[str, str] = {
         "Tidak ada pencatatan waktu yang sedang berjalan atau dijeda."
     ),
     "No timer is running.": "Tidak ada pencatatan waktu yang sedang berjalan.",
-    "No timer is running. Start one with: wfh start TASK": (
-        "Tidak ada pencatatan waktu yang sedang berjalan. Mulai dengan: wfh start TASK"
-    ),
     "No work recorded in this period.": "Tidak ada pekerjaan yang tercatat pada periode ini.",
     "not allowed with argument %s": "tidak boleh digunakan bersama argumen %s",
     "Note: this session is longer than 16 hours; check it is right.": (

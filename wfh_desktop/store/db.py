@@ -90,7 +90,23 @@ def open_database(path: Path) -> sqlite3.Connection:
     conn, revision = _connect(path)
     if revision == HEAD_REVISION:
         return conn
+    foreign = (
+        revision is None
+        and conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT LIKE 'sqlite_%')"
+        ).fetchone()[0]
+    )
     conn.close()
+    if foreign:
+        # Some other program's SQLite file: keep it, out of the way, and start afresh.
+        moved = move_aside(path, "not-wfh")
+        raise StoreError(
+            "The database {path} is an SQLite file of another program. It was moved to {moved} "
+            "(nothing was deleted); the next command starts a new, empty database.",
+            path=str(path),
+            moved=str(moved),
+        )
     from wfh_desktop.store import migrate  # heavy: SQLAlchemy and Alembic
 
     migrate.upgrade(path, revision)
