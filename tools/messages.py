@@ -1,6 +1,7 @@
 """Find every user-visible source string in the package (for the translation check).
 
-A message is the first string argument of ``tr(...)``, ``UserError(...)`` or ``StoreError(...)``,
+A message is the first string argument of ``tr(...)``, ``UserError(...)`` or ``StoreError(...)``
+(the last argument of ``_moved_aside(...)``),
 or a string in a module-level tuple named in :data:`MARKED_TUPLES`, or in
 :data:`wfh_desktop.i18n.argparse_messages.MESSAGES`.
 """
@@ -11,7 +12,8 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent / "wfh_desktop"
-CALLS = {"tr", "UserError", "StoreError"}
+CALLS = {"tr", "UserError", "StoreError", "_moved_aside"}
+LAST_STRING_CALLS = {"_moved_aside"}  # (path, reason, message): the message comes last
 MARKED_TUPLES = {"_WEEKDAYS", "_MONTHS"}
 
 
@@ -34,7 +36,7 @@ def messages(root: Path = ROOT) -> dict[str, list[str]]:
                     else (node.func.attr if isinstance(node.func, ast.Attribute) else None)
                 )
                 if name in CALLS and node.args:
-                    arg = node.args[0]
+                    arg = node.args[-1] if name in LAST_STRING_CALLS else node.args[0]
                     if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                         add(arg.value, path, node.lineno)
             elif isinstance(node, ast.Assign):

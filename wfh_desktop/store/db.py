@@ -56,6 +56,12 @@ def move_aside(path: Path, reason: str) -> Path:
     return target
 
 
+def _moved_aside(path: Path, reason: str, message: str) -> StoreError:
+    """Move the file out of the way (every byte kept) and say where, in ``message``."""
+    moved = move_aside(path, reason)
+    return StoreError(message, path=str(path), moved=str(moved))
+
+
 def _connect(path: Path) -> tuple[sqlite3.Connection, str | None]:
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
@@ -69,12 +75,11 @@ def _connect(path: Path) -> tuple[sqlite3.Connection, str | None]:
     except sqlite3.DatabaseError as e:
         conn.close()
         if getattr(e, "sqlite_errorcode", None) in _DAMAGED_CODES or "not a database" in str(e):
-            moved = move_aside(path, "unreadable")
-            raise StoreError(
+            raise _moved_aside(
+                path,
+                "unreadable",
                 "The database {path} is not a readable SQLite database. It was moved to {moved} "
                 "(nothing was deleted); the next command starts a new, empty database.",
-                path=str(path),
-                moved=str(moved),
             ) from e
         raise StoreError(
             "Cannot open the database {path}: {error}", path=str(path), error=str(e)
@@ -100,12 +105,11 @@ def open_database(path: Path) -> sqlite3.Connection:
     conn.close()
     if foreign:
         # Some other program's SQLite file: keep it, out of the way, and start afresh.
-        moved = move_aside(path, "not-wfh")
-        raise StoreError(
+        raise _moved_aside(
+            path,
+            "not-wfh",
             "The database {path} is an SQLite file of another program. It was moved to {moved} "
             "(nothing was deleted); the next command starts a new, empty database.",
-            path=str(path),
-            moved=str(moved),
         )
     from wfh_desktop.store import migrate  # heavy: SQLAlchemy and Alembic
 
