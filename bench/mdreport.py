@@ -44,16 +44,19 @@ over), going back in time as far as the size needs (about 15 sessions a workday,
 sessions is about 25 years). wfh gets a real database (the app's own migrations, then the tasks,
 sessions and the outbox rows the app writes for them, all still pending as in a local-only
 profile; WAL and `synchronous=FULL` as the app sets them), Watson its `frames` file and
-Timewarrior one data file per month. Each command runs as its own process (`.venv/bin/wfh`, the
-console script), timed with `time.perf_counter` around fork/exec/wait, its peak memory read from
-`os.wait4`'s `ru_maxrss`, through a small helper process so that the benchmark's own memory is
-not counted. One warm-up run, then repetitions until a time budget per command is spent; times
-are medians, "MiB" is the highest peak RSS over the repetitions. Start and stop alternate, with
-a pause into the next second before each stop (Timewarrior refuses a stop in its start's
-second). The peers do the same work: `watson start/stop/status/report --month/report --all` and
-`timew start/stop/timew/summary :month/summary :all`; Watson and Timewarrior run with
-`TZ=WIB-7` so that their days are the office days. The floors: the venv's python importing
-sqlite3, and the report's aggregates in raw SQL from a `python -c` in the same venv."""
+Timewarrior one data file per month. Each command runs as its own process: wfh's console script
+from `bench/.work/wfh-venv`, where the benchmark installs this tree the way users get it (a
+regular install; the project's editable `.venv` adds an import hook that costs about 10 ms at
+every Python start, the floor's too), timed with `time.perf_counter` around fork/exec/wait, its
+peak memory read from `os.wait4`'s `ru_maxrss`, through a small helper process so that the
+benchmark's own memory is not counted. One warm-up run, then repetitions until a time budget per
+command is spent; times are medians, "MiB" is the highest peak RSS over the repetitions. Start
+and stop alternate, with a pause into the next second before each stop (Timewarrior refuses a
+stop in its start's second). The peers do the same work: `watson start/stop/status/report
+--month/report --all` and `timew start/stop/timew/summary :month/summary :all`; Watson and
+Timewarrior run with `TZ=WIB-7` so that their days are the office days. The floors: that venv's
+python importing sqlite3, and the report's aggregates in raw SQL from a `python -c` in the same
+venv."""
 
 
 @dataclass
@@ -167,7 +170,7 @@ def render(
         f"{machine['load']}."
     )
     lines.append(
-        f"- Python {machine['python']} (the project's venv), SQLite {machine['sqlite']}; "
+        f"- Python {machine['python']} (wfh's measured venv), SQLite {machine['sqlite']}; "
         f"Watson: {peers['watson']}; Timewarrior: {peers['timew']}."
     )
     lines.append(

@@ -56,6 +56,34 @@ def _version(argv: list[str]) -> str:
     return (out.stdout or out.stderr).strip().splitlines()[-1] if out.stdout or out.stderr else ""
 
 
+def wfh_as_installed(work: Path, root: Path, log: Callable[[str], None]) -> Path | None:
+    """wfh installed the way users get it (a regular, non-editable install of this tree) in
+    ``work/wfh-venv``; returns that venv's bin folder. The project's own .venv has an editable
+    install whose import hook adds about 10 ms to every Python start there, the floor's too."""
+    venv = work / "wfh-venv"
+    log_file = work / "wfh-install.log"
+    log_file.unlink(missing_ok=True)
+    py = venv / "bin" / "python"
+    if not py.exists():
+        log("wfh: creating the measured venv and installing this tree into it …")
+        base = shutil.which("python3.11") or sys.executable
+        if not _run([base, "-m", "venv", str(venv)], log_file) or not _run(
+            [str(py), "-m", "pip", "install", "--quiet", str(root)], log_file
+        ):
+            log(f"wfh: could not install: {_tail(log_file)}")
+            return None
+    else:
+        log("wfh: reinstalling this tree into the measured venv …")
+        if not _run(
+            [str(py), "-m", "pip", "install", "--quiet", "--force-reinstall", "--no-deps",
+             str(root)],
+            log_file,
+        ):  # fmt: skip
+            log(f"wfh: could not install: {_tail(log_file)}")
+            return None
+    return venv / "bin"
+
+
 def watson(work: Path, log: Callable[[str], None]) -> Peer:
     """Watson in ``work/watson-venv``, made with python3.11 (or this python) when missing."""
     venv = work / "watson-venv"

@@ -31,6 +31,9 @@ from measure import CommandFailed, Result, Runner, quiet_run, wait_next_second
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 VENV_BIN = Path(sys.prefix) / "bin"  # run with the project's venv: .venv/bin/python
+# What is timed: wfh and the Python floors from a regular install (see peers.wfh_as_installed);
+# main() points this at that venv, or leaves it at the project's venv if the install fails.
+MEASURED_BIN = VENV_BIN
 MS_PER_DAY = 86_400_000
 
 # The raw-SQL floor: what the report needs, as plain aggregates (sum per day, sum per task).
@@ -286,7 +289,7 @@ def bench_size(
         )
 
     lo, hi = month_bounds_ms(today)
-    py = str(VENV_BIN / "python")
+    py = str(MEASURED_BIN / "python")
     off = str(WIB_OFFSET_S * 1000)
     for key, label, floors, bounds in (
         ("month", "report of this month", ("sql_month",), (lo, hi)),
@@ -318,10 +321,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     args.work = args.work.resolve()
     args.work.mkdir(parents=True, exist_ok=True)
-    wfh = VENV_BIN / "wfh"
-    if not wfh.exists():
-        print(f"bench: {wfh} is missing; run with the project's venv (.venv/bin/python)")
+    global MEASURED_BIN
+    if not (VENV_BIN / "wfh").exists():
+        print(
+            f"bench: {VENV_BIN / 'wfh'} is missing; run with the project's venv (.venv/bin/python)"
+        )
         return 2
+    MEASURED_BIN = peers.wfh_as_installed(args.work, ROOT, log) or VENV_BIN
+    wfh = MEASURED_BIN / "wfh"
+    log(f"wfh: measuring {wfh}")
     machine = machine_info()
     log(f"machine: {machine['nproc']} cores, {machine['cpu']}, load {machine['load']}")
 
@@ -339,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
                 log(f"{name}: {peer.program} ({peer.version})")
 
     runner = Runner(
-        VENV_BIN / "python",
+        MEASURED_BIN / "python",
         args.work / "scratch",
         max_reps=args.reps,
         min_reps=args.min_reps,
