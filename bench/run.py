@@ -176,24 +176,16 @@ def month_bounds_ms(today: date) -> tuple[int, int]:
 
 def tool_commands(tools: dict[str, Path]) -> dict[str, dict[str, list[str]]]:
     out: dict[str, dict[str, list[str]]] = {}
-    if "wfh" in tools:
-        w = str(tools["wfh"])
-        out["wfh"] = {
-            "start": [w, "start", BENCH_TITLE],
-            "stop": [w, "stop"],
-            "status": [w, "status"],
-            "month": [w, "report", "--month"],
-            "all": [w, "report", "--all"],
-        }
-    if "watson" in tools:
-        w = str(tools["watson"])
-        out["watson"] = {
-            "start": [w, "start", BENCH_TITLE],
-            "stop": [w, "stop"],
-            "status": [w, "status"],
-            "month": [w, "report", "--month"],
-            "all": [w, "report", "--all"],
-        }
+    for name in ("wfh", "watson"):  # the same command line for both
+        if name in tools:
+            w = str(tools[name])
+            out[name] = {
+                "start": [w, "start", BENCH_TITLE],
+                "stop": [w, "stop"],
+                "status": [w, "status"],
+                "month": [w, "report", "--month"],
+                "all": [w, "report", "--all"],
+            }
     if "timew" in tools:
         t = str(tools["timew"])
         out["timew"] = {

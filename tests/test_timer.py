@@ -190,8 +190,8 @@ def test_finish_and_stop_work_when_the_paused_session_was_deleted(profile, clock
 
 
 def test_server_owned_fields_never_travel(profile, clock):
+    from wfh_desktop.outbox import SERVER_OWNED
     from wfh_desktop.sessions import SessionService
-    from wfh_desktop.timer import SERVER_OWNED
 
     TaskService(profile).add("A", 30)
     clock.advance(60 * MINUTE)

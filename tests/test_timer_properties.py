@@ -201,25 +201,19 @@ class TimerMachine(RuleBasedStateMachine):
     @invariant()
     def replaying_the_outbox_rebuilds_the_tables(self) -> None:
         tasks, sessions = replay(self.profile)
-        conn = self.profile.conn
-        db_tasks = conn.execute(
-            f"SELECT id, {', '.join(TASK_FIELDS)}, deleted_at FROM task"
-        ).fetchall()
-        assert set(tasks) == {r[0] for r in db_tasks}
-        for row in db_tasks:
-            rebuilt = tasks[row[0]]
-            for field, value in zip(TASK_FIELDS, row[1:], strict=False):
-                assert rebuilt.get(field) == as_wire(value, field), (field, rebuilt, row)
-            assert rebuilt["deleted"] == (row[-1] is not None)
-        db_sessions = conn.execute(
-            f"SELECT id, {', '.join(SESSION_FIELDS)}, deleted_at FROM session"
-        ).fetchall()
-        assert set(sessions) == {r[0] for r in db_sessions}
-        for row in db_sessions:
-            rebuilt = sessions[row[0]]
-            for field, value in zip(SESSION_FIELDS, row[1:], strict=False):
-                assert rebuilt.get(field) == as_wire(value, field), (field, rebuilt, row)
-            assert rebuilt["deleted"] == (row[-1] is not None)
+        for table, fields, rebuilt in (
+            ("task", TASK_FIELDS, tasks),
+            ("session", SESSION_FIELDS, sessions),
+        ):
+            rows = self.profile.conn.execute(
+                f"SELECT id, {', '.join(fields)}, deleted_at FROM {table}"
+            ).fetchall()
+            assert set(rebuilt) == {r[0] for r in rows}, table
+            for row in rows:
+                record = rebuilt[row[0]]
+                for field, value in zip(fields, row[1:], strict=False):
+                    assert record.get(field) == as_wire(value, field), (field, record, row)
+                assert record["deleted"] == (row[-1] is not None)
 
     @invariant()
     def actual_time_is_the_sum_of_sessions(self) -> None:

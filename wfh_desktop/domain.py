@@ -68,6 +68,6 @@ class WorkSession(NamedTuple):
         return max(end - self.start_at, 0)
 
 
-def on_target(task: Task, actual_ms: int) -> bool:
+def on_target(status: str, actual_ms: int, target_minutes: int) -> bool:
     """A task is on target when it is done and its actual time (everyone's) is within target."""
-    return task.is_done and actual_ms <= task.target_ms
+    return status == "done" and actual_ms <= target_minutes * 60_000

@@ -39,8 +39,3 @@ def uuid7(now_ms: int | None = None) -> str:
 def uuid7_ms(value: str) -> int:
     """The millisecond timestamp embedded in a UUIDv7 string (for tests and diagnostics only)."""
     return int(value.replace("-", "")[:12], 16)
-
-
-def compact(value: str) -> str:
-    """An id without dashes, as users may type it."""
-    return value.replace("-", "").lower()

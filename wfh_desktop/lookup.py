@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 
 from wfh_desktop.domain import SESSION_COLUMNS, TASK_COLUMNS, Task, WorkSession
 from wfh_desktop.errors import UserError
+from wfh_desktop.i18n import tr
 
 SHORT_CODE_LENGTH = 6
 MIN_ID_CHARS = 4  # fewest hex digits accepted as the start of an id
@@ -85,8 +86,6 @@ def find_task(
     When several tasks have the title, the one ``prefer`` picks wins if it picks exactly one
     (by default: the one open task); otherwise the user is asked to be more precise.
     """
-    from wfh_desktop.i18n import tr
-
     live = "" if include_deleted else " AND deleted_at IS NULL"
     text = ref.strip()
     if not text:
@@ -115,8 +114,6 @@ def find_session(
     conn: sqlite3.Connection, ref: str, *, include_deleted: bool = False
 ) -> WorkSession:
     """A session by id prefix or short code."""
-    from wfh_desktop.i18n import tr
-
     live = "" if include_deleted else " AND deleted_at IS NULL"
     rows = _match_ids(conn, "session", SESSION_COLUMNS, live, ref)
     if not rows:
@@ -125,3 +122,11 @@ def find_session(
     if len(rows) > 1:
         raise _ambiguous(tr("session"), ref, [short_code(str(r[0])) for r in rows])
     return WorkSession._make(rows[0])
+
+
+def get_task(conn: sqlite3.Connection, task_id: str) -> Task:
+    """The task with this exact id (deleted or not); the id comes from stored data."""
+    row = conn.execute(f"SELECT {TASK_COLUMNS} FROM task WHERE id = ?", (task_id,)).fetchone()
+    if row is None:
+        raise UserError("No task matches {ref!r}. See 'wfh task list'.", ref=task_id)
+    return Task._make(row)

@@ -11,6 +11,11 @@ from wfh_desktop import hlc
 from wfh_desktop.ids import uuid7
 from wfh_desktop.timefmt import iso_utc
 
+# SYNC.md: the server decides these (overlap and auto-stop flags); the client computes its own
+# for the user to see, and never sends them.
+SERVER_OWNED = ("needs_review", "auto_stop_reason")
+_NOT_SENT = ("id", "version", "updated_at", *SERVER_OWNED)
+
 INSTANT_FIELDS = frozenset({"start_at", "end_at", "done_at", "deleted_at", "created_at", "at"})
 
 
@@ -20,6 +25,12 @@ def wire_fields(fields: dict[str, Any]) -> dict[str, Any]:
         k: (iso_utc(v) if k in INSTANT_FIELDS and isinstance(v, int) else v)
         for k, v in fields.items()
     }
+
+
+def created_fields(record: Any) -> dict[str, Any]:
+    """The fields a create mutation carries: all of a new record's but its id (the mutation's
+    entity), local bookkeeping and the server-owned flags."""
+    return {k: v for k, v in record._asdict().items() if k not in _NOT_SENT}
 
 
 class MutationWriter:

@@ -13,9 +13,10 @@ import sqlite3
 from datetime import date, timedelta
 from typing import NamedTuple
 
+from wfh_desktop.domain import on_target
 from wfh_desktop.profile import Profile
 from wfh_desktop.tasks import actual_ms
-from wfh_desktop.timefmt import MS_PER_DAY, Zone, day_of, day_start_ms
+from wfh_desktop.timefmt import MS_PER_DAY, Zone, day_start_ms
 
 EPOCH_ORDINAL = 719163  # date(1970, 1, 1).toordinal()
 NEVER = 2**62
@@ -65,7 +66,7 @@ class TaskLine(NamedTuple):
 
     @property
     def on_target(self) -> bool:
-        return self.status == "done" and self.actual_ms <= self.target_minutes * 60_000
+        return on_target(self.status, self.actual_ms, self.target_minutes)
 
 
 class Report(NamedTuple):
@@ -259,7 +260,3 @@ def period_for(
     if first is not None or last is not None:
         return Period(first, last or max(today, first or today))
     return Period(today, today)
-
-
-def today_in(profile: Profile, z: Zone) -> date:
-    return day_of(profile.clock.now_ms(), z)

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import NamedTuple
 
 from wfh_desktop.domain import SESSION_COLUMNS, TASK_COLUMNS, Task, WorkSession
 from wfh_desktop.errors import UserError
 from wfh_desktop.ids import uuid7
-from wfh_desktop.lookup import find_session, find_task
+from wfh_desktop.lookup import find_session, find_task, get_task
 from wfh_desktop.profile import PAUSED_KEY, Profile
-from wfh_desktop.timer import insert_session, overlaps, running_session
+from wfh_desktop.tasks import clean_text
+from wfh_desktop.timer import insert_session, review_flag, running_session
 
-LONG_SESSION_MS = 16 * 3_600_000
 FUTURE_SLACK_MS = 60_000
 
 
@@ -26,14 +25,6 @@ def _check_span(start_ms: int, end_ms: int | None, now_ms: int) -> None:
         raise UserError("The end must be after the start.")
     if (end_ms if end_ms is not None else start_ms) > now_ms + FUTURE_SLACK_MS:
         raise UserError("A session cannot end in the future.")
-
-
-def _review_flag(session: WorkSession, conn: sqlite3.Connection, now_ms: int) -> str | None:
-    if overlaps(conn, session, now_ms):
-        return "overlap"
-    if session.end_at is not None and session.end_at - session.start_at > LONG_SESSION_MS:
-        return "long"
-    return None
 
 
 class SessionService:
@@ -56,14 +47,12 @@ class SessionService:
                 origin_device=self._p.device_id,
                 auto_stop_reason=None,
                 needs_review=None,
-                note=" ".join(note.split()) or None if note else None,
+                note=clean_text(note),
                 created_at=now,
                 updated_at=now,
                 version=0,
                 deleted_at=None,
             )
-            if end_ms - start_ms > LONG_SESSION_MS:
-                session = session._replace(needs_review="long")
             session = insert_session(conn, outbox, session, now)
             return LogEntry(session, task)
 
@@ -91,12 +80,10 @@ class SessionService:
             if end_ms is not None:
                 changes["end_at"] = end_ms
             if note is not None:
-                changes["note"] = " ".join(note.split()) or None
+                changes["note"] = clean_text(note)
             new = session._replace(**changes)  # type: ignore[arg-type]
             _check_span(new.start_at, new.end_at, now)
-            flag = _review_flag(new, conn, now)
-            if flag != session.needs_review:
-                new = new._replace(needs_review=flag)
+            new = new._replace(needs_review=review_flag(conn, new, now))
             changes = {
                 k: v
                 for k, v in new._asdict().items()
@@ -111,7 +98,7 @@ class SessionService:
                 )
                 if changes:
                     outbox.append(now, "session.edit", session.id, changes, session.version)
-            task = _task(conn, new.task_id)
+            task = get_task(conn, new.task_id)
             return LogEntry(new._replace(updated_at=now), task)
 
     def remove(self, ref: str) -> LogEntry:
@@ -125,7 +112,7 @@ class SessionService:
                 (now, now, session.id),
             )
             outbox.append(now, "session.delete", session.id, {}, session.version)
-            return LogEntry(session._replace(deleted_at=now), _task(conn, session.task_id))
+            return LogEntry(session._replace(deleted_at=now), get_task(conn, session.task_id))
 
     def restore(self, ref: str) -> LogEntry:
         now = self._p.clock.now_ms()
@@ -138,14 +125,14 @@ class SessionService:
             if session.end_at is None:
                 Profile.set_state(conn, PAUSED_KEY, None)
             restored = session._replace(deleted_at=None)
-            restored = restored._replace(needs_review=_review_flag(restored, conn, now))
+            restored = restored._replace(needs_review=review_flag(conn, restored, now))
             conn.execute(
                 "UPDATE session SET deleted_at = NULL, needs_review = ?, updated_at = ? "
                 "WHERE id = ?",
                 (restored.needs_review, now, session.id),
             )
             outbox.append(now, "session.restore", session.id, {}, session.version)
-            return LogEntry(restored, _task(conn, session.task_id))
+            return LogEntry(restored, get_task(conn, session.task_id))
 
     def log(self, start_ms: int, end_ms: int) -> list[LogEntry]:
         """The sessions that overlap [start_ms, end_ms), oldest first, with their tasks."""
@@ -172,8 +159,3 @@ class SessionService:
             ),
         ).fetchall()
         return [LogEntry(WorkSession._make(r[:14]), Task._make(r[14:])) for r in rows]
-
-
-def _task(conn: sqlite3.Connection, task_id: str) -> Task:
-    row = conn.execute(f"SELECT {TASK_COLUMNS} FROM task WHERE id = ?", (task_id,)).fetchone()
-    return Task._make(row)

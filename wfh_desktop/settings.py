@@ -30,14 +30,6 @@ class Settings(NamedTuple):
     server_url: str | None = None
 
 
-FIELDS: dict[str, str] = {
-    "language": "Interface language: id (Bahasa Indonesia) or en (English)",
-    "office_zone": "Office time zone: WIB, WITA or WIT",
-    "default_target_minutes": "Target for new tasks when none is given, in minutes (1-480)",
-    "server_url": "Address of the agency's sync server (empty: local only)",
-}
-
-
 def _upgrade_0_to_1(raw: dict[str, Any]) -> dict[str, Any]:
     # Version 0 was never released; it called the zone "zone".
     if "zone" in raw:

@@ -10,6 +10,7 @@ from wfh_desktop.domain import TASK_COLUMNS, Task
 from wfh_desktop.errors import UserError
 from wfh_desktop.ids import uuid7
 from wfh_desktop.lookup import find_task
+from wfh_desktop.outbox import created_fields
 from wfh_desktop.profile import PAUSED_KEY, Profile
 from wfh_desktop.settings import validate_target
 
@@ -105,14 +106,6 @@ class TaskService:
     def __init__(self, profile: Profile) -> None:
         self._p = profile
 
-    def get(self, task_id: str) -> Task:
-        row = self._p.conn.execute(
-            f"SELECT {TASK_COLUMNS} FROM task WHERE id = ?", (task_id,)
-        ).fetchone()
-        if row is None:
-            raise UserError("No task matches {ref!r}. See 'wfh task list'.", ref=task_id)
-        return Task._make(row)
-
     def find(self, ref: str, *, include_deleted: bool = False) -> Task:
         return find_task(self._p.conn, ref, include_deleted=include_deleted)
 
@@ -159,9 +152,7 @@ class TaskService:
             deleted_at=None,
         )
         conn.execute(f"INSERT INTO task({TASK_COLUMNS}) VALUES ({', '.join('?' * 14)})", task)
-        payload = task._asdict()
-        del payload["id"], payload["version"], payload["updated_at"]
-        outbox.append(now, "task.upsert", task.id, payload, 0)
+        outbox.append(now, "task.upsert", task.id, created_fields(task), 0)
         return task
 
     def list_tasks(self, *, status: str | None = None, include_deleted: bool = False) -> list[Task]:

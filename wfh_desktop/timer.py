@@ -13,14 +13,12 @@ from typing import Any, NamedTuple
 from wfh_desktop.domain import SESSION_COLUMNS, Task, WorkSession
 from wfh_desktop.errors import UserError
 from wfh_desktop.ids import uuid7
-from wfh_desktop.lookup import find_task
-from wfh_desktop.outbox import MutationWriter
+from wfh_desktop.lookup import find_task, get_task
+from wfh_desktop.outbox import MutationWriter, created_fields
 from wfh_desktop.profile import PAUSED_KEY, Profile
 from wfh_desktop.tasks import actual_ms
 
-# SYNC.md: the server decides these (overlap and auto-stop flags); the client computes its own
-# for the user to see, and never sends them.
-SERVER_OWNED = ("needs_review", "auto_stop_reason")
+LONG_SESSION_MS = 16 * 3_600_000  # longer than this is flagged for the user to check
 
 
 class Status(NamedTuple):
@@ -91,6 +89,16 @@ def overlaps(conn: sqlite3.Connection, session: WorkSession, now_ms: int) -> boo
     return row is not None
 
 
+def review_flag(conn: sqlite3.Connection, session: WorkSession, now_ms: int) -> str | None:
+    """Why the user should look at this session again: it overlaps another, or it is long.
+    Such sessions are kept as they are (SYNC.md: accepted and flagged)."""
+    if overlaps(conn, session, now_ms):
+        return "overlap"
+    if session.end_at is not None and session.end_at - session.start_at > LONG_SESSION_MS:
+        return "long"
+    return None
+
+
 class TimerService:
     def __init__(self, profile: Profile) -> None:
         self._p = profile
@@ -104,24 +112,16 @@ class TimerService:
         paused: Task | None = None
         task: Task | None = None
         if running is not None:
-            task = self.task(conn, running.task_id)
+            task = get_task(conn, running.task_id)
         else:
             paused_id = self._p.get_state(PAUSED_KEY)
             if paused_id is not None:
-                paused = self.task(conn, paused_id)
+                paused = get_task(conn, paused_id)
                 task = paused
         actual = 0
         if task is not None:
             actual = actual_ms(conn, [task.id], now)[task.id]
         return Status(now, running, paused, task, actual)
-
-    @staticmethod
-    def task(conn: sqlite3.Connection, task_id: str) -> Task:
-        from wfh_desktop.domain import TASK_COLUMNS
-
-        row = conn.execute(f"SELECT {TASK_COLUMNS} FROM task WHERE id = ?", (task_id,)).fetchone()
-        assert row is not None, task_id
-        return Task._make(row)
 
     # ---- writing -------------------------------------------------------------------------
 
@@ -151,7 +151,7 @@ class TimerService:
     def start(self, ref: str | None = None, *, task_id: str | None = None) -> StartResult:
         """Start the timer on a task (found by ``ref``, or by ``task_id``)."""
         with self._p.write() as (conn, outbox):
-            task = self.task(conn, task_id) if task_id else find_task(conn, ref or "")
+            task = get_task(conn, task_id) if task_id else find_task(conn, ref or "")
             if task.deleted_at is not None:
                 raise UserError("The task {title!r} is deleted.", title=task.title)
             return self._start_in(conn, outbox, task)
@@ -223,12 +223,12 @@ class TimerService:
             if running is not None:
                 raise UserError(
                     "A timer is already running on {title!r}.",
-                    title=self.task(conn, running.task_id).title,
+                    title=get_task(conn, running.task_id).title,
                 )
             paused_id = self._p.get_state(PAUSED_KEY)
             if paused_id is None:
                 raise UserError("Nothing is paused. Start a task with 'wfh start'.")
-            task = self.task(conn, paused_id)
+            task = get_task(conn, paused_id)
             if task.deleted_at is not None:
                 Profile.set_state(conn, PAUSED_KEY, None)
                 raise UserError("The task {title!r} is deleted.", title=task.title)
@@ -241,7 +241,7 @@ class TimerService:
             if running is None and paused_id is not None:
                 # Stopping a paused task only forgets the pause; its time is already stored.
                 Profile.set_state(conn, PAUSED_KEY, None)
-                return StopResult(self._last_session(conn, paused_id), self.task(conn, paused_id))
+                return StopResult(self._last_session(conn, paused_id), get_task(conn, paused_id))
             running = self._require_running(conn)
             self.stop_running_in(conn, outbox)
             Profile.set_state(conn, PAUSED_KEY, None)
@@ -258,7 +258,7 @@ class TimerService:
                 raise UserError("No timer is running and nothing is paused.")
             self.stop_running_in(conn, outbox)
             Profile.set_state(conn, PAUSED_KEY, None)
-            task = self.task(conn, task_id)
+            task = get_task(conn, task_id)
             now = self._p.clock.now_ms()
             task = TaskService(self._p).update_in(
                 conn, outbox, task, {"status": "done", "done_at": now}
@@ -278,7 +278,7 @@ class TimerService:
             f"SELECT {SESSION_COLUMNS} FROM session WHERE id = ?", (session_id,)
         ).fetchone()
         session = WorkSession._make(row)
-        return StopResult(session, self.task(conn, session.task_id))
+        return StopResult(session, get_task(conn, session.task_id))
 
     @staticmethod
     def _last_session(conn: sqlite3.Connection, task_id: str) -> WorkSession | None:
@@ -293,9 +293,8 @@ class TimerService:
 def insert_session(
     conn: sqlite3.Connection, outbox: MutationWriter, session: WorkSession, now_ms: int
 ) -> WorkSession:
-    """Insert a session (flagged for review when it overlaps another) and its outbox row."""
-    if overlaps(conn, session, now_ms):
-        session = session._replace(needs_review="overlap")
+    """Insert a session (flagged for review, see :func:`review_flag`) and its outbox row."""
+    session = session._replace(needs_review=review_flag(conn, session, now_ms))
     try:
         conn.execute(
             f"INSERT INTO session({SESSION_COLUMNS}) VALUES ({', '.join('?' * 14)})", session
@@ -304,8 +303,5 @@ def insert_session(
         if "ux_session_one_running" in str(e) or "owner_user_id" in str(e):
             raise UserError("Another timer is already running; stop it first.") from e
         raise
-    payload = session._asdict()
-    for local_only in ("id", "version", "updated_at", *SERVER_OWNED):
-        del payload[local_only]
-    outbox.append(now_ms, "session.upsert", session.id, payload, 0)
+    outbox.append(now_ms, "session.upsert", session.id, created_fields(session), 0)
     return session

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from wfh_desktop.errors import StoreError
@@ -55,4 +53,4 @@ def test_reopening_does_not_migrate_again(db_path):
     open_database(db_path).close()
     conn = open_database(db_path)
     assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
-    assert isinstance(conn, sqlite3.Connection)
+    assert not list(db_path.parent.glob("*.before-migration-*"))  # no migration, so no copy

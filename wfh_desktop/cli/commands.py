@@ -11,10 +11,10 @@ from typing import Any
 
 from wfh_desktop import settings as settings_mod
 from wfh_desktop.clock import Clock
-from wfh_desktop.domain import Task, WorkSession
+from wfh_desktop.domain import Task, WorkSession, on_target
 from wfh_desktop.errors import UserError
 from wfh_desktop.i18n import tr
-from wfh_desktop.lookup import short_code
+from wfh_desktop.lookup import get_task, short_code
 from wfh_desktop.paths import Paths
 from wfh_desktop.profile import Profile
 from wfh_desktop.settings import Settings
@@ -98,7 +98,7 @@ def task_json(t: Task, z: Zone, actual_ms: int | None = None) -> dict[str, Any]:
     }
     if actual_ms is not None:
         data["actual_seconds"] = actual_ms // 1000
-        data["on_target"] = t.is_done and actual_ms <= t.target_ms
+        data["on_target"] = on_target(t.status, actual_ms, t.target_minutes)
     return data
 
 
@@ -288,7 +288,7 @@ def start_command(ctx: Context) -> int:
         )
         return 0
     if result.stopped is not None:
-        stopped_task = timer.task(ctx.profile.conn, result.stopped.task_id)
+        stopped_task = get_task(ctx.profile.conn, result.stopped.task_id)
         out(tr("Stopped: {title}.", title=stopped_task.title))
     if result.reopened:
         out(tr("The task was done; it is open again."))
@@ -601,7 +601,6 @@ def write_task_table(lines: list[Any]) -> None:
     row = "  ".join(f"{{:<{width}}}" for width in w) + "  {}"
     chunk = [row.format(*head, tr("Task"))]
     for t in lines:
-        target_ms = t.target_minutes * 60_000
         chunk.append(
             row.format(
                 t.id[-6:],
@@ -609,7 +608,7 @@ def write_task_table(lines: list[Any]) -> None:
                 minutes[(t.actual_ms + 30_000) // 60_000],
                 minutes[t.target_minutes],
                 done if t.status == "done" else open_,
-                (yes if t.actual_ms <= target_ms else no) if t.status == "done" else "",
+                (yes if t.on_target else no) if t.status == "done" else "",
                 t.title,
             )
         )
@@ -623,7 +622,8 @@ def write_task_table(lines: list[Any]) -> None:
 
 
 def session_command(ctx: Context) -> int:
-    from wfh_desktop.sessions import LONG_SESSION_MS, SessionService
+    from wfh_desktop.sessions import SessionService
+    from wfh_desktop.timer import LONG_SESSION_MS
 
     args = ctx.args
     svc = SessionService(ctx.profile)
