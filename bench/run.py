@@ -186,6 +186,8 @@ def tool_commands(tools: dict[str, Path]) -> dict[str, dict[str, list[str]]]:
                 "month": [w, "report", "--month"],
                 "all": [w, "report", "--all"],
             }
+    if "wfh" in out:  # wfh's all-time report lists every day and task only when asked to
+        out["wfh"]["detail"] = [str(tools["wfh"]), "report", "--all", "--detail"]
     if "timew" in tools:
         t = str(tools["timew"])
         out["timew"] = {
@@ -286,9 +288,12 @@ def bench_size(
     for key, label, floors, bounds in (
         ("month", "report of this month", ("sql_month",), (lo, hi)),
         ("all", "report of all time", ("sql_all", "sql_all_full"), (-(2**62), 2**62)),
+        ("detail", "report of all time, every day and task", (), (0, 0)),
     ):
         log(f"{n:,} sessions: {label} …")
         for t, c in cmds.items():
+            if key not in c:
+                continue
             results[t][key] = r = runner.series(c[key], envs[t])
             log(f"  {t:6} {key}: {mdreport.fmt_ms(r)} ms, {mdreport.fmt_mib(r)} MiB")
         for floor in floors:

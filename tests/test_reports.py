@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from tests.conftest import MINUTE, MONDAY_0800_WIB
-from wfh_desktop.reports import Period, build_report, period_for
+from wfh_desktop.reports import Period, build_report, build_summary, period_for
 from wfh_desktop.sessions import SessionService
 from wfh_desktop.tasks import TaskService
 from wfh_desktop.timefmt import ZONES
@@ -69,6 +69,70 @@ def test_all_time_equals_the_sum_of_months(profile, clock):
     month = build_report(profile, period_for(MONDAY, month=date(2026, 11, 1)), WIB)
     assert all_time.total_ms == month.total_ms == 115 * MINUTE
     assert all_time.on_target_rate == month.on_target_rate
+
+
+def _months_of(profile, zone, months):
+    return [build_report(profile, period_for(MONDAY, month=m), zone) for m in months]
+
+
+def test_the_all_time_summary_agrees_month_by_month_with_the_reports(profile, clock):
+    _setup(profile, clock)
+    tasks, sessions = TaskService(profile), SessionService(profile)
+    # 31 October 23.30 to 1 November 00.30 WIB: half in each month (in WIT: all November).
+    halloween = MONDAY_0800_WIB - 2 * 24 * HOUR + 15 * HOUR + 30 * MINUTE
+    tasks.add("Month end", 60)
+    sessions.add("Month end", halloween, halloween + HOUR)
+    clock.set(halloween + 2 * HOUR)  # finished on 1 November, 01.30 WIB
+    tasks.mark_done("Month end")
+    # Exactly on target (counts), and one minute over (does not), finished in October.
+    clock.set(MONDAY_0800_WIB - 10 * 24 * HOUR)
+    for title, minutes in (("Exact", 15), ("Over", 16)):
+        tasks.add(title, 15)
+        sessions.add(title, clock.now_ms() - minutes * MINUTE, clock.now_ms())
+        tasks.mark_done(title)
+    clock.set(MONDAY_0800_WIB + 3 * 24 * HOUR)
+    for zone in (WIB, WIT):
+        summary = build_summary(profile, zone)
+        months = [m.month for m in summary.months]
+        assert months == [date(2026, 10, 1), date(2026, 11, 1)], zone
+        for line, rep in zip(summary.months, _months_of(profile, zone, months), strict=True):
+            assert line.worked_ms == rep.total_ms, (zone, line)
+            assert line.days == len(rep.days), (zone, line)
+            assert (line.finished, line.finished_on_target) == (
+                rep.finished,
+                rep.finished_on_target,
+            ), (zone, line)
+        whole = build_report(profile, Period(None, None), zone)
+        assert (summary.total_ms, summary.finished, summary.finished_on_target) == (
+            whole.total_ms,
+            whole.finished,
+            whole.finished_on_target,
+        )
+    wib = build_summary(profile, WIB)
+    # October in WIB: Exact (15, on target), Over (16, not), the first half of Month end (30).
+    assert wib.months[0][1:] == (61 * MINUTE, 2, 2, 1)
+    assert build_summary(profile, WIT).months[0].worked_ms == 31 * MINUTE
+
+
+def test_the_summary_judges_on_target_by_everyones_time(profile, clock):
+    _setup(profile, clock)
+    task_id = TaskService(profile).find("On time").id
+    # A colleague's 10 minutes on "On time" (30 of 30 minutes mine) put it over target.
+    profile.conn.execute(
+        "INSERT INTO session(id, task_id, owner_user_id, start_at, end_at, source, origin_device, "
+        "created_at, updated_at) VALUES ('c1', ?, 'colleague', ?, ?, 'timer', 'other', 0, 0)",
+        (task_id, MONDAY_0800_WIB + 5 * HOUR, MONDAY_0800_WIB + 5 * HOUR + 10 * MINUTE),
+    )
+    summary = build_summary(profile, WIB)
+    whole = build_report(profile, Period(None, None), WIB)
+    assert (summary.finished, summary.finished_on_target) == (2, 0)
+    assert (whole.finished, whole.finished_on_target) == (2, 0)
+    assert summary.total_ms == whole.total_ms == 115 * MINUTE
+
+
+def test_an_empty_profile_has_an_empty_summary(profile):
+    summary = build_summary(profile, WIB)
+    assert (summary.months, summary.total_ms, summary.on_target_rate) == ([], 0, None)
 
 
 def test_running_session_counts_until_now_and_deleted_tasks_drop_out(profile, clock):

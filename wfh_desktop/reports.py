@@ -10,13 +10,18 @@ all-time report over ten years stays small in memory.
 from __future__ import annotations
 
 import sqlite3
+import threading
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
-from wfh_desktop.domain import on_target
+from wfh_desktop.domain import ON_TARGET_SQL, on_target
 from wfh_desktop.profile import Profile
+from wfh_desktop.store.db import open_reader
 from wfh_desktop.tasks import actual_ms
 from wfh_desktop.timefmt import MS_PER_DAY, Zone, day_start_ms
+
+T = TypeVar("T")
 
 EPOCH_ORDINAL = 719163  # date(1970, 1, 1).toordinal()
 NEVER = 2**62
@@ -81,7 +86,38 @@ class Report(NamedTuple):
     @property
     def on_target_rate(self) -> float | None:
         """Share of the tasks finished in the period that were on target (None: none finished)."""
-        return self.finished_on_target / self.finished if self.finished else None
+        return _rate(self.finished_on_target, self.finished)
+
+
+def _rate(hit: int, n: int) -> float | None:
+    return hit / n if n else None
+
+
+class MonthLine(NamedTuple):
+    month: date  # its first day
+    worked_ms: int
+    days: int  # days with work
+    finished: int  # tasks finished in the month
+    finished_on_target: int
+
+    @property
+    def on_target_rate(self) -> float | None:
+        return _rate(self.finished_on_target, self.finished)
+
+
+class Summary(NamedTuple):
+    """All time at a glance, one line per month. Years of history hold thousands of days and
+    tens of thousands of tasks, too many to read one by one; ``build_report`` lists them."""
+
+    zone: Zone
+    months: list[MonthLine]
+    total_ms: int
+    finished: int
+    finished_on_target: int
+
+    @property
+    def on_target_rate(self) -> float | None:
+        return _rate(self.finished_on_target, self.finished)
 
 
 # A session's length, counting a running one until now and never less than zero.
@@ -161,10 +197,10 @@ _TASK_COLS = (
 )
 
 
-def _tasks_all_time(conn: sqlite3.Connection, q: dict[str, int | str]) -> list[TaskLine]:
-    # Every live task I worked on or that is mine, in creation order (ix_task_created), each
-    # with its sums from the covering ix_session_task. Everyone's time equals mine unless a
-    # colleague also worked in this profile's tasks; only then is it summed separately.
+def _sums_all_time(conn: sqlite3.Connection, q: dict[str, int | str]) -> tuple[str, str]:
+    """SQL for a task ``t``'s time: mine, and everyone's (``"NULL"`` when that is mine: unless
+    a colleague also worked in this profile's tasks, which only then is summed separately).
+    Both sum over the covering ix_session_task."""
     others = conn.execute(
         "SELECT EXISTS (SELECT 1 FROM session WHERE deleted_at IS NULL "
         "AND owner_user_id < :user) OR EXISTS (SELECT 1 FROM session "
@@ -173,10 +209,16 @@ def _tasks_all_time(conn: sqlite3.Connection, q: dict[str, int | str]) -> list[T
     ).fetchone()[0]
     sums = f"(SELECT SUM({_LEN}) FROM session s WHERE s.task_id = t.id AND s.deleted_at IS NULL"
     everyone = f"COALESCE({sums}), 0)" if others else "NULL"
+    return f"COALESCE({sums} AND +s.owner_user_id = :user), 0)", everyone
+
+
+def _tasks_all_time(conn: sqlite3.Connection, q: dict[str, int | str]) -> list[TaskLine]:
+    # Every live task I worked on or that is mine, in creation order (ix_task_created).
+    mine, everyone = _sums_all_time(conn, q)
+    others = everyone != "NULL"
     cursor = conn.execute(
-        f"SELECT {_TASK_COLS}, COALESCE({sums} AND +s.owner_user_id = :user), 0), "
-        f"{everyone}, t.assignee_user_id = :user FROM task t WHERE t.deleted_at IS NULL "
-        "ORDER BY t.created_at, t.id",
+        f"SELECT {_TASK_COLS}, {mine}, {everyone}, t.assignee_user_id = :user FROM task t "
+        "WHERE t.deleted_at IS NULL ORDER BY t.created_at, t.id",
         q,
     )
     user_rows = (r for r in cursor if r[10] > 0 or r[12])
@@ -210,9 +252,31 @@ def _tasks_in_period(conn: sqlite3.Connection, q: dict[str, int | str]) -> list[
     ]
 
 
-def build_report(profile: Profile, period: Period, z: Zone) -> Report:
+def _finished_per_day(conn: sqlite3.Connection, q: dict[str, int | str]) -> list[DayLine]:
+    """The tasks of _tasks_all_time that are done, counted per day of finishing inside SQLite
+    (tens of thousands of tasks never become Python objects): as ``DayLine``s whose
+    ``worked_ms`` is the number finished and ``tasks`` the number of those on target."""
+    mine, everyone = _sums_all_time(conn, q)
+    on_target = ON_TARGET_SQL.format(
+        status="'done'", actual="mine" if everyone == "NULL" else "everyone", target="target"
+    )
+    return [
+        DayLine(date.fromordinal(EPOCH_ORDINAL + d), n, hit)
+        for d, n, hit in conn.execute(
+            # LIMIT -1 keeps the inner query whole: flattened, each sum would run twice.
+            f"SELECT (done_at + :off) / :day, COUNT(*), SUM({on_target}) FROM ("
+            f"SELECT t.done_at AS done_at, t.target_minutes AS target, {mine} AS mine, "
+            f"{everyone} AS everyone, t.assignee_user_id = :user AS assigned FROM task t "
+            "WHERE t.deleted_at IS NULL AND t.status = 'done' AND t.done_at IS NOT NULL "
+            "LIMIT -1) WHERE mine > 0 OR assigned GROUP BY 1",
+            q,
+        )
+    ]
+
+
+def _query(profile: Profile, period: Period, z: Zone) -> dict[str, int | str]:
     start, end = period.bounds(z)
-    q: dict[str, int | str] = {
+    return {
         "off": z.offset_ms,
         "day": MS_PER_DAY,
         "now": profile.clock.now_ms(),
@@ -220,8 +284,73 @@ def build_report(profile: Profile, period: Period, z: Zone) -> Report:
         "start": start,
         "end": end,
     }
-    days = _days(profile.conn, q)
+
+
+def _beside(
+    conn: sqlite3.Connection,
+    q: dict[str, int | str],
+    first: Callable[[sqlite3.Connection, dict[str, int | str]], T],
+) -> Callable[[], T]:
+    """Start ``first`` on a second read-only connection in a worker thread and return what
+    waits for its answer. SQLite lets go of the interpreter while it searches, so over a long
+    history the per-day pass costs no time beside the per-task one (two cores)."""
+    reader = open_reader(conn)
+    if reader is None:
+        answer = first(conn, q)
+        return lambda: answer
+    box: list[T] = []
+    failed: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            box.append(first(reader, q))
+        except BaseException as e:  # handed to the waiting thread
+            failed.append(e)
+        finally:
+            reader.close()
+
+    worker = threading.Thread(target=work, name="wfh-report-days", daemon=True)
+    worker.start()
+
+    def wait() -> T:
+        worker.join()
+        if failed:
+            raise failed[0]
+        return box[0]
+
+    return wait
+
+
+def build_summary(profile: Profile, z: Zone) -> Summary:
+    """All time per month, with the same totals as ``build_report``; a task counts in the
+    month it was finished, as it does in that month's report."""
+    q = _query(profile, Period(None, None), z)
+    days = _beside(profile.conn, q, _days)
+    months: dict[date, list[int]] = {}
+    for d in _finished_per_day(profile.conn, q):
+        line = months.setdefault(d.day.replace(day=1), [0, 0, 0, 0])
+        line[2] += d.worked_ms
+        line[3] += d.tasks
+    for d in days():
+        line = months.setdefault(d.day.replace(day=1), [0, 0, 0, 0])
+        line[0] += d.worked_ms
+        line[1] += 1
+    lines = [MonthLine(m, *sums) for m, sums in sorted(months.items())]
+    return Summary(
+        z,
+        lines,
+        sum(m.worked_ms for m in lines),
+        sum(m.finished for m in lines),
+        sum(m.finished_on_target for m in lines),
+    )
+
+
+def build_report(profile: Profile, period: Period, z: Zone) -> Report:
+    q = _query(profile, period, z)
+    start, end = int(q["start"]), int(q["end"])
+    wait_days = _beside(profile.conn, q, _days)
     tasks = (_tasks_all_time if period.all_time else _tasks_in_period)(profile.conn, q)
+    days = wait_days()
     finished = [
         t for t in tasks if t.is_done and t.done_at is not None and start <= t.done_at < end
     ]

@@ -214,6 +214,10 @@ class LongDates:
     def __call__(self, d: date) -> str:
         return f"{self._weekdays[d.weekday()]}, {d.day} {self._months[d.month - 1]} {d.year}"
 
+    def month(self, d: date) -> str:
+        """``November 2026``."""
+        return f"{self._months[d.month - 1]} {d.year}"
+
 
 def fmt_datetime(instant_ms: int, z: Zone) -> str:
     """``02/11/2026 08.30 WIB``."""

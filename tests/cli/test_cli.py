@@ -180,6 +180,30 @@ def test_report_text_has_days_tasks_and_rate(wfh):
     assert "Senin, 2 November 2026" in out and "(100,0%)" in out
 
 
+def test_all_time_report_is_one_line_per_month_and_detail_lists_everything(wfh):
+    wfh.ok("task", "add", "Laporan", "--target", "30")
+    wfh.ok("session", "add", "Laporan", "--start", "2026-10-30 08.00", "--end", "2026-10-30 08.25",
+           now=NOW)  # fmt: skip
+    wfh.ok("session", "add", "Laporan", "--start", "2026-11-02 08.00", "--end", "2026-11-02 08.20",
+           now=NOW)  # fmt: skip
+    wfh.ok("task", "done", "Laporan", now=NOW)
+    out = wfh.ok("report", "--all", lang="id", now=NOW)
+    lines = out.splitlines()
+    assert lines[2] == "Per bulan" and "Rincian per hari dan per tugas" in lines[-1]
+    october = next(line for line in lines if line.startswith("Oktober 2026"))
+    november = next(line for line in lines if line.startswith("November 2026"))
+    assert october.split()[2:] == ["25", "mnt", "1", "0"]
+    assert november.split()[2:] == ["20", "mnt", "1", "1", "0", "(0,0%)"]
+    assert "Per tugas" not in out and "Total waktu kerja: 45 mnt" in out
+    detail = wfh.ok("report", "--all", "--detail", lang="id", now=NOW)
+    assert "Per hari" in detail and "Per tugas" in detail and "Laporan" in detail
+    assert "Jumat, 30 Oktober 2026" in detail
+    # --json is always the whole detail, for scripts.
+    report = wfh.json("report", "--all", now=NOW)
+    assert [d["date"] for d in report["days"]] == ["2026-10-30", "2026-11-02"]
+    assert [t["title"] for t in report["tasks"]] == ["Laporan"]
+
+
 def test_a_database_that_is_not_sqlite_is_moved_aside(wfh):
     wfh.db.parent.mkdir(parents=True)
     wfh.db.write_text("not a database " * 100)

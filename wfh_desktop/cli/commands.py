@@ -498,8 +498,9 @@ def report_command(ctx: Context) -> int:
     from wfh_desktop.reports import build_report
 
     period = period_from_args(ctx)
+    if period.all_time and not ctx.json and not ctx.args.detail:
+        return summary_report(ctx)
     rep = build_report(ctx.profile, period, ctx.zone)
-    rate = rep.on_target_rate
     if ctx.json:
         dump(
             {
@@ -516,7 +517,7 @@ def report_command(ctx: Context) -> int:
                 "tasks": [task_line_json(line, ctx.zone) for line in rep.tasks],
                 "finished": rep.finished,
                 "finished_on_target": rep.finished_on_target,
-                "on_target_rate": rate,
+                "on_target_rate": rep.on_target_rate,
             }
         )
         return 0
@@ -534,18 +535,57 @@ def report_command(ctx: Context) -> int:
     out(tr("Per task"))
     write_task_table(rep.tasks)
     out()
+    write_totals(rep)
+    return 0
+
+
+def write_totals(rep: Any) -> None:
+    """The last lines of a report or a summary: time worked and the on-target rate."""
     out(tr("Total worked: {total}", total=fmt_hours_minutes(rep.total_ms)))
+    rate = rep.on_target_rate
     if rate is None:
         out(tr("On-target rate: no task was finished in this period."))
     else:
         out(
             tr(
                 "On-target rate: {hit} of {n} finished tasks ({pct}%).",
-                hit=rep.finished_on_target,
-                n=rep.finished,
+                hit=fmt_number(rep.finished_on_target),
+                n=fmt_number(rep.finished),
                 pct=fmt_number(100 * rate, 1),
             )
         )
+
+
+def summary_report(ctx: Context) -> int:
+    """All time, one line per month; ``--detail`` lists every day and task."""
+    from wfh_desktop.reports import build_summary
+
+    rep = build_summary(ctx.profile, ctx.zone)
+    out(tr("Report, {period} ({zone})", period=tr("all time"), zone=ctx.zone.name))
+    if not rep.months:
+        out(tr("No work recorded in this period."))
+        return 0
+    out()
+    out(tr("Per month"))
+    long_date = LongDates()
+    rows = [[tr("Month"), tr("Worked"), tr("Days worked"), tr("Finished"), tr("On target")]]
+    for m in rep.months:
+        rate = m.on_target_rate
+        rows.append(
+            [
+                long_date.month(m.month),
+                fmt_hours_minutes(m.worked_ms),
+                str(m.days),
+                fmt_number(m.finished),
+                ""
+                if rate is None
+                else f"{fmt_number(m.finished_on_target)} ({fmt_number(100 * rate, 1)}%)",
+            ]
+        )
+    print_table(rows)
+    out()
+    write_totals(rep)
+    out(tr("Every day and every task: wfh report --all --detail"))
     return 0
 
 

@@ -166,6 +166,11 @@ def build_parser() -> Parser:
     p.add_argument("--json", action="store_true", help=json_help)
     p = cmd("report", tr("time per task and per day against targets"))
     _period_options(p, all_time=True)
+    p.add_argument(
+        "--detail",
+        action="store_true",
+        help=tr("with --all: every day and every task, not one line per month"),
+    )
     p.add_argument("--json", action="store_true", help=json_help)
     session = cmd("session", tr("add, correct or delete work sessions by hand"))
     ssub = session.add_subparsers(dest="session_command", metavar=tr("COMMAND"), prog="wfh session")

@@ -190,6 +190,16 @@ CATALOG: dict[str, str] = {
     "Paused: {title}": "Dijeda: {title}",
     "Paused: {title}. Resume with: wfh resume": "Dijeda: {title}. Lanjutkan dengan: wfh resume",
     "Per day": "Per hari",
+    "Per month": "Per bulan",
+    "Month": "Bulan",
+    "Days worked": "Hari bekerja",
+    "Finished": "Selesai",
+    "Every day and every task: wfh report --all --detail": (
+        "Rincian per hari dan per tugas: wfh report --all --detail"
+    ),
+    "with --all: every day and every task, not one line per month": (
+        "dengan --all: setiap hari dan setiap tugas, bukan satu baris per bulan"
+    ),
     "Per task": "Per tugas",
     "positional arguments": "argumen posisi",
     "print JSON, for scripts": "tampilkan dalam format JSON, untuk skrip",

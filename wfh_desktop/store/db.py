@@ -62,6 +62,20 @@ def _moved_aside(path: Path, reason: str, message: str) -> StoreError:
     return StoreError(message, path=str(path), moved=str(moved))
 
 
+def open_reader(conn: sqlite3.Connection) -> sqlite3.Connection | None:
+    """A second, read-only connection to ``conn``'s file, usable from another thread (a long
+    report reads two things at once); None for a database that is not a file."""
+    path = conn.execute("PRAGMA database_list").fetchone()[2]
+    if not path:
+        return None
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    reader = sqlite3.connect(
+        uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+    )
+    reader.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    return reader
+
+
 def _connect(path: Path) -> tuple[sqlite3.Connection, str | None]:
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
