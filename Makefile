@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/wfh watch
+	$(BIN)/wfh-desktop
 
 test: lint typecheck check-core unit
 

@@ -28,6 +28,14 @@ class Settings(NamedTuple):
     office_zone: str = "WIB"
     default_target_minutes: int = 30
     server_url: str | None = None
+    notify_at_target: bool = True  # the desktop app tells when a running task reaches its target
+    notify_far_over: bool = True  # ... and when it goes 50 % over it
+
+
+_BOOLEANS = {
+    **dict.fromkeys(("true", "yes", "ya", "on", "1"), True),
+    **dict.fromkeys(("false", "no", "tidak", "off", "0"), False),
+}
 
 
 def _upgrade_0_to_1(raw: dict[str, Any]) -> dict[str, Any]:
@@ -62,6 +70,13 @@ def validate(name: str, value: Any) -> Any:
                 "The server address must start with https:// (or http:// on a test network)."
             )
         return value.rstrip("/")
+    if name in ("notify_at_target", "notify_far_over"):
+        if isinstance(value, bool):
+            return value
+        flag = _BOOLEANS.get(str(value).strip().lower())
+        if flag is None:
+            raise UserError("{name} must be true or false, not {value!r}.", name=name, value=value)
+        return flag
     raise UserError("Unknown setting {name!r}.", name=name)
 
 

@@ -250,3 +250,20 @@ def fmt_hours_minutes(ms: int) -> str:
     if total < 60:
         return fmt_minutes(ms)
     return tr("{h} h {m:02d} min", h=fmt_number(total // 60), m=total % 60)
+
+
+def fmt_progress(actual_ms: int, target_minutes: int) -> str:
+    """``12.30 / 30 mnt``: a task's time against its target."""
+    return tr("{elapsed} / {target} min", elapsed=fmt_elapsed(actual_ms), target=target_minutes)
+
+
+def fmt_left_or_over(actual_ms: int, target_minutes: int) -> str:
+    """``17.30 left``, or ``5.00 over target (117% of target)``."""
+    target_ms = target_minutes * MS_PER_MINUTE
+    if actual_ms > target_ms:
+        return tr(
+            "{over} over target ({pct}% of target)",
+            over=fmt_elapsed(actual_ms - target_ms),
+            pct=fmt_number(100 * actual_ms / target_ms),
+        )
+    return tr("{left} left", left=fmt_elapsed(target_ms - actual_ms))

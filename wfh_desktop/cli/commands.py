@@ -26,10 +26,11 @@ from wfh_desktop.timefmt import (
     fmt_date,
     fmt_date_long,
     fmt_datetime,
-    fmt_elapsed,
     fmt_hours_minutes,
+    fmt_left_or_over,
     fmt_minutes,
     fmt_number,
+    fmt_progress,
     iso_local,
     parse_date,
     parse_instant,
@@ -255,11 +256,6 @@ def _verdict(task: Task, actual_ms: int) -> str:
 # ---- timer ---------------------------------------------------------------------------------
 
 
-def progress_text(actual_ms: int, target_minutes: int) -> str:
-    """``12.30 / 30 mnt``."""
-    return tr("{elapsed} / {target} min", elapsed=fmt_elapsed(actual_ms), target=target_minutes)
-
-
 def start_command(ctx: Context) -> int:
     from wfh_desktop.timer import TimerService
 
@@ -338,7 +334,7 @@ def timer_command(ctx: Context) -> int:
         "finish": tr("Done: {title}."),
     }[name]
     out(message.format(title=done.task.title))
-    progress = progress_text(total, done.task.target_minutes)
+    progress = fmt_progress(total, done.task.target_minutes)
     if done.session is None:
         out(tr("The task so far: {progress}.", progress=progress))
     else:
@@ -378,22 +374,10 @@ def status_lines(ctx: Context, st: Any) -> list[str]:
         if st.running
         else tr("Paused: {title}", title=st.task.title)
     )
-    lines = [head, "  " + progress_text(st.task_actual_ms, st.task.target_minutes)]
+    lines = [head, "  " + fmt_progress(st.task_actual_ms, st.task.target_minutes)]
     if st.running:
         lines.append("  " + tr("since {time}", time=fmt_clock(st.running.start_at, ctx.zone)))
-    if st.over_target_ms > 0:
-        pct = 100 * st.task_actual_ms / st.task.target_ms
-        lines.append(
-            "  "
-            + tr(
-                "{over} over target ({pct}% of target)",
-                over=fmt_elapsed(st.over_target_ms),
-                pct=fmt_number(pct),
-            )
-        )
-    else:
-        left = st.task.target_ms - st.task_actual_ms
-        lines.append("  " + tr("{left} left", left=fmt_elapsed(left)))
+    lines.append("  " + fmt_left_or_over(st.task_actual_ms, st.task.target_minutes))
     return lines
 
 

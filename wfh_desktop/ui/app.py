@@ -1,0 +1,213 @@
+"""``wfh-desktop``: the composition root of the tray app.
+
+Builds the services once and passes them in: settings and language, the clock, the database
+worker (the app's one writer), the model, the tray and the windows. Where the desktop has no
+tray, the main window is the app's home; where there is no screen at all, it says so in one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Any
+
+from wfh_desktop import logs
+from wfh_desktop import settings as settings_mod
+from wfh_desktop.clock import Clock, SystemClock
+from wfh_desktop.i18n import language_from_locale, set_language, tr
+from wfh_desktop.paths import Paths
+
+log = logging.getLogger("wfh.ui")
+TRAY_WAIT_MS = 10_000  # at login the panel may come up after us
+
+
+def has_screen(environ: dict[str, str] | os._Environ[str] = os.environ) -> bool:
+    """On Linux and the BSDs Qt needs an X11 or Wayland display (or a chosen platform)."""
+    if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return True
+    return any(environ.get(k) for k in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="wfh-desktop", description=tr("WFH Desktop, in the tray"))
+    p.add_argument("--lang", choices=("id", "en"), help=tr("language of the app"))
+    p.add_argument("--show", action="store_true", help=tr("open the main window at start"))
+    return p.parse_args(list(argv))
+
+
+class App:
+    """Everything the running app is made of, built once."""
+
+    def __init__(self, paths: Paths, clock: Clock, settings: Any, qapp: Any) -> None:
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QSystemTrayIcon
+
+        from wfh_desktop.ui.main_window import MainWindow
+        from wfh_desktop.ui.model import AppModel
+        from wfh_desktop.ui.tray import ICON_REFRESH_MS, Tray, TrayMenu
+        from wfh_desktop.ui.worker import DbWorker
+
+        self.qapp = qapp
+        self.paths = paths
+        self.worker = DbWorker(paths.database, clock)
+        self.model = AppModel(self.worker, clock, settings)
+        self.window = MainWindow(self.model)
+        self.menu = TrayMenu(self.model)
+        self.tray: Tray | None = None
+        self.picker: Any = None
+        self.menu.start_requested.connect(self.open_picker)
+        self.menu.window_requested.connect(self.show_window)
+        self.menu.quit_requested.connect(self.quit)
+        self.window.start_requested.connect(self.open_picker)
+        self.window.close_requested.connect(self._window_closed)
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self.tray = Tray(self.model, self.menu)
+        else:
+            self.window.set_note(
+                tr(
+                    "This desktop has no system tray, so WFH Desktop lives in this window. "
+                    "Closing it quits the app; a running timer keeps running."
+                )
+            )
+        # The tray icon and the notifications move at most every few seconds, and only while
+        # a task runs; nothing else runs periodically but the look-out for `wfh` writes.
+        self._slow = QTimer()
+        self._slow.setInterval(ICON_REFRESH_MS)
+        self._slow.timeout.connect(self._slow_tick)
+        self.model.today_changed.connect(self._timer_state_changed)
+        self.model.start_watching()
+
+    def _timer_state_changed(self, today: Any) -> None:
+        if today is not None and today.status.running is not None:
+            self._slow.start()
+        else:
+            self._slow.stop()
+
+    def _slow_tick(self) -> None:
+        self.model.check_milestones()
+        if self.tray is not None:
+            self.tray.redraw()
+
+    def show_window(self) -> None:
+        self.window.show()
+        self.window.raise_()
+        self.window.activateWindow()
+
+    def open_picker(self) -> None:
+        from wfh_desktop.ui.quick_picker import QuickPicker
+
+        if self.picker is not None:
+            self.picker.close()
+        self.picker = QuickPicker(self.model, self.model.settings.default_target_minutes)
+        self.picker.task_chosen.connect(self.model.start_task)
+        self.picker.task_created.connect(self.model.start_new)
+        self.picker.show()
+        self.picker.raise_()
+        self.picker.activateWindow()
+
+    def _window_closed(self) -> None:
+        if self.tray is not None:
+            self.window.hide()
+        else:
+            self.quit()
+
+    def quit(self) -> None:
+        """Quit; with a timer running, ask whether it keeps running (it does in the database
+        either way unless stopped, and the app picks it up at its next start)."""
+        from PySide6.QtWidgets import QMessageBox
+
+        today = self.model.today
+        if today is not None and today.status.running is not None and today.status.task:
+            box = QMessageBox(self.window)
+            box.setWindowTitle(tr("Quit WFH Desktop"))
+            box.setText(
+                tr(
+                    "{title} is still running. Keep its timer running?",
+                    title=today.status.task.title,
+                )
+            )
+            box.setInformativeText(tr("A running timer keeps counting while the app is closed."))
+            keep = box.addButton(tr("Keep running and quit"), QMessageBox.ButtonRole.AcceptRole)
+            stop = box.addButton(tr("Stop and quit"), QMessageBox.ButtonRole.DestructiveRole)
+            box.addButton(tr("Cancel"), QMessageBox.ButtonRole.RejectRole)
+            box.setDefaultButton(keep)
+            box.exec()
+            if box.clickedButton() is stop:
+                self.model.stop()
+            elif box.clickedButton() is not keep:
+                return
+        self.shutdown()
+        self.qapp.quit()
+
+    def shutdown(self) -> None:
+        self.model.stop_watching()
+        self._slow.stop()
+        self.worker.close()
+        if self.tray is not None:
+            self.tray.icon.hide()
+
+
+def _install_excepthook(log_file: str, qapp: Any) -> None:
+    """An unexpected error is logged and shown with the log's path; the app keeps running."""
+
+    def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        log.error("unexpected error\n%s", "".join(traceback.format_exception(kind, value, tb)))
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.critical(
+            None,
+            tr("WFH Desktop"),
+            tr(
+                "Something went wrong inside WFH Desktop; nothing you stored was lost. "
+                "Details are in {path}.",
+                path=log_file,
+            ),
+        )
+
+    sys.excepthook = hook
+
+
+def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    paths = Paths.resolve()
+    settings, _moved = settings_mod.load(paths.settings)
+    # The language first: the command line's own help is translated.
+    asked = args_list[args_list.index("--lang") + 1] if "--lang" in args_list[:-1] else None
+    chosen = asked if asked in ("id", "en") else None
+    set_language(chosen or settings.language or language_from_locale() or "id")
+    args = parse_args(args_list)
+    if not has_screen():
+        print(
+            tr(
+                "wfh-desktop: there is no screen here (no DISPLAY or WAYLAND_DISPLAY). "
+                "In a terminal, use the wfh command: wfh start, wfh status, wfh watch."
+            ),
+            file=sys.stderr,
+        )
+        return 1
+    log_file = logs.setup(paths.log_dir)
+    from PySide6.QtWidgets import QApplication
+
+    existing = QApplication.instance()
+    qapp = (
+        existing
+        if isinstance(existing, QApplication)
+        else QApplication([sys.argv[0] if sys.argv else "wfh-desktop"])
+    )
+    qapp.setApplicationName("WFH Desktop")
+    qapp.setQuitOnLastWindowClosed(False)
+    _install_excepthook(str(log_file), qapp)
+    app = App(paths, clock or SystemClock(), settings, qapp)
+    if app.tray is None or args.show:
+        app.show_window()
+    code = qapp.exec()
+    return int(code)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,180 @@
+"""The app's state and actions, shared by the tray, the main window and the quick picker.
+
+The model reads :class:`~wfh_desktop.today.Today` through the worker after every action and
+whenever another program (the ``wfh`` command) has written, and tells the views through
+signals. Between reads, the views count on with the clock.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from wfh_desktop.clock import Clock
+from wfh_desktop.errors import UserError
+from wfh_desktop.i18n import tr
+from wfh_desktop.profile import Profile
+from wfh_desktop.settings import Settings
+from wfh_desktop.tasks import TaskService
+from wfh_desktop.timefmt import Zone, zone
+from wfh_desktop.timer import TimerService
+from wfh_desktop.today import Today, data_version, read_today, search_tasks
+from wfh_desktop.ui.worker import DbWorker
+
+log = logging.getLogger("wfh.ui")
+
+EXTERNAL_CHECK_MS = 2_000  # how soon a change made by `wfh` shows
+FAR_OVER = 1.5  # the second notification: 50 % over target
+
+
+class AppModel(QObject):
+    """Signals:
+    today_changed(object): a new :class:`Today` was read.
+    failed(str): an action could not be done; the message is for the user.
+    target_reached(object): the running task (a Task) reached its target.
+    far_over_target(object): the running task (a Task) went 50 % over its target.
+    """
+
+    today_changed = Signal(object)
+    failed = Signal(str)
+    target_reached = Signal(object)
+    far_over_target = Signal(object)
+
+    def __init__(
+        self, worker: DbWorker, clock: Clock, settings: Settings, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self.clock = clock
+        self.settings = settings
+        self.today: Today | None = None
+        self._version: int | None = None
+        self._notified: set[tuple[str, str]] = set()  # (session id, "target" | "far")
+        self._poll = QTimer(self)
+        self._poll.setInterval(EXTERNAL_CHECK_MS)
+        self._poll.timeout.connect(self._check_external)
+
+    @property
+    def zone(self) -> Zone:
+        return zone(self.settings.office_zone)
+
+    def start_watching(self) -> None:
+        """Read now, then look for other programs' writes every few seconds."""
+        self.refresh()
+        self._poll.start()
+
+    def stop_watching(self) -> None:
+        self._poll.stop()
+
+    # ---- reading -------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        z = self.zone
+
+        def job(p: Profile) -> tuple[Today, int]:
+            return read_today(p, z), data_version(p)
+
+        self.worker.submit(job, self._got_today)
+
+    def _got_today(self, result: Any, error: BaseException | None) -> None:
+        if error is not None:
+            self._fail(error)
+            return
+        self.today, self._version = result
+        self.today_changed.emit(self.today)
+        self.check_milestones()
+
+    def _check_external(self) -> None:
+        def job(p: Profile) -> int:
+            return data_version(p)
+
+        def reply(version: Any, error: BaseException | None) -> None:
+            if error is None and version != self._version:
+                self.refresh()
+
+        self.worker.submit(job, reply)
+
+    def search(self, text: str, reply: Callable[[list[Any]], None]) -> None:
+        """Open tasks matching ``text``, recent first, handed to ``reply`` on the UI thread."""
+
+        def job(p: Profile) -> list[Any]:
+            return search_tasks(p, text)
+
+        def done(result: Any, error: BaseException | None) -> None:
+            if error is not None:
+                self._fail(error)
+            else:
+                reply(result)
+
+        self.worker.submit(job, done)
+
+    # ---- actions -------------------------------------------------------------------------
+
+    def _act(
+        self, job: Callable[[Profile], Any], after: Callable[[Any], None] | None = None
+    ) -> None:
+        def reply(result: Any, error: BaseException | None) -> None:
+            if error is not None:
+                self._fail(error)
+            elif after is not None:
+                after(result)
+            self.refresh()
+
+        self.worker.submit(job, reply)
+
+    def start_task(self, task_id: str) -> None:
+        self._act(lambda p: TimerService(p).start(task_id=task_id))
+
+    def start_new(self, title: str, target_minutes: Any) -> None:
+        self._act(lambda p: TimerService(p).start_new(title, target_minutes))
+
+    def pause(self) -> None:
+        self._act(lambda p: TimerService(p).pause())
+
+    def resume(self) -> None:
+        self._act(lambda p: TimerService(p).resume())
+
+    def stop(self) -> None:
+        self._act(lambda p: TimerService(p).stop())
+
+    def finish(self) -> None:
+        self._act(lambda p: TimerService(p).finish())
+
+    def mark_done(self, task_id: str) -> None:
+        self._act(lambda p: TaskService(p).mark_done(task_id))
+
+    def _fail(self, error: BaseException) -> None:
+        if isinstance(error, UserError):
+            self.failed.emit(error.render())
+        else:
+            log.error("unexpected error", exc_info=error)
+            self.failed.emit(tr("Something went wrong; nothing you stored was lost."))
+
+    # ---- notifications -------------------------------------------------------------------
+
+    def check_milestones(self) -> None:
+        """Tell once per session when the running task reaches its target and when it goes
+        50 % over it (each can be switched off in the settings)."""
+        today = self.today
+        if today is None or today.status.running is None or today.status.task is None:
+            return
+        task, session = today.status.task, today.status.running
+        actual = today.timer_actual_at(self.clock.now_ms())
+        for kind, limit, wanted, signal in (
+            ("target", task.target_ms, self.settings.notify_at_target, self.target_reached),
+            (
+                "far",
+                int(task.target_ms * FAR_OVER),
+                self.settings.notify_far_over,
+                self.far_over_target,
+            ),
+        ):
+            key = (session.id, kind)
+            if actual >= limit and key not in self._notified:
+                self._notified.add(key)
+                # Already past it when the session was first seen: no stale alarm at start-up.
+                if wanted and actual - limit < 2 * 60_000:
+                    signal.emit(task)

@@ -1,0 +1,158 @@
+"""The tray icon and its menu: the running task with Jeda / Lanjutkan / Hentikan / Selesai,
+“Mulai tugas…”, the five most recent tasks for one-click start, the main window, quit.
+
+The menu is built whether or not the desktop has a tray, so the window can offer the same menu
+and tests can drive it offscreen.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+from wfh_desktop.i18n import tr
+from wfh_desktop.timefmt import fmt_progress
+from wfh_desktop.today import Today
+from wfh_desktop.ui.icons import IconState, make_icon, state_for
+from wfh_desktop.ui.model import AppModel
+
+ICON_REFRESH_MS = 5_000  # the tray icon moves at most this often
+
+
+def timer_texts(today: Today | None, now_ms: int) -> tuple[str, float, IconState]:
+    """The tooltip text, the share of the target used and the icon state at ``now_ms``."""
+    if today is None or today.status.task is None:
+        return tr("WFH Desktop: no task running"), 0.0, IconState.IDLE
+    task = today.status.task
+    actual = today.timer_actual_at(now_ms)
+    fraction = actual / task.target_ms
+    running = today.status.running is not None
+    text = f"{task.title}\n{fmt_progress(actual, task.target_minutes)}"
+    if not running:
+        text = (
+            tr("Paused: {title}", title=task.title)
+            + "\n"
+            + fmt_progress(actual, task.target_minutes)
+        )
+    return text, fraction, state_for(running, not running, fraction)
+
+
+class TrayMenu(QObject):
+    """Signals:
+    start_requested(): “Mulai tugas…” was chosen.
+    window_requested(): “Buka jendela utama” was chosen.
+    settings_requested(): “Pengaturan…” was chosen.
+    quit_requested(): “Keluar” was chosen.
+    """
+
+    start_requested = Signal()
+    window_requested = Signal()
+    settings_requested = Signal()
+    quit_requested = Signal()
+
+    def __init__(self, model: AppModel, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.menu = QMenu()
+        self.menu.setAccessibleName(tr("WFH Desktop menu"))
+        self.current = QAction(self)
+        self.current.setEnabled(False)
+        self.pause = QAction(tr("Pause"), self)
+        self.resume = QAction(tr("Resume"), self)
+        self.stop = QAction(tr("Stop"), self)
+        self.finish = QAction(tr("Finish"), self)
+        self.start = QAction(tr("Start a task…"), self)
+        self.window = QAction(tr("Open the main window"), self)
+        self.settings = QAction(tr("Settings…"), self)
+        self.quit = QAction(tr("Quit"), self)
+        self.pause.triggered.connect(model.pause)
+        self.resume.triggered.connect(model.resume)
+        self.stop.triggered.connect(model.stop)
+        self.finish.triggered.connect(model.finish)
+        self.start.triggered.connect(self.start_requested)
+        self.window.triggered.connect(self.window_requested)
+        self.settings.triggered.connect(self.settings_requested)
+        self.quit.triggered.connect(self.quit_requested)
+        self.recent: list[QAction] = []
+        model.today_changed.connect(self.rebuild)
+        self.rebuild(model.today)
+
+    def rebuild(self, today: Today | None) -> None:
+        m = self.menu
+        m.clear()
+        text, _, state = timer_texts(today, self.model.clock.now_ms())
+        self.current.setText(text.replace("\n", "  ·  "))
+        m.addAction(self.current)
+        running = state not in (IconState.IDLE, IconState.PAUSED)
+        self.pause.setVisible(running)
+        self.resume.setVisible(state is IconState.PAUSED)
+        self.stop.setVisible(running or state is IconState.PAUSED)
+        self.finish.setVisible(running or state is IconState.PAUSED)
+        for action in (self.pause, self.resume, self.stop, self.finish):
+            m.addAction(action)
+        m.addSeparator()
+        m.addAction(self.start)
+        self.recent = []
+        current_id = today.status.task.id if today and today.status.task else None
+        for task in today.recent if today else []:
+            if task.id == current_id:
+                continue
+            action = QAction(tr("Start: {title}", title=task.title), m)
+            action.triggered.connect(lambda _=False, i=task.id: self.model.start_task(i))
+            m.addAction(action)
+            self.recent.append(action)
+        m.addSeparator()
+        m.addAction(self.window)
+        m.addAction(self.settings)
+        m.addAction(self.quit)
+
+
+class Tray(QObject):
+    """The icon in the system tray (only where the desktop has one)."""
+
+    def __init__(self, model: AppModel, menu: TrayMenu, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.icon = QSystemTrayIcon(self)
+        self.icon.setContextMenu(menu.menu)
+        self.icon.activated.connect(self._activated)
+        self.menu = menu
+        model.today_changed.connect(lambda _: self.redraw())
+        model.target_reached.connect(
+            lambda task: self.icon.showMessage(
+                tr("Target reached"),
+                tr(
+                    "{title} has reached its target of {n} min.",
+                    title=task.title,
+                    n=task.target_minutes,
+                ),
+            )
+        )
+        model.far_over_target.connect(
+            lambda task: self.icon.showMessage(
+                tr("Far over target"),
+                tr(
+                    "{title} is 50% over its target of {n} min.",
+                    title=task.title,
+                    n=task.target_minutes,
+                ),
+                QSystemTrayIcon.MessageIcon.Warning,
+            )
+        )
+        self._last: tuple[str, IconState, int] | None = None
+        self.redraw()
+        self.icon.show()
+
+    def redraw(self) -> None:
+        text, fraction, state = timer_texts(self.model.today, self.model.clock.now_ms())
+        # The ring moves in twentieths: redraw only when what is seen changes.
+        key = (text.split("\n")[0], state, int(min(fraction, 1.0) * 20))
+        if key != self._last:
+            self._last = key
+            self.icon.setIcon(make_icon(state, fraction))
+        self.icon.setToolTip(text)
+
+    def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason == QSystemTrayIcon.ActivationReason.Trigger:
+            self.menu.window_requested.emit()
