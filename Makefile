@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck check-core unit bench clean
+.PHONY: run test lint typecheck check-core unit bench screenshots clean
 
 $(STAMP): pyproject.toml
 	@if ! test -x $(BIN)/pip; then \
@@ -39,6 +39,10 @@ unit: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# The app under Xvfb with fluxbox's tray (sudo apt install xvfb fluxbox), pictured to docs/screenshots/.
+screenshots: $(STAMP)
+	$(BIN)/python tools/screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

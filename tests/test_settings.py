@@ -47,3 +47,13 @@ def test_unreadable_file_is_moved_aside(tmp_path, text):
 def test_validation(name, value):
     with pytest.raises(UserError):
         s.validate(name, value)
+
+
+def test_notification_switches_read_yes_and_no_in_both_languages():
+    from wfh_desktop.settings import validate
+
+    for text, value in (("true", True), ("ya", True), ("off", False), ("tidak", False)):
+        assert validate("notify_at_target", text) is value
+        assert validate("notify_far_over", text) is value
+    with pytest.raises(UserError, match="true or false"):
+        validate("notify_far_over", "maybe")

@@ -7,6 +7,7 @@ from PySide6.QtGui import QImage
 
 from tests.conftest import MINUTE
 from tests.ui.conftest import WAIT_MS
+from wfh_desktop.settings import Settings
 from wfh_desktop.tasks import TaskService
 from wfh_desktop.timer import TimerService
 from wfh_desktop.ui.icons import IconState, draw, state_for
@@ -114,3 +115,37 @@ def test_tooltip_shows_title_and_time_against_target(app, qtbot, other, clock):
     text, fraction, state = timer_texts(app.model.today, clock.now_ms())
     assert text == "Rapat\n12:30 / 30 min"
     assert (round(fraction, 3), state) == (0.417, IconState.UNDER)
+
+
+def _run_task(app, qtbot, other, target):
+    TimerService(other).start_new("Rapat", target)
+    app.model.refresh()
+    qtbot.waitUntil(lambda: app.model.today.status.running is not None, timeout=WAIT_MS)
+
+
+def test_notifications_at_target_and_50_percent_over_come_once_each(app, qtbot, other, clock):
+    _run_task(app, qtbot, other, 20)
+    seen = []
+    app.model.target_reached.connect(lambda t: seen.append(("target", t.title)))
+    app.model.far_over_target.connect(lambda t: seen.append(("far", t.title)))
+    clock.advance(19 * MINUTE)
+    app.model.check_milestones()
+    assert seen == []
+    clock.advance(MINUTE)
+    app.model.check_milestones()
+    app.model.check_milestones()
+    assert seen == [("target", "Rapat")]
+    clock.advance(10 * MINUTE)  # 30 of 20 minutes: 50 % over
+    app.model.check_milestones()
+    assert seen == [("target", "Rapat"), ("far", "Rapat")]
+
+
+@pytest.mark.parametrize("settings", [Settings(notify_at_target=False, notify_far_over=False)])
+def test_notifications_can_be_switched_off(app, qtbot, other, clock, settings):
+    _run_task(app, qtbot, other, 20)
+    seen = []
+    app.model.target_reached.connect(seen.append)
+    app.model.far_over_target.connect(seen.append)
+    clock.advance(30 * MINUTE)
+    app.model.check_milestones()
+    assert seen == []

@@ -45,7 +45,7 @@ def draw(state: IconState, fraction: float, size: int) -> QPixmap:
     pix.fill(Qt.GlobalColor.transparent)
     p = QPainter(pix)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    ring = max(2.0, size / 6)  # ring width
+    ring = max(3.0, size / 5)  # ring width: thick enough to read at 16 px
     outer = QRectF(1, 1, size - 2, size - 2)
     mid = outer.adjusted(ring / 2, ring / 2, -ring / 2, -ring / 2)
 

@@ -1,0 +1,159 @@
+"""`make screenshots`: the real app on a virtual screen with a tray, pictured in both languages.
+
+Starts Xvfb and fluxbox (a window manager whose toolbar hosts a system tray; Debian's `xvfb`
+and `fluxbox`), then for Indonesian and English runs the app in a child process on a sample
+profile with a fixed clock, opens the tray menu, the quick picker and the main window, and saves
+what the screen shows to docs/screenshots/. Everything it starts, it stops.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "screenshots"
+NOW = "2026-11-02T10:12:30+07:00"  # a Monday morning, WIB
+MINUTE = 60_000
+
+
+def _start_display() -> tuple[list[subprocess.Popen[bytes]], str]:
+    for tool in ("Xvfb", "fluxbox"):
+        if shutil.which(tool) is None:
+            sys.exit(f"screenshots: {tool} is missing; on Debian: sudo apt install xvfb fluxbox")
+    read, write = os.pipe()
+    xvfb = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        pass_fds=(write,),
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write)
+    with os.fdopen(read) as f:
+        display = ":" + f.readline().strip()
+    env = os.environ | {"DISPLAY": display}
+    home = Path(tempfile.mkdtemp(prefix="wfh-fluxbox-"))
+    wm = subprocess.Popen(
+        ["fluxbox"], env=env | {"HOME": str(home)}, stderr=subprocess.DEVNULL
+    )
+    time.sleep(2)  # the toolbar and its tray come up
+    return [wm, xvfb], display
+
+
+def _seed(home: Path, now_ms: int) -> None:
+    from wfh_desktop.clock import FixedClock
+    from wfh_desktop.profile import Profile
+    from wfh_desktop.sessions import SessionService
+    from wfh_desktop.tasks import TaskService
+    from wfh_desktop.timer import TimerService
+
+    clock = FixedClock(now_ms - 13 * MINUTE)
+    p = Profile.open(home / "data" / "wfh.db", clock)
+    tasks, sessions, timer = TaskService(p), SessionService(p), TimerService(p)
+    start = now_ms - 150 * MINUTE  # 07.42
+    for title, target, worked, done in (
+        ("Rapat koordinasi tim kerja", 60, 45, True),
+        ("Membalas surat masuk nomor 812/UM/2026", 15, 18, True),
+        ("Rekapitulasi daftar hadir pegawai", 30, 20, False),
+    ):
+        tasks.add(title, target, output="Laporan" if target == 30 else None)
+        sessions.add(title, start, start + worked * MINUTE)
+        start += (worked + 5) * MINUTE
+        if done:
+            tasks.mark_done(title)
+    tasks.add("Menyusun laporan bulanan", 30, rhk="Laporan kinerja unit", output="Laporan")
+    clock.set(now_ms - 12 * MINUTE - 30_000)
+    timer.start("Menyusun laporan bulanan")
+    tasks.add("Analisis data survei kepuasan", 60)
+    p.close()
+
+
+def child(lang: str) -> None:
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QApplication
+
+    from wfh_desktop.clock import FixedClock
+    from wfh_desktop.i18n import set_language
+    from wfh_desktop.paths import Paths
+    from wfh_desktop.settings import Settings
+    from wfh_desktop.ui.app import App
+
+    now_ms = int(datetime.fromisoformat(NOW).timestamp() * 1000)
+    home = Path(tempfile.mkdtemp(prefix="wfh-shots-"))
+    _seed(home, now_ms)
+    set_language(lang)
+    qapp = QApplication([])
+    app = App(Paths.resolve({"WFH_HOME": str(home)}), FixedClock(now_ms), Settings(), qapp)
+    screen = qapp.primaryScreen()
+
+    def settle(seconds: float = 0.8) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            qapp.processEvents()
+            time.sleep(0.02)
+
+    def save(name: str, x: int, y: int, w: int, h: int) -> None:
+        path = OUT / f"{name}-{lang}.png"
+        screen.grabWindow(0, x, y, w, h).save(str(path))
+        print(f"screenshots: {path.relative_to(ROOT)}")
+
+    settle(1.5)
+    if app.tray is None:
+        sys.exit("screenshots: the window manager offers no tray")
+    # The tray menu, opened where a click on the icon opens it.
+    icon = app.tray.icon.geometry()
+    menu = app.menu.menu
+    size = menu.sizeHint()
+    menu.popup(QPoint(icon.right() - size.width(), icon.top() - size.height()))
+    settle()
+    top = max(icon.top() - size.height() - 40, 0)
+    left = max(icon.right() - size.width() - 80, 0)
+    save("tray-menu", left, top, screen.size().width() - left, screen.size().height() - top)
+    menu.hide()
+
+    app.open_picker()
+    picker = app.picker
+    picker.search.setText("lap")
+    settle()
+    frame = picker.frameGeometry()
+    save("quick-picker", frame.x(), frame.y(), frame.width(), frame.height())
+    picker.close()
+
+    app.show_window()
+    app.window.resize(820, 560)
+    settle()
+    frame = app.window.frameGeometry()
+    save("main-window", frame.x(), frame.y(), frame.width(), frame.height())
+    app.shutdown()
+
+
+def main() -> int:
+    if len(sys.argv) == 3 and sys.argv[1] == "--child":
+        child(sys.argv[2])
+        return 0
+    OUT.mkdir(parents=True, exist_ok=True)
+    procs, display = _start_display()
+    try:
+        env = os.environ | {"DISPLAY": display}
+        env.pop("QT_QPA_PLATFORM", None)
+        for lang in ("id", "en"):
+            subprocess.run(
+                [sys.executable, __file__, "--child", lang], env=env, check=True, timeout=120
+            )
+    finally:
+        for p in procs:
+            p.terminate()
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
