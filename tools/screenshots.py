@@ -38,9 +38,7 @@ def _start_display() -> tuple[list[subprocess.Popen[bytes]], str]:
         display = ":" + f.readline().strip()
     env = os.environ | {"DISPLAY": display}
     home = Path(tempfile.mkdtemp(prefix="wfh-fluxbox-"))
-    wm = subprocess.Popen(
-        ["fluxbox"], env=env | {"HOME": str(home)}, stderr=subprocess.DEVNULL
-    )
+    wm = subprocess.Popen(["fluxbox"], env=env | {"HOME": str(home)}, stderr=subprocess.DEVNULL)
     time.sleep(2)  # the toolbar and its tray come up
     return [wm, xvfb], display
 
