@@ -426,4 +426,7 @@ CATALOG: dict[str, str] = {
     "{title} has reached its target of {n} min.": "{title} telah mencapai targetnya, {n} mnt.",
     "{title} is 50% over its target of {n} min.": "{title} sudah 50% melebihi targetnya, {n} mnt.",
     "{title} is still running. Keep its timer running?": "{title} masih berjalan. Biarkan pengatur waktunya tetap berjalan?",
+    "start this task (its title or id), in the app": "mulai tugas ini (judul atau id-nya) di aplikasi",
+    "WFH Desktop is already running; your request was passed to it.": "WFH Desktop sudah berjalan; permintaan Anda diteruskan kepadanya.",
+    "WFH Desktop seems to be running but does not answer; try again.": "WFH Desktop tampaknya berjalan tetapi tidak menjawab; coba lagi.",
 }

@@ -37,6 +37,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="wfh-desktop", description=tr("WFH Desktop, in the tray"))
     p.add_argument("--lang", choices=("id", "en"), help=tr("language of the app"))
     p.add_argument("--show", action="store_true", help=tr("open the main window at start"))
+    p.add_argument(
+        "--start", metavar=tr("TASK"), help=tr("start this task (its title or id), in the app")
+    )
     return p.parse_args(list(argv))
 
 
@@ -92,6 +95,13 @@ class App:
         self.model.check_milestones()
         if self.tray is not None:
             self.tray.redraw()
+
+    def handle_wish(self, wish: dict[str, Any]) -> None:
+        """What a second launch asked for."""
+        if isinstance(wish.get("start"), str):
+            self.model.start_ref(wish["start"])
+        if wish.get("show") or self.tray is None:
+            self.show_window()
 
     def show_window(self) -> None:
         self.window.show()
@@ -193,6 +203,20 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
     log_file = logs.setup(paths.log_dir)
     from PySide6.QtWidgets import QApplication
 
+    from wfh_desktop.ui.single_instance import SingleInstance
+
+    wish: dict[str, Any] = {"start": args.start} if args.start else {"show": True}
+    instance = SingleInstance(paths.database)
+    if not instance.acquire():
+        if instance.send(wish):
+            print(tr("WFH Desktop is already running; your request was passed to it."))
+            return 0
+        print(
+            tr("WFH Desktop seems to be running but does not answer; try again."),
+            file=sys.stderr,
+        )
+        return 1
+
     existing = QApplication.instance()
     qapp = (
         existing
@@ -203,10 +227,15 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
     qapp.setQuitOnLastWindowClosed(False)
     _install_excepthook(str(log_file), qapp)
     app = App(paths, clock or SystemClock(), settings, qapp)
+    instance.message_received.connect(app.handle_wish)
     if app.tray is None or args.show:
         app.show_window()
-    code = qapp.exec()
-    return int(code)
+    if args.start:
+        app.model.start_ref(args.start)
+    try:
+        return int(qapp.exec())
+    finally:
+        instance.release()
 
 
 if __name__ == "__main__":

@@ -128,6 +128,10 @@ class AppModel(QObject):
     def start_task(self, task_id: str) -> None:
         self._act(lambda p: TimerService(p).start(task_id=task_id))
 
+    def start_ref(self, ref: str) -> None:
+        """Start a task named by its title or id (``wfh-desktop --start TASK``)."""
+        self._act(lambda p: TimerService(p).start(ref))
+
     def start_new(self, title: str, target_minutes: Any) -> None:
         self._act(lambda p: TimerService(p).start_new(title, target_minutes))
 

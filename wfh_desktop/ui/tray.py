@@ -140,6 +140,11 @@ class Tray(QObject):
                 QSystemTrayIcon.MessageIcon.Warning,
             )
         )
+        model.failed.connect(
+            lambda text: self.icon.showMessage(
+                tr("WFH Desktop"), text, QSystemTrayIcon.MessageIcon.Warning
+            )
+        )
         self._last: tuple[str, IconState, int] | None = None
         self.redraw()
         self.icon.show()

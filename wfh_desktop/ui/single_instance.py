@@ -1,0 +1,94 @@
+"""One app per profile: a second ``wfh-desktop`` hands its wish (show the window, start a task)
+to the running one and ends, so there is never a second owner of the timer.
+
+The first instance holds a lock file in the data folder and listens on a local socket named
+after the profile; later ones find the lock taken and send one JSON line to the socket.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QLockFile, QObject, Signal
+from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+CONNECT_TRIES_S = 5.0  # the first instance may still be starting
+
+
+def socket_name(database: Path) -> str:
+    digest = hashlib.sha256(str(database.resolve()).encode()).hexdigest()[:16]
+    return f"wfh-desktop-{digest}"
+
+
+class SingleInstance(QObject):
+    """Signals:
+    message_received(dict): a later launch asked for something (``{"show": true}`` or
+        ``{"start": "TASK"}``).
+    """
+
+    message_received = Signal(dict)
+
+    def __init__(self, database: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.name = socket_name(database)
+        database.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = QLockFile(str(database.with_name("wfh-desktop.lock")))
+        self._lock.setStaleLockTime(0)  # a lock left by a crashed app is found stale by its pid
+        self._server: QLocalServer | None = None
+
+    def acquire(self) -> bool:
+        """Become the one instance; False when another one runs."""
+        if not self._lock.tryLock(0):
+            return False
+        QLocalServer.removeServer(self.name)  # a socket left behind by a crash
+        server = QLocalServer(self)
+        server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+        server.listen(self.name)
+        server.newConnection.connect(self._accept)
+        self._server = server
+        return True
+
+    def release(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            self._server.deleteLater()
+            self._server = None
+        self._lock.unlock()
+
+    def send(self, message: dict[str, Any]) -> bool:
+        """Hand ``message`` to the running instance; False if it cannot be reached."""
+        deadline = time.monotonic() + CONNECT_TRIES_S
+        while True:
+            socket = QLocalSocket()
+            socket.connectToServer(self.name)
+            if socket.waitForConnected(500):
+                socket.write((json.dumps(message) + "\n").encode())
+                ok = socket.waitForBytesWritten(2_000)
+                socket.disconnectFromServer()
+                return ok
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.2)
+
+    def _accept(self) -> None:
+        assert self._server is not None
+        while (socket := self._server.nextPendingConnection()) is not None:
+            # The sender writes its one line as soon as it connects: a short wait at most.
+            if socket.canReadLine() or socket.waitForReadyRead(500):
+                self._read(socket)
+            socket.abort()
+            socket.deleteLater()
+
+    def _read(self, socket: QLocalSocket) -> None:
+        while socket.canReadLine():
+            line = bytes(socket.readLine().data()).decode("utf-8", "replace")
+            try:
+                message = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(message, dict):
+                self.message_received.emit(message)
