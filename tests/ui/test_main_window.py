@@ -84,6 +84,32 @@ def test_a_custom_target_and_a_missing_title(app, qtbot, other):
     assert TaskService(other).find("Analisis data").target_minutes == 45
 
 
+def test_enter_before_the_search_answers_makes_the_new_task(app, qtbot, other):
+    TaskService(other).add("Rapat koordinasi", 30)
+    app.open_picker()
+    picker = app.picker
+    qtbot.waitUntil(lambda: picker.results.count() == 1, timeout=WAIT_MS)
+    picker.search.setText("Surat baru")  # pasted, and Enter at once
+    qtbot.keyClick(picker.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: _running_title(app) == "Surat baru", timeout=WAIT_MS)
+    assert TaskService(other).find("Surat baru").target_minutes == 30
+
+
+def test_todays_finished_tasks_cannot_be_restarted_by_accident(app, qtbot, other):
+    TaskService(other).add("Selesai tadi", 15)
+    TaskService(other).mark_done("Selesai tadi")
+    app.model.refresh()
+    qtbot.waitUntil(lambda: app.window.table.rowCount() == 1, timeout=WAIT_MS)
+    assert not app.window.table.cellWidget(0, 4).isEnabled()
+
+
+def test_the_view_moves_to_the_new_day_at_midnight(app, qtbot, clock):
+    first = app.model.today.read_ms
+    clock.advance(16 * 60 * MINUTE)  # 08.00 to 00.00 WIB
+    qtbot.waitUntil(lambda: app.model.today.read_ms != first, timeout=WAIT_MS)
+    assert app.window.day_label.text() == "Today, Tuesday, 3 November 2026"
+
+
 def test_a_failed_action_is_shown_in_the_status_bar(app, qtbot):
     app.model.resume()  # nothing was paused
     qtbot.waitUntil(lambda: app.window.statusBar().currentMessage() != "", timeout=WAIT_MS)

@@ -59,3 +59,43 @@ def test_wfh_desktop_start_reaches_the_running_app(app, qtbot, paths, other, tmp
         )
     finally:
         instance.release()
+
+
+def test_a_second_launch_starts_the_task_in_the_first_app(tmp_path, clock):
+    """Both launches are real ``wfh-desktop`` processes (offscreen)."""
+    import time
+
+    from wfh_desktop.profile import Profile
+    from wfh_desktop.timer import TimerService
+
+    db = tmp_path / "data" / "wfh.db"
+    p = Profile.open(db, clock)
+    TaskService(p).add("Rapat koordinasi", 30)
+    env = dict(os.environ, WFH_HOME=str(tmp_path), QT_QPA_PLATFORM="offscreen")
+    exe = str(Path(sys.executable).with_name("wfh-desktop"))
+    first = subprocess.Popen(
+        [exe, "--lang", "en"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not (db.parent / "wfh-desktop.lock").exists():
+            assert first.poll() is None and time.monotonic() < deadline
+            time.sleep(0.1)
+        second = subprocess.run(
+            [exe, "--lang", "en", "--start", "rapat koordinasi"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert second.returncode == 0 and "already running" in second.stdout, second.stderr
+        while TimerService(p).status().running is None:
+            assert time.monotonic() < deadline, "the first app did not start the task"
+            time.sleep(0.1)
+        assert TimerService(p).status().task.title == "Rapat koordinasi"
+        assert first.poll() is None  # still the one app
+    finally:
+        first.terminate()
+        first.wait(10)
+        p.close()

@@ -146,6 +146,8 @@ def test_notifications_can_be_switched_off(app, qtbot, other, clock, settings):
     seen = []
     app.model.target_reached.connect(seen.append)
     app.model.far_over_target.connect(seen.append)
-    clock.advance(30 * MINUTE)
+    clock.advance(20 * MINUTE)  # exactly at the target
+    app.model.check_milestones()
+    clock.advance(10 * MINUTE)  # exactly 50 % over
     app.model.check_milestones()
     assert seen == []

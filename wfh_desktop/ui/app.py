@@ -66,11 +66,13 @@ class App:
         self.menu.start_requested.connect(self.open_picker)
         self.menu.window_requested.connect(self.show_window)
         self.menu.quit_requested.connect(self.quit)
+        self.menu.settings.setVisible(False)  # the settings dialog is not built yet
         self.window.start_requested.connect(self.open_picker)
         self.window.close_requested.connect(self._window_closed)
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = Tray(self.model, self.menu)
         else:
+            self.window.notify_in_window()
             self.window.set_note(
                 tr(
                     "This desktop has no system tray, so WFH Desktop lives in this window. "
@@ -203,6 +205,13 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
     log_file = logs.setup(paths.log_dir)
     from PySide6.QtWidgets import QApplication
 
+    existing = QApplication.instance()
+    qapp = (
+        existing
+        if isinstance(existing, QApplication)
+        else QApplication([sys.argv[0] if sys.argv else "wfh-desktop"])
+    )
+
     from wfh_desktop.ui.single_instance import SingleInstance
 
     wish: dict[str, Any] = {"start": args.start} if args.start else {"show": True}
@@ -216,13 +225,6 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-
-    existing = QApplication.instance()
-    qapp = (
-        existing
-        if isinstance(existing, QApplication)
-        else QApplication([sys.argv[0] if sys.argv else "wfh-desktop"])
-    )
     qapp.setApplicationName("WFH Desktop")
     qapp.setQuitOnLastWindowClosed(False)
     _install_excepthook(str(log_file), qapp)

@@ -139,7 +139,11 @@ class MainWindow(QMainWindow):
         self._row_bars: list[tuple[QProgressBar, QTableWidgetItem, Any]] = []
         model.today_changed.connect(self.show_today)
         model.failed.connect(self.show_error)
-        model.target_reached.connect(
+        self.show_today(model.today)
+
+    def notify_in_window(self) -> None:
+        """Show the notifications here: there is no tray to show them."""
+        self.model.target_reached.connect(
             lambda task: self.notify(
                 tr(
                     "{title} has reached its target of {n} min.",
@@ -148,7 +152,7 @@ class MainWindow(QMainWindow):
                 )
             )
         )
-        model.far_over_target.connect(
+        self.model.far_over_target.connect(
             lambda task: self.notify(
                 tr(
                     "{title} is 50% over its target of {n} min.",
@@ -157,7 +161,6 @@ class MainWindow(QMainWindow):
                 )
             )
         )
-        self.show_today(model.today)
 
     # ---- showing -------------------------------------------------------------------------
 
@@ -176,6 +179,8 @@ class MainWindow(QMainWindow):
     def show_today(self, today: Today | None) -> None:
         st = today.status if today else None
         running = bool(st and st.running)
+        if not running:
+            self.banner.hide()  # a notice is about the running task
         paused = bool(st and st.task and not st.running)
         self.pause_button.setEnabled(running)
         self.resume_button.setEnabled(paused)
@@ -208,7 +213,7 @@ class MainWindow(QMainWindow):
             self.table.setCellWidget(row, 3, bar)
             button = QPushButton(tr("Start"))
             button.setAccessibleName(tr("Start {title}", title=task.title))
-            button.setEnabled(task.id != running_id)
+            button.setEnabled(task.id != running_id and not task.is_done)
             button.clicked.connect(lambda _=False, i=task.id: self.model.start_task(i))
             self.table.setCellWidget(row, 4, button)
             self._row_bars.append((bar, actual, line))

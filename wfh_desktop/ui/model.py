@@ -19,7 +19,7 @@ from wfh_desktop.i18n import tr
 from wfh_desktop.profile import Profile
 from wfh_desktop.settings import Settings
 from wfh_desktop.tasks import TaskService
-from wfh_desktop.timefmt import Zone, zone
+from wfh_desktop.timefmt import Zone, day_of, zone
 from wfh_desktop.timer import TimerService
 from wfh_desktop.today import Today, data_version, read_today, search_tasks
 from wfh_desktop.ui.worker import DbWorker
@@ -75,7 +75,9 @@ class AppModel(QObject):
         z = self.zone
 
         def job(p: Profile) -> tuple[Today, int]:
-            return read_today(p, z), data_version(p)
+            # The version first: a write between the two reads is then seen at the next look.
+            version = data_version(p)
+            return read_today(p, z), version
 
         self.worker.submit(job, self._got_today)
 
@@ -92,10 +94,17 @@ class AppModel(QObject):
             return data_version(p)
 
         def reply(version: Any, error: BaseException | None) -> None:
-            if error is None and version != self._version:
+            if error is None and (version != self._version or self._new_day()):
                 self.refresh()
 
         self.worker.submit(job, reply)
+
+    def _new_day(self) -> bool:
+        """Midnight in the office zone has passed since the last read."""
+        if self.today is None:
+            return False
+        z = self.zone
+        return day_of(self.clock.now_ms(), z) != day_of(self.today.read_ms, z)
 
     def search(self, text: str, reply: Callable[[list[Any]], None]) -> None:
         """Open tasks matching ``text``, recent first, handed to ``reply`` on the UI thread."""

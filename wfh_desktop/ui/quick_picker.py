@@ -85,7 +85,7 @@ class QuickPicker(QDialog):
         self._timer.setSingleShot(True)
         self._timer.setInterval(SEARCH_DELAY_MS)
         self._timer.timeout.connect(self._search_now)
-        self.search.textChanged.connect(lambda _: self._timer.start())
+        self.search.textChanged.connect(self._text_changed)
         self.search.returnPressed.connect(self._enter)
         self.results.itemActivated.connect(self._chosen)
         self._search_now()
@@ -97,6 +97,11 @@ class QuickPicker(QDialog):
             self.results.setCurrentRow(0)
             return
         super().keyPressEvent(event)
+
+    def _text_changed(self, _text: str) -> None:
+        # The list belongs to the old text: Enter must not start one of its tasks.
+        self.results.clear()
+        self._timer.start()
 
     def _search_now(self) -> None:
         text = self.search.text()
