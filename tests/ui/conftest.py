@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from wfh_desktop.autostart import XdgAutostart
 from wfh_desktop.clock import FixedClock
 from wfh_desktop.paths import Paths
 from wfh_desktop.profile import Profile
@@ -31,11 +32,12 @@ def settings() -> Settings:
 def app(
     qapp: Any, qtbot: Any, paths: Paths, clock: FixedClock, settings: Settings
 ) -> Iterator[App]:
-    built = App(paths, clock, settings, qapp)
+    autostart = XdgAutostart({"XDG_CONFIG_HOME": str(paths.config_dir.parent / "xdg")})
+    built = App(paths, clock, settings, qapp, autostart)
     qtbot.waitUntil(lambda: built.model.today is not None, timeout=WAIT_MS)
     yield built
     built.shutdown()
-    for widget in (built.picker, built.window):
+    for widget in (built.picker, built.settings_dialog, built.window):
         if widget is not None:
             widget.hide()
             widget.deleteLater()

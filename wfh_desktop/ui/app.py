@@ -18,6 +18,7 @@ from typing import Any
 
 from wfh_desktop import logs
 from wfh_desktop import settings as settings_mod
+from wfh_desktop.autostart import Autostart, app_command, for_this_system
 from wfh_desktop.clock import Clock, SystemClock
 from wfh_desktop.i18n import language_from_locale, set_language, tr
 from wfh_desktop.paths import Paths
@@ -46,39 +47,34 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 class App:
     """Everything the running app is made of, built once."""
 
-    def __init__(self, paths: Paths, clock: Clock, settings: Any, qapp: Any) -> None:
+    def __init__(
+        self,
+        paths: Paths,
+        clock: Clock,
+        settings: Any,
+        qapp: Any,
+        autostart: Autostart | None = None,
+    ) -> None:
         from PySide6.QtCore import QTimer
         from PySide6.QtWidgets import QSystemTrayIcon
 
-        from wfh_desktop.ui.main_window import MainWindow
         from wfh_desktop.ui.model import AppModel
-        from wfh_desktop.ui.tray import ICON_REFRESH_MS, Tray, TrayMenu
+        from wfh_desktop.ui.tray import ICON_REFRESH_MS, Tray
         from wfh_desktop.ui.worker import DbWorker
 
         self.qapp = qapp
         self.paths = paths
         self.worker = DbWorker(paths.database, clock)
         self.model = AppModel(self.worker, clock, settings)
-        self.window = MainWindow(self.model)
-        self.menu = TrayMenu(self.model)
+        self.autostart = autostart or for_this_system()
         self.tray: Tray | None = None
         self.picker: Any = None
-        self.menu.start_requested.connect(self.open_picker)
-        self.menu.window_requested.connect(self.show_window)
-        self.menu.quit_requested.connect(self.quit)
-        self.menu.settings.setVisible(False)  # the settings dialog is not built yet
-        self.window.start_requested.connect(self.open_picker)
-        self.window.close_requested.connect(self._window_closed)
+        self.settings_dialog: Any = None
+        self._build_views()
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = Tray(self.model, self.menu)
         else:
             self.window.notify_in_window()
-            self.window.set_note(
-                tr(
-                    "This desktop has no system tray, so WFH Desktop lives in this window. "
-                    "Closing it quits the app; a running timer keeps running."
-                )
-            )
         # The tray icon and the notifications move at most every few seconds, and only while
         # a task runs; nothing else runs periodically but the look-out for `wfh` writes.
         self._slow = QTimer()
@@ -86,6 +82,70 @@ class App:
         self._slow.timeout.connect(self._slow_tick)
         self.model.today_changed.connect(self._timer_state_changed)
         self.model.start_watching()
+
+    def _build_views(self) -> None:
+        """The window and the menu, in the current language (made again when it changes)."""
+        from wfh_desktop.ui.main_window import MainWindow
+        from wfh_desktop.ui.tray import TrayMenu
+
+        self.window = MainWindow(self.model)
+        self.menu = TrayMenu(self.model)
+        self.menu.start_requested.connect(self.open_picker)
+        self.menu.window_requested.connect(self.show_window)
+        self.menu.settings_requested.connect(self.open_settings)
+        self.menu.quit_requested.connect(self.quit)
+        self.window.start_requested.connect(self.open_picker)
+        self.window.settings_requested.connect(self.open_settings)
+        self.window.close_requested.connect(self._window_closed)
+        if self.tray is not None:
+            self.tray.set_menu(self.menu)
+        else:
+            self.window.set_note(
+                tr(
+                    "This desktop has no system tray, so WFH Desktop lives in this window. "
+                    "Closing it quits the app; a running timer keeps running."
+                )
+            )
+
+    def open_settings(self) -> None:
+        from wfh_desktop.ui.settings_dialog import SettingsDialog
+
+        if self.settings_dialog is not None:
+            self.settings_dialog.close()
+        self.settings_dialog = SettingsDialog(self.model.settings, self.autostart, self.window)
+        self.settings_dialog.settings_chosen.connect(self.apply_settings)
+        self.settings_dialog.show()
+        self.settings_dialog.raise_()
+        self.settings_dialog.activateWindow()
+
+    def apply_settings(self, chosen: Any, start_at_login: bool) -> None:
+        """Save the settings, then follow them: the language at once (the window and the menu
+        are made again), the zone at the next read, start at login in the system's entry."""
+        old = self.model.settings
+        try:
+            settings_mod.save(self.paths.settings, chosen)
+            if start_at_login != self.autostart.is_enabled():
+                if start_at_login:
+                    self.autostart.enable(app_command())
+                else:
+                    self.autostart.disable()
+        except OSError as e:
+            log.exception("cannot save the settings")
+            self.window.show_error(tr("The settings could not be saved: {error}", error=str(e)))
+            return
+        self.model.settings = chosen
+        if chosen.language != old.language:
+            set_language(chosen.language or language_from_locale() or "id")
+            visible = self.window.isVisible()
+            self.window.close_requested.disconnect(self._window_closed)
+            self.window.hide()
+            self.window.deleteLater()
+            self.menu.menu.deleteLater()
+            self.menu.deleteLater()
+            self._build_views()
+            if visible or self.tray is None:
+                self.show_window()
+        self.model.refresh()
 
     def _timer_state_changed(self, today: Any) -> None:
         if today is not None and today.status.running is not None:

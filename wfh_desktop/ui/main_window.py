@@ -43,10 +43,12 @@ def _percent(actual_ms: int, target_ms: int) -> int:
 class MainWindow(QMainWindow):
     """Signals:
     start_requested(): the user asked for the quick picker.
+    settings_requested(): the user asked for the settings.
     close_requested(): the window was closed (the app decides: hide, or quit).
     """
 
     start_requested = Signal()
+    settings_requested = Signal()
     close_requested = Signal()
 
     def __init__(self, model: AppModel, parent: QWidget | None = None) -> None:
@@ -112,6 +114,9 @@ class MainWindow(QMainWindow):
         self.finish_button.clicked.connect(model.finish)
         shortcut = QShortcut(QKeySequence("Ctrl+N"), self)
         shortcut.activated.connect(self.start_requested)
+        self.settings_button = QPushButton(tr("Settin&gs…"))
+        self.settings_button.clicked.connect(self.settings_requested)
+        buttons.addWidget(self.settings_button)
 
         self.day_label = QLabel()
         layout.addWidget(self.day_label)
@@ -143,22 +148,24 @@ class MainWindow(QMainWindow):
 
     def notify_in_window(self) -> None:
         """Show the notifications here: there is no tray to show them."""
-        self.model.target_reached.connect(
-            lambda task: self.notify(
-                tr(
-                    "{title} has reached its target of {n} min.",
-                    title=task.title,
-                    n=task.target_minutes,
-                )
+        self.model.target_reached.connect(self._target_reached)
+        self.model.far_over_target.connect(self._far_over_target)
+
+    def _target_reached(self, task: Any) -> None:
+        self.notify(
+            tr(
+                "{title} has reached its target of {n} min.",
+                title=task.title,
+                n=task.target_minutes,
             )
         )
-        self.model.far_over_target.connect(
-            lambda task: self.notify(
-                tr(
-                    "{title} is 50% over its target of {n} min.",
-                    title=task.title,
-                    n=task.target_minutes,
-                )
+
+    def _far_over_target(self, task: Any) -> None:
+        self.notify(
+            tr(
+                "{title} is 50% over its target of {n} min.",
+                title=task.title,
+                n=task.target_minutes,
             )
         )
 

@@ -115,9 +115,8 @@ class Tray(QObject):
         super().__init__(parent)
         self.model = model
         self.icon = QSystemTrayIcon(self)
-        self.icon.setContextMenu(menu.menu)
         self.icon.activated.connect(self._activated)
-        self.menu = menu
+        self.set_menu(menu)
         model.today_changed.connect(lambda _: self.redraw())
         model.target_reached.connect(
             lambda task: self.icon.showMessage(
@@ -148,6 +147,10 @@ class Tray(QObject):
         self._last: tuple[str, IconState, int] | None = None
         self.redraw()
         self.icon.show()
+
+    def set_menu(self, menu: TrayMenu) -> None:
+        self.menu = menu
+        self.icon.setContextMenu(menu.menu)
 
     def redraw(self) -> None:
         text, fraction, state = timer_texts(self.model.today, self.model.clock.now_ms())
