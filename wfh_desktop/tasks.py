@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import sqlite3
 from typing import Any, NamedTuple
@@ -155,7 +156,15 @@ class TaskService:
         outbox.append(now, "task.upsert", task.id, created_fields(task), 0)
         return task
 
-    def list_tasks(self, *, status: str | None = None, include_deleted: bool = False) -> list[Task]:
+    def list_tasks(
+        self,
+        *,
+        status: str | None = None,
+        include_deleted: bool = False,
+        search: str | None = None,
+        limit: int | None = None,
+    ) -> list[Task]:
+        """Open tasks first, newest first; ``search`` keeps the titles that hold it (any case)."""
         where = ["1 = 1"]
         args: list[Any] = []
         if status is not None:
@@ -163,12 +172,17 @@ class TaskService:
             args.append(status)
         if not include_deleted:
             where.append("deleted_at IS NULL")
+        needle = " ".join((search or "").split()).casefold()
         rows = self._p.conn.execute(
             f"SELECT {TASK_COLUMNS} FROM task WHERE {' AND '.join(where)} "
             "ORDER BY status = 'done', created_at DESC",
             args,
-        ).fetchall()
-        return [Task._make(r) for r in rows]
+        )
+        tasks = (Task._make(r) for r in rows)
+        if needle:
+            # casefold in Python: SQLite's own case folding knows only ASCII letters.
+            tasks = (t for t in tasks if needle in t.title.casefold())
+        return list(itertools.islice(tasks, limit))
 
     def actual_ms(self, task_ids: list[str]) -> dict[str, int]:
         return actual_ms(self._p.conn, task_ids, self._p.clock.now_ms())

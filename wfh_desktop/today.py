@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from wfh_desktop.domain import TASK_COLUMNS, Task
 from wfh_desktop.profile import Profile
-from wfh_desktop.tasks import actual_ms
+from wfh_desktop.tasks import TaskService, actual_ms
 from wfh_desktop.timefmt import MS_PER_DAY, Zone, day_of, day_start_ms
 from wfh_desktop.timer import Status, TimerService
 
@@ -82,17 +82,13 @@ def recent_tasks(profile: Profile, limit: int = RECENT_TASKS) -> list[Task]:
 
 
 def search_tasks(profile: Profile, text: str, limit: int = 50) -> list[Task]:
-    """Open tasks whose title holds ``text`` (any case), recent ones first, then newest."""
-    needle = " ".join(text.split())
-    recent = [t for t in recent_tasks(profile, limit) if needle.casefold() in t.title.casefold()]
-    pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    rows = profile.conn.execute(
-        f"SELECT {TASK_COLUMNS} FROM task WHERE deleted_at IS NULL AND status = 'open' "
-        "AND title LIKE ? ESCAPE '\\' ORDER BY created_at DESC LIMIT ?",
-        (pattern, limit),
-    ).fetchall()
+    """Open tasks whose title holds ``text`` (any case, any script), recent ones first, then
+    the newest."""
+    needle = " ".join(text.split()).casefold()
+    recent = [t for t in recent_tasks(profile, limit) if needle in t.title.casefold()]
     seen = {t.id for t in recent}
-    return (recent + [Task._make(r) for r in rows if r[0] not in seen])[:limit]
+    found = TaskService(profile).list_tasks(status="open", search=text, limit=limit + len(seen))
+    return (recent + [t for t in found if t.id not in seen])[:limit]
 
 
 def read_today(profile: Profile, z: Zone) -> Today:
