@@ -20,7 +20,8 @@ class LogEntry(NamedTuple):
     task: Task
 
 
-def _check_span(start_ms: int, end_ms: int | None, now_ms: int) -> None:
+def check_span(start_ms: int, end_ms: int | None, now_ms: int) -> None:
+    """A session ends after it starts, and not in the future."""
     if end_ms is not None and end_ms <= start_ms:
         raise UserError("The end must be after the start.")
     if (end_ms if end_ms is not None else start_ms) > now_ms + FUTURE_SLACK_MS:
@@ -34,7 +35,7 @@ class SessionService:
     def add(self, task_ref: str, start_ms: int, end_ms: int, note: str | None = None) -> LogEntry:
         """A manual session: work done without the timer."""
         now = self._p.clock.now_ms()
-        _check_span(start_ms, end_ms, now)
+        check_span(start_ms, end_ms, now)
         with self._p.write() as (conn, outbox):
             task = find_task(conn, task_ref)
             session = WorkSession(
@@ -82,7 +83,7 @@ class SessionService:
             if note is not None:
                 changes["note"] = clean_text(note)
             new = session._replace(**changes)  # type: ignore[arg-type]
-            _check_span(new.start_at, new.end_at, now)
+            check_span(new.start_at, new.end_at, now)
             new = new._replace(needs_review=review_flag(conn, new, now))
             changes = {
                 k: v

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -31,7 +32,9 @@ from wfh_desktop.timefmt import (
     fmt_progress,
 )
 from wfh_desktop.today import Today
+from wfh_desktop.ui.day_log import DayLogView
 from wfh_desktop.ui.model import AppModel
+from wfh_desktop.ui.task_list import TaskListView
 
 DISPLAY_REFRESH_MS = 1_000
 
@@ -120,7 +123,7 @@ class MainWindow(QMainWindow):
 
         self.day_label = QLabel()
         layout.addWidget(self.day_label)
-        self.table = QTableWidget(0, 5)
+        self.table = QTableWidget(0, 5)  # today's tasks
         self.table.setAccessibleName(tr("Today's tasks"))
         self.table.setHorizontalHeaderLabels(
             [tr("Task"), tr("Target"), tr("Actual"), tr("Progress"), ""]
@@ -133,7 +136,13 @@ class MainWindow(QMainWindow):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         layout.addWidget(self.table, 1)
-        self.setCentralWidget(body)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(body, tr("Toda&y"))
+        self.task_list = TaskListView(model)
+        self.tabs.addTab(self.task_list, tr("Tas&ks"))
+        self.day_log = DayLogView(model)
+        self.tabs.addTab(self.day_log, tr("Daily &log"))
+        self.setCentralWidget(self.tabs)
 
         self.sync_state = QLabel(tr("Local only: no server is set up."))
         self.statusBar().addWidget(self.sync_state)

@@ -106,11 +106,9 @@ class AppModel(QObject):
         z = self.zone
         return day_of(self.clock.now_ms(), z) != day_of(self.today.read_ms, z)
 
-    def search(self, text: str, reply: Callable[[list[Any]], None]) -> None:
-        """Open tasks matching ``text``, recent first, handed to ``reply`` on the UI thread."""
-
-        def job(p: Profile) -> list[Any]:
-            return search_tasks(p, text)
+    def read(self, job: Callable[[Profile], Any], reply: Callable[[Any], None]) -> None:
+        """Run a read on the worker; its answer goes to ``reply`` on the UI thread, a failure
+        to the ``failed`` signal."""
 
         def done(result: Any, error: BaseException | None) -> None:
             if error is not None:
@@ -120,11 +118,18 @@ class AppModel(QObject):
 
         self.worker.submit(job, done)
 
+    def search(self, text: str, reply: Callable[[list[Any]], None]) -> None:
+        """Open tasks matching ``text``, recent first, handed to ``reply`` on the UI thread."""
+        self.read(lambda p: search_tasks(p, text), reply)
+
     # ---- actions -------------------------------------------------------------------------
 
-    def _act(
+    def act(
         self, job: Callable[[Profile], Any], after: Callable[[Any], None] | None = None
     ) -> None:
+        """Run a change on the worker (the one writer), then read everything again; ``after``
+        gets its result on the UI thread, a failure goes to the ``failed`` signal."""
+
         def reply(result: Any, error: BaseException | None) -> None:
             if error is not None:
                 self._fail(error)
@@ -135,29 +140,29 @@ class AppModel(QObject):
         self.worker.submit(job, reply)
 
     def start_task(self, task_id: str) -> None:
-        self._act(lambda p: TimerService(p).start(task_id=task_id))
+        self.act(lambda p: TimerService(p).start(task_id=task_id))
 
     def start_ref(self, ref: str) -> None:
         """Start a task named by its title or id (``wfh-desktop --start TASK``)."""
-        self._act(lambda p: TimerService(p).start(ref))
+        self.act(lambda p: TimerService(p).start(ref))
 
     def start_new(self, title: str, target_minutes: Any) -> None:
-        self._act(lambda p: TimerService(p).start_new(title, target_minutes))
+        self.act(lambda p: TimerService(p).start_new(title, target_minutes))
 
     def pause(self) -> None:
-        self._act(lambda p: TimerService(p).pause())
+        self.act(lambda p: TimerService(p).pause())
 
     def resume(self) -> None:
-        self._act(lambda p: TimerService(p).resume())
+        self.act(lambda p: TimerService(p).resume())
 
     def stop(self) -> None:
-        self._act(lambda p: TimerService(p).stop())
+        self.act(lambda p: TimerService(p).stop())
 
     def finish(self) -> None:
-        self._act(lambda p: TimerService(p).finish())
+        self.act(lambda p: TimerService(p).finish())
 
     def mark_done(self, task_id: str) -> None:
-        self._act(lambda p: TaskService(p).mark_done(task_id))
+        self.act(lambda p: TaskService(p).mark_done(task_id))
 
     def _fail(self, error: BaseException) -> None:
         if isinstance(error, UserError):

@@ -1,0 +1,313 @@
+"""The “Catatan harian” tab: one day's sessions in the office zone, and manual sessions added,
+corrected or deleted (with undo) under the same rules as ``wfh session``; a wrong time is said
+beside its field."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any, NamedTuple
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from wfh_desktop.domain import Task
+from wfh_desktop.errors import UserError
+from wfh_desktop.i18n import tr
+from wfh_desktop.profile import Profile
+from wfh_desktop.sessions import LogEntry, SessionService, check_span
+from wfh_desktop.timefmt import (
+    MS_PER_DAY,
+    day_of,
+    day_start_ms,
+    fmt_clock,
+    fmt_elapsed,
+    fmt_hours_minutes,
+    parse_time,
+)
+from wfh_desktop.today import search_tasks
+from wfh_desktop.ui.model import AppModel
+from wfh_desktop.ui.task_list import UndoBar, error_label, show_error
+
+
+def review_text(flag: str | None) -> str:
+    """Why a session should be looked at again, as ``wfh log`` says it."""
+    if flag == "overlap":
+        return tr("overlaps")
+    if flag == "long":
+        return tr("long")
+    return ""
+
+
+class DayLog(NamedTuple):
+    day: date
+    entries: list[LogEntry]
+    choices: list[Task]  # tasks a session can be put on
+
+
+class DayLogView(QWidget):
+    def __init__(self, model: AppModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.log: DayLog | None = None
+        self.day = day_of(model.clock.now_ms(), model.zone)
+        layout = QVBoxLayout(self)
+
+        nav = QHBoxLayout()
+        self.prev_button = QPushButton("◀")
+        self.prev_button.setAccessibleName(tr("Previous day"))
+        self.date = QDateEdit()
+        self.date.setDisplayFormat("dd/MM/yyyy")
+        self.date.setCalendarPopup(True)
+        self.date.setAccessibleName(tr("Day"))
+        self.next_button = QPushButton("▶")
+        self.next_button.setAccessibleName(tr("Next day"))
+        self.today_button = QPushButton(tr("&Today"))
+        for w in (self.prev_button, self.date, self.next_button, self.today_button):
+            nav.addWidget(w)
+        nav.addStretch(1)
+        self.total = QLabel()
+        nav.addWidget(self.total)
+        layout.addLayout(nav)
+
+        self.table = QTableWidget(0, 6)
+        self.table.setAccessibleName(tr("Sessions of the day"))
+        self.table.setHorizontalHeaderLabels(
+            [tr("Start"), tr("End"), tr("Duration"), tr("Task"), tr("Note"), tr("Check")]
+        )
+        header = self.table.horizontalHeader()
+        for col in range(6):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        layout.addWidget(self.table, 1)
+
+        box = QGroupBox(tr("A session done without the timer, or a correction"))
+        form = QFormLayout(box)
+        self.task = QComboBox()
+        self.task.setAccessibleName(tr("Task"))
+        form.addRow(tr("T&ask"), self.task)
+        self.start = QLineEdit()
+        self.start.setPlaceholderText("08.00")
+        self.start_error = error_label()
+        form.addRow(tr("&Start"), self.start)
+        form.addRow("", self.start_error)
+        self.end = QLineEdit()
+        self.end.setPlaceholderText("08.25")
+        self.end_error = error_label()
+        form.addRow(tr("&End"), self.end)
+        form.addRow("", self.end_error)
+        self.note = QLineEdit()
+        form.addRow(tr("N&ote"), self.note)
+        self.form_error = error_label()
+        form.addRow("", self.form_error)
+        buttons = QHBoxLayout()
+        self.add_button = QPushButton(tr("Add sessio&n"))
+        self.save_button = QPushButton(tr("Save c&hanges"))
+        self.delete_button = QPushButton(tr("&Delete session"))
+        for button in (self.add_button, self.save_button, self.delete_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        form.addRow(buttons)
+        layout.addWidget(box)
+        self.undo = UndoBar()
+        layout.addWidget(self.undo)
+
+        self.prev_button.clicked.connect(lambda: self.show_day(self.day - timedelta(days=1)))
+        self.next_button.clicked.connect(lambda: self.show_day(self.day + timedelta(days=1)))
+        self.today_button.clicked.connect(
+            lambda: self.show_day(day_of(model.clock.now_ms(), model.zone))
+        )
+        self.date.dateChanged.connect(self._date_picked)
+        self.table.itemSelectionChanged.connect(self._selected)
+        self.add_button.clicked.connect(self._add)
+        self.save_button.clicked.connect(self._save)
+        self.delete_button.clicked.connect(self._delete)
+        model.today_changed.connect(lambda _: self.reload())
+        self._set_date_edit()
+        self._selected()
+
+    # ---- the day -------------------------------------------------------------------------
+
+    def show_day(self, day: date) -> None:
+        self.day = day
+        self._set_date_edit()
+        self.reload()
+
+    def _set_date_edit(self) -> None:
+        self.date.blockSignals(True)
+        self.date.setDate(QDate(self.day.year, self.day.month, self.day.day))
+        self.date.blockSignals(False)
+
+    def _date_picked(self, picked: QDate) -> None:
+        self.show_day(date(picked.year(), picked.month(), picked.day()))
+
+    def reload(self) -> None:
+        day, z = self.day, self.model.zone
+
+        def job(p: Profile) -> DayLog:
+            start = day_start_ms(day, z)
+            entries = SessionService(p).log(start, start + MS_PER_DAY)
+            choices = {t.id: t for t in search_tasks(p, "", limit=100)}
+            for entry in entries:
+                choices.setdefault(entry.task.id, entry.task)
+            return DayLog(day, entries, sorted(choices.values(), key=lambda t: t.title.lower()))
+
+        self.model.read(job, self._show)
+
+    def _show(self, log: DayLog) -> None:
+        if log.day != self.day:
+            return  # an answer for a day no longer shown
+        keep = self.current()
+        self.log = log
+        z, now = self.model.zone, self.model.clock.now_ms()
+        self.table.blockSignals(True)
+        self.table.setRowCount(len(log.entries))
+        total = 0
+        for row, entry in enumerate(log.entries):
+            s = entry.session
+            total += s.duration_ms(now)
+            cells = [
+                fmt_clock(s.start_at, z),
+                tr("running") if s.end_at is None else fmt_clock(s.end_at, z),
+                fmt_elapsed(s.duration_ms(now)),
+                entry.task.title,
+                s.note or "",
+                review_text(s.needs_review),
+            ]
+            for col, text in enumerate(cells):
+                self.table.setItem(row, col, QTableWidgetItem(text))
+        self.table.blockSignals(False)
+        self.total.setText(tr("Worked: {total}", total=fmt_hours_minutes(total)))
+        current_task = self.task.currentData()
+        self.task.clear()
+        for task in log.choices:
+            self.task.addItem(task.title, task.id)
+        if current_task is not None and self.task.findData(current_task) >= 0:
+            self.task.setCurrentIndex(self.task.findData(current_task))
+        ids = [e.session.id for e in log.entries]
+        if keep is not None and keep.session.id in ids:
+            self.table.selectRow(ids.index(keep.session.id))
+        else:
+            self.table.clearSelection()
+        self._selected()
+
+    def current(self) -> LogEntry | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows or self.log is None or rows[0].row() >= len(self.log.entries):
+            return None
+        return self.log.entries[rows[0].row()]
+
+    def _selected(self) -> None:
+        entry = self.current()
+        self.save_button.setEnabled(entry is not None)
+        self.delete_button.setEnabled(entry is not None)
+        for label in (self.start_error, self.end_error, self.form_error):
+            show_error(label, None)
+        if entry is None:
+            return
+        z = self.model.zone
+        s = entry.session
+        self.start.setText(fmt_clock(s.start_at, z).split()[0])
+        self.end.setText("" if s.end_at is None else fmt_clock(s.end_at, z).split()[0])
+        self.note.setText(s.note or "")
+        index = self.task.findData(s.task_id)
+        if index >= 0:
+            self.task.setCurrentIndex(index)
+
+    # ---- changes -------------------------------------------------------------------------
+
+    def _instant(self, field: QLineEdit, label: QLabel, day: date) -> int | None:
+        try:
+            h, m, sec = parse_time(field.text())
+        except UserError as e:
+            show_error(label, e.render())
+            return None
+        show_error(label, None)
+        return day_start_ms(day, self.model.zone) + ((h * 60 + m) * 60 + sec) * 1000
+
+    def _span(self, day: date) -> tuple[int, int] | None:
+        """The start and end typed, both on ``day``; errors beside their fields."""
+        show_error(self.form_error, None)
+        start = self._instant(self.start, self.start_error, day)
+        end = self._instant(self.end, self.end_error, day)
+        if start is None or end is None:
+            return None
+        try:
+            check_span(start, end, self.model.clock.now_ms())
+        except UserError as e:
+            show_error(self.end_error, e.render())
+            return None
+        return start, end
+
+    def _task_id(self) -> str | None:
+        task_id: str | None = self.task.currentData()
+        if task_id is None:
+            show_error(self.form_error, tr("Choose the task first."))
+        return task_id
+
+    def _done(self, result: Any) -> None:
+        for field in (self.start, self.end, self.note):
+            field.clear()
+
+    def _add(self) -> None:
+        span, task_id = self._span(self.day), self._task_id()
+        if span is None or task_id is None:
+            return
+        note = self.note.text()
+        self.table.clearSelection()
+        self.model.act(lambda p: SessionService(p).add(task_id, *span, note or None), self._done)
+
+    def _save(self) -> None:
+        entry = self.current()
+        if entry is None:
+            return
+        day = day_of(entry.session.start_at, self.model.zone)  # a time alone: the session's day
+        span, task_id = self._span(day), self._task_id()
+        if span is None or task_id is None:
+            return
+        note = self.note.text()
+        self.model.act(
+            lambda p: SessionService(p).edit(
+                entry.session.id,
+                start_ms=span[0],
+                end_ms=span[1],
+                task_ref=task_id if task_id != entry.session.task_id else None,
+                note=note,
+            )
+        )
+
+    def _delete(self) -> None:
+        entry = self.current()
+        if entry is None:
+            return
+        session_id = entry.session.id
+
+        def undo() -> None:
+            self.model.act(lambda p: SessionService(p).restore(session_id))
+
+        text = tr(
+            "Deleted: {task}, {start}",
+            task=entry.task.title,
+            start=fmt_clock(entry.session.start_at, self.model.zone),
+        )
+        self.model.act(
+            lambda p: SessionService(p).remove(session_id),
+            lambda _: self.undo.offer(text, undo),
+        )
