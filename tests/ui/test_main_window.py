@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -153,7 +155,7 @@ def test_quitting_with_a_timer_running_asks_and_can_stop_it(app, qtbot, other):
 
     QTimer.singleShot(200, answer)
     app.quit()
-    assert TimerService(other).status().running is None
+    qtbot.waitUntil(lambda: TimerService(other).status().running is None, timeout=WAIT_MS)
 
 
 def test_with_no_screen_at_all_it_says_so_and_points_to_wfh(tmp_path):
@@ -175,3 +177,29 @@ def test_with_no_screen_at_all_it_says_so_and_points_to_wfh(tmp_path):
     assert r.returncode == 1
     assert r.stderr.count("\n") == 1 and "wfh start" in r.stderr
     assert "tidak ada layar" in r.stderr
+
+
+def test_an_unexpected_error_is_logged_and_shown_with_the_logs_path(qapp, qtbot, paths):
+    from wfh_desktop import logs
+    from wfh_desktop.ui.app import error_hook
+
+    log_file = logs.setup(paths.log_dir)
+    hook = error_hook(str(log_file))
+    shown = []
+
+    def close() -> None:
+        box = QApplication.activeModalWidget()
+        shown.append(box.text())
+        box.buttons()[0].click()
+
+    QTimer.singleShot(100, close)
+    try:
+        raise ValueError("boom")
+    except ValueError as e:
+        hook(type(e), e, e.__traceback__)
+    assert shown and str(log_file) in shown[0] and "nothing you stored was lost" in shown[0]
+    assert "ValueError: boom" in log_file.read_text()
+    root = logging.getLogger("wfh")
+    for handler in [h for h in root.handlers if getattr(h, "baseFilename", "") == str(log_file)]:
+        root.removeHandler(handler)
+        handler.close()

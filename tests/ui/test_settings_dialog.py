@@ -63,6 +63,9 @@ def test_switching_the_language_redraws_the_window_and_the_menu(app, qtbot, path
         lambda: app.window.title.text() == "Tidak ada tugas yang berjalan", timeout=WAIT_MS
     )
     assert settings_mod.load(paths.settings)[0].language == "id"
+    # Qt's own words follow: the calendar of the daily log names the months in Indonesian.
+    assert app.window.day_log.date.locale().monthName(11) == "November"
+    assert app.window.day_log.date.locale().dayName(1) == "Senin"
     # The new window still works: the picker opens from it.
     qtbot.mouseClick(app.window.start_button, Qt.MouseButton.LeftButton)
     assert app.picker.windowTitle() == "Mulai tugas"

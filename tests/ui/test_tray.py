@@ -151,3 +151,24 @@ def test_notifications_can_be_switched_off(app, qtbot, other, clock, settings):
     clock.advance(10 * MINUTE)  # exactly 50 % over
     app.model.check_milestones()
     assert seen == []
+
+
+def test_the_open_menu_counts_on_each_second_and_stops_when_closed(app, qtbot, other, clock):
+    _run_task(app, qtbot, other, 30)
+    app.menu.menu.aboutToShow.emit()
+    assert app.menu._tick.isActive()
+    clock.advance(61_000)
+    qtbot.waitUntil(lambda: app.menu.current.text().endswith("1:01 / 30 min"), timeout=WAIT_MS)
+    app.menu.menu.aboutToHide.emit()
+    assert not app.menu._tick.isActive()
+
+
+def test_nothing_ticks_while_nothing_is_seen_and_no_timer_runs(app, qtbot):
+    from PySide6.QtCore import QTimer
+
+    active = [t for t in app.qapp.findChildren(QTimer) if t.isActive()]
+    for obj in (app.window, app.menu, app.model):
+        active += [t for t in obj.findChildren(QTimer) if t.isActive()]
+    active += [app._slow] if app._slow.isActive() else []
+    # Only the look-out for other programs' writes (every 2 s) runs.
+    assert [t.interval() for t in active] == [2_000]

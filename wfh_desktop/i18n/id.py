@@ -484,4 +484,5 @@ CATALOG: dict[str, str] = {
     "Unit": "Satuan",
     "Volume": "Volume",
     "Worked: {total}": "Waktu kerja: {total}",
+    "Close": "Tutup",
 }

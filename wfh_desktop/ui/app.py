@@ -20,8 +20,9 @@ from wfh_desktop import logs
 from wfh_desktop import settings as settings_mod
 from wfh_desktop.autostart import Autostart, app_command, for_this_system
 from wfh_desktop.clock import Clock, SystemClock
-from wfh_desktop.i18n import language_from_locale, set_language, tr
+from wfh_desktop.i18n import language, language_from_locale, set_language, tr
 from wfh_desktop.paths import Paths
+from wfh_desktop.timer import TimerService
 
 log = logging.getLogger("wfh.ui")
 TRAY_WAIT_MS = 10_000  # at login the panel may come up after us
@@ -136,6 +137,7 @@ class App:
         self.model.settings = chosen
         if chosen.language != old.language:
             set_language(chosen.language or language_from_locale() or "id")
+            apply_qt_language(language())
             visible = self.window.isVisible()
             self.window.close_requested.disconnect(self._window_closed)
             self.window.hide()
@@ -210,9 +212,14 @@ class App:
             box.setDefaultButton(keep)
             box.exec()
             if box.clickedButton() is stop:
-                self.model.stop()
-            elif box.clickedButton() is not keep:
+                # Quit once the stop is stored; if it fails, the app stays and says why.
+                self.model.act(lambda p: TimerService(p).stop(), lambda _: self._finish_quit())
                 return
+            if box.clickedButton() is not keep:
+                return
+        self._finish_quit()
+
+    def _finish_quit(self) -> None:
         self.shutdown()
         self.qapp.quit()
 
@@ -224,24 +231,36 @@ class App:
             self.tray.icon.hide()
 
 
-def _install_excepthook(log_file: str, qapp: Any) -> None:
-    """An unexpected error is logged and shown with the log's path; the app keeps running."""
+def apply_qt_language(lang: str) -> None:
+    """Qt's own words (the calendar's month and day names, number formats) in the language."""
+    from PySide6.QtCore import QLocale
+
+    if lang == "id":
+        QLocale.setDefault(QLocale(QLocale.Language.Indonesian, QLocale.Country.Indonesia))
+    else:
+        QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom))
+
+
+def error_hook(log_file: str) -> Any:
+    """For ``sys.excepthook``: an unexpected error is logged and shown with the log's path, and
+    the app keeps running."""
 
     def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
         log.error("unexpected error\n%s", "".join(traceback.format_exception(kind, value, tb)))
         from PySide6.QtWidgets import QMessageBox
 
-        QMessageBox.critical(
-            None,
-            tr("WFH Desktop"),
+        box = QMessageBox(QMessageBox.Icon.Critical, tr("WFH Desktop"), "")
+        box.setText(
             tr(
                 "Something went wrong inside WFH Desktop; nothing you stored was lost. "
                 "Details are in {path}.",
                 path=log_file,
-            ),
+            )
         )
+        box.addButton(tr("Close"), QMessageBox.ButtonRole.AcceptRole)
+        box.exec()
 
-    sys.excepthook = hook
+    return hook
 
 
 def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
@@ -286,8 +305,9 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
         )
         return 1
     qapp.setApplicationName("WFH Desktop")
+    apply_qt_language(language())
     qapp.setQuitOnLastWindowClosed(False)
-    _install_excepthook(str(log_file), qapp)
+    sys.excepthook = error_hook(str(log_file))
     app = App(paths, clock or SystemClock(), settings, qapp)
     instance.message_received.connect(app.handle_wish)
     if app.tray is None or args.show:

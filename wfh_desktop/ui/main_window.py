@@ -66,13 +66,11 @@ class MainWindow(QMainWindow):
         self.note.setWordWrap(True)
         self.note.setStyleSheet("background: #fff4ce; color: #3b2f00; padding: 6px;")
         self.note.hide()
-        layout.addWidget(self.note)
 
         self.banner = QLabel()  # notifications when there is no tray
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet("background: #e6f4ea; color: #0d3b1e; padding: 6px;")
         self.banner.hide()
-        layout.addWidget(self.banner)
 
         self.title = QLabel()
         title_font = QFont(self.font())
@@ -142,7 +140,13 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.task_list, tr("Tas&ks"))
         self.day_log = DayLogView(model)
         self.tabs.addTab(self.day_log, tr("Daily &log"))
-        self.setCentralWidget(self.tabs)
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.note)  # above the tabs: seen whichever tab is open
+        outer.addWidget(self.banner)
+        outer.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
 
         self.sync_state = QLabel(tr("Local only: no server is set up."))
         self.statusBar().addWidget(self.sync_state)

@@ -7,7 +7,7 @@ and tests can drive it offscreen.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
@@ -75,14 +75,28 @@ class TrayMenu(QObject):
         self.settings.triggered.connect(self.settings_requested)
         self.quit.triggered.connect(self.quit_requested)
         self.recent: list[QAction] = []
+        # While the menu is open, its first line counts on every second.
+        self._tick = QTimer(self)
+        self._tick.setInterval(1_000)
+        self._tick.timeout.connect(self.update_current)
+        self.menu.aboutToShow.connect(self._opened)
+        self.menu.aboutToHide.connect(self._tick.stop)
         model.today_changed.connect(self.rebuild)
         self.rebuild(model.today)
+
+    def _opened(self) -> None:
+        self.update_current()
+        self._tick.start()
+
+    def update_current(self) -> None:
+        text, _, _ = timer_texts(self.model.today, self.model.clock.now_ms())
+        self.current.setText(text.replace("\n", "  ·  "))
 
     def rebuild(self, today: Today | None) -> None:
         m = self.menu
         m.clear()
-        text, _, state = timer_texts(today, self.model.clock.now_ms())
-        self.current.setText(text.replace("\n", "  ·  "))
+        _, _, state = timer_texts(today, self.model.clock.now_ms())
+        self.update_current()
         m.addAction(self.current)
         running = state not in (IconState.IDLE, IconState.PAUSED)
         self.pause.setVisible(running)
