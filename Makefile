@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck check-core unit bench screenshots clean
+.PHONY: run test lint typecheck check-core unit bench screenshots clean bench-app
 
 $(STAMP): pyproject.toml
 	@if ! test -x $(BIN)/pip; then \
@@ -46,3 +46,8 @@ screenshots: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# The tray app's start-up, memory and idle CPU under Xvfb with fluxbox's tray (sudo apt install
+# xvfb fluxbox), written to docs/benchmarks.md; about five minutes.
+bench-app: $(STAMP)
+	$(BIN)/python bench/app_bench.py
