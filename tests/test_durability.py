@@ -84,7 +84,8 @@ def test_two_processes_at_once_never_run_two_timers(db_path):
         out, err = p.communicate(timeout=120)
         assert p.returncode == 0 and out.strip() == "done", err
     conn = _check_consistent(db_path)
-    assert conn.execute("SELECT count(*) FROM session").fetchone()[0] == 80
+    # 41 sessions each, whatever the interleaving; a start never left two running.
+    assert conn.execute("SELECT count(*) FROM session").fetchone()[0] == 82
     conn.close()
 
 

@@ -1,7 +1,8 @@
 """A separate process that drives the real core against one database file.
 
 ``start TITLE``: start a timer on TITLE (creating it), print ``started <session id> <start ms>``,
-then wait to be killed.  ``churn TITLE N``: start and stop N times, as fast as it can.
+then wait to be killed.  ``churn TITLE N``: create TITLE with one session, then start and stop it N times, as fast as it
+can (N + 1 sessions).
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ def main() -> None:
         print(f"started {result.session.id} {result.session.start_at}", flush=True)
         time.sleep(600)
     elif mode == "churn":
-        with contextlib.suppress(UserError):
-            timer.start_new(title, 30)
+        timer.start_new(title, 30)
+        with contextlib.suppress(UserError):  # the other process may have stopped it
+            timer.stop()
+        # Every start below makes a session: the task is never already running when it starts.
         for _ in range(int(sys.argv[4])):
             timer.start(title)
             with contextlib.suppress(UserError):  # the other process may have stopped it
