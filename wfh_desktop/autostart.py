@@ -4,7 +4,6 @@ key on Windows, a LaunchAgent on macOS. The truth is the system's own entry, not
 from __future__ import annotations
 
 import os
-import plistlib
 import shlex
 import sys
 from pathlib import Path
@@ -78,6 +77,8 @@ class LaunchAgentAutostart:
         return self.path.exists()
 
     def enable(self, command: list[str]) -> None:
+        import plistlib  # only here: it costs the app's start-up time
+
         plist = {"Label": LABEL, "ProgramArguments": command, "RunAtLoad": True}
         _write_atomically(self.path, plistlib.dumps(plist))
 

@@ -1,8 +1,8 @@
 """A separate process that drives the real core against one database file.
 
 ``start TITLE``: start a timer on TITLE (creating it), print ``started <session id> <start ms>``,
-then wait to be killed.  ``churn TITLE N``: create TITLE with one session, then start and stop it N times, as fast as it
-can (N + 1 sessions).
+then wait to be killed.  ``churn TITLE N``: create TITLE with one session, then start and stop
+it N times, as fast as it can (N + 1 sessions).
 """
 
 from __future__ import annotations

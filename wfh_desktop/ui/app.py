@@ -11,18 +11,18 @@ import argparse
 import logging
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wfh_desktop import logs
 from wfh_desktop import settings as settings_mod
-from wfh_desktop.autostart import Autostart, app_command, for_this_system
 from wfh_desktop.clock import Clock, SystemClock
+
+if TYPE_CHECKING:
+    from wfh_desktop.autostart import Autostart
 from wfh_desktop.i18n import language, language_from_locale, set_language, tr
 from wfh_desktop.paths import Paths
-from wfh_desktop.timer import TimerService
 
 log = logging.getLogger("wfh.ui")
 TRAY_WAIT_MS = 10_000  # at login the panel may come up after us
@@ -67,15 +67,16 @@ class App:
         self.paths = paths
         self.worker = DbWorker(paths.database, clock)
         self.model = AppModel(self.worker, clock, settings)
-        self.autostart = autostart or for_this_system()
+        self._autostart = autostart
         self.tray: Tray | None = None
+        self.window: Any = None  # made when first needed: a tray app starts with the tray only
         self.picker: Any = None
         self.settings_dialog: Any = None
-        self._build_views()
+        self._build_menu()
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = Tray(self.model, self.menu)
         else:
-            self.window.notify_in_window()
+            self.ensure_window()
         # The tray icon and the notifications move at most every few seconds, and only while
         # a task runs; nothing else runs periodically but the look-out for `wfh` writes.
         self._slow = QTimer()
@@ -84,29 +85,45 @@ class App:
         self.model.today_changed.connect(self._timer_state_changed)
         self.model.start_watching()
 
-    def _build_views(self) -> None:
-        """The window and the menu, in the current language (made again when it changes)."""
-        from wfh_desktop.ui.main_window import MainWindow
+    @property
+    def autostart(self) -> Autostart:
+        if self._autostart is None:
+            from wfh_desktop.autostart import for_this_system
+
+            self._autostart = for_this_system()
+        return self._autostart
+
+    def _build_menu(self) -> None:
+        """The tray menu, in the current language (made again when it changes)."""
         from wfh_desktop.ui.tray import TrayMenu
 
-        self.window = MainWindow(self.model)
         self.menu = TrayMenu(self.model)
         self.menu.start_requested.connect(self.open_picker)
         self.menu.window_requested.connect(self.show_window)
         self.menu.settings_requested.connect(self.open_settings)
         self.menu.quit_requested.connect(self.quit)
+        if self.tray is not None:
+            self.tray.set_menu(self.menu)
+
+    def ensure_window(self) -> Any:
+        """The main window, made the first time it is needed, in the current language."""
+        if self.window is not None:
+            return self.window
+        from wfh_desktop.ui.main_window import MainWindow
+
+        self.window = MainWindow(self.model)
         self.window.start_requested.connect(self.open_picker)
         self.window.settings_requested.connect(self.open_settings)
         self.window.close_requested.connect(self._window_closed)
-        if self.tray is not None:
-            self.tray.set_menu(self.menu)
-        else:
+        if self.tray is None:
+            self.window.notify_in_window()
             self.window.set_note(
                 tr(
                     "This desktop has no system tray, so WFH Desktop lives in this window. "
                     "Closing it quits the app; a running timer keeps running."
                 )
             )
+        return self.window
 
     def open_settings(self) -> None:
         from wfh_desktop.ui.settings_dialog import SettingsDialog
@@ -127,26 +144,32 @@ class App:
             settings_mod.save(self.paths.settings, chosen)
             if start_at_login != self.autostart.is_enabled():
                 if start_at_login:
+                    from wfh_desktop.autostart import app_command
+
                     self.autostart.enable(app_command())
                 else:
                     self.autostart.disable()
         except OSError as e:
             log.exception("cannot save the settings")
-            self.window.show_error(tr("The settings could not be saved: {error}", error=str(e)))
+            self.ensure_window().show_error(
+                tr("The settings could not be saved: {error}", error=str(e))
+            )
             return
         self.model.settings = chosen
         if chosen.language != old.language:
             set_language(chosen.language or language_from_locale() or "id")
             apply_qt_language(language())
-            visible = self.window.isVisible()
-            self.window.close_requested.disconnect(self._window_closed)
-            self.window.hide()
-            self.window.deleteLater()
             self.menu.menu.deleteLater()
             self.menu.deleteLater()
-            self._build_views()
-            if visible or self.tray is None:
-                self.show_window()
+            self._build_menu()
+            if self.window is not None:
+                visible = self.window.isVisible()
+                self.window.close_requested.disconnect(self._window_closed)
+                self.window.hide()
+                self.window.deleteLater()
+                self.window = None
+                if visible or self.tray is None:
+                    self.show_window()
         self.model.refresh()
 
     def _timer_state_changed(self, today: Any) -> None:
@@ -168,6 +191,7 @@ class App:
             self.show_window()
 
     def show_window(self) -> None:
+        self.ensure_window()
         self.window.show()
         self.window.raise_()
         self.window.activateWindow()
@@ -212,6 +236,8 @@ class App:
             box.setDefaultButton(keep)
             box.exec()
             if box.clickedButton() is stop:
+                from wfh_desktop.timer import TimerService
+
                 # Quit once the stop is stored; if it fails, the app stays and says why.
                 self.model.act(lambda p: TimerService(p).stop(), lambda _: self._finish_quit())
                 return
@@ -246,6 +272,8 @@ def error_hook(log_file: str) -> Any:
     the app keeps running."""
 
     def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        import traceback
+
         log.error("unexpected error\n%s", "".join(traceback.format_exception(kind, value, tb)))
         from PySide6.QtWidgets import QMessageBox
 
@@ -282,6 +310,7 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
         )
         return 1
     log_file = logs.setup(paths.log_dir)
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     existing = QApplication.instance()
@@ -295,7 +324,7 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
 
     wish: dict[str, Any] = {"start": args.start} if args.start else {"show": True}
     instance = SingleInstance(paths.database)
-    if not instance.acquire():
+    if not instance.acquire(listen=False):
         if instance.send(wish):
             print(tr("WFH Desktop is already running; your request was passed to it."))
             return 0
@@ -310,6 +339,7 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
     sys.excepthook = error_hook(str(log_file))
     app = App(paths, clock or SystemClock(), settings, qapp)
     instance.message_received.connect(app.handle_wish)
+    QTimer.singleShot(0, instance.listen)  # once the tray icon is up
     if app.tray is None or args.show:
         app.show_window()
     if args.start:

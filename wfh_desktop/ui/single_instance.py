@@ -11,10 +11,12 @@ import hashlib
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QLockFile, QObject, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+if TYPE_CHECKING:
+    from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 CONNECT_TRIES_S = 5.0  # the first instance may still be starting
 
@@ -40,17 +42,25 @@ class SingleInstance(QObject):
         self._lock.setStaleLockTime(0)  # a lock left by a crashed app is found stale by its pid
         self._server: QLocalServer | None = None
 
-    def acquire(self) -> bool:
-        """Become the one instance; False when another one runs."""
+    def acquire(self, *, listen: bool = True) -> bool:
+        """Become the one instance; False when another one runs. With ``listen`` False, call
+        :meth:`listen` later (the app shows its tray icon first; a second launch waits)."""
         if not self._lock.tryLock(0):
             return False
+        if listen:
+            self.listen()
+        return True
+
+    def listen(self) -> None:
+        """Take the wishes of later launches."""
+        from PySide6.QtNetwork import QLocalServer
+
         QLocalServer.removeServer(self.name)  # a socket left behind by a crash
         server = QLocalServer(self)
         server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         server.listen(self.name)
         server.newConnection.connect(self._accept)
         self._server = server
-        return True
 
     def release(self) -> None:
         if self._server is not None:
@@ -61,6 +71,8 @@ class SingleInstance(QObject):
 
     def send(self, message: dict[str, Any]) -> bool:
         """Hand ``message`` to the running instance; False if it cannot be reached."""
+        from PySide6.QtNetwork import QLocalSocket
+
         deadline = time.monotonic() + CONNECT_TRIES_S
         while True:
             socket = QLocalSocket()
