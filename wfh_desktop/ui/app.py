@@ -83,7 +83,7 @@ class App:
         self._slow.setInterval(ICON_REFRESH_MS)
         self._slow.timeout.connect(self._slow_tick)
         self.model.today_changed.connect(self._timer_state_changed)
-        self.model.start_watching()
+        QTimer.singleShot(0, self.model.start_watching)  # the first read after the icon is up
 
     @property
     def autostart(self) -> Autostart:

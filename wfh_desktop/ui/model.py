@@ -9,20 +9,38 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from wfh_desktop.clock import Clock
 from wfh_desktop.errors import UserError
 from wfh_desktop.i18n import tr
-from wfh_desktop.profile import Profile
 from wfh_desktop.settings import Settings
-from wfh_desktop.tasks import TaskService
 from wfh_desktop.timefmt import Zone, day_of, zone
-from wfh_desktop.timer import TimerService
-from wfh_desktop.today import Today, data_version, read_today, search_tasks
 from wfh_desktop.ui.worker import DbWorker
+
+if TYPE_CHECKING:
+    from wfh_desktop.profile import Profile
+    from wfh_desktop.tasks import TaskService
+    from wfh_desktop.timer import TimerService
+    from wfh_desktop.today import Today
+
+# The core's services are imported when first used, on the database thread: the app's start-up
+# shows the tray icon without waiting for them.
+
+
+def _timer(p: Profile) -> TimerService:
+    from wfh_desktop.timer import TimerService
+
+    return TimerService(p)
+
+
+def _tasks(p: Profile) -> TaskService:
+    from wfh_desktop.tasks import TaskService
+
+    return TaskService(p)
+
 
 log = logging.getLogger("wfh.ui")
 
@@ -75,6 +93,8 @@ class AppModel(QObject):
         z = self.zone
 
         def job(p: Profile) -> tuple[Today, int]:
+            from wfh_desktop.today import data_version, read_today
+
             # The version first: a write between the two reads is then seen at the next look.
             version = data_version(p)
             return read_today(p, z), version
@@ -91,6 +111,8 @@ class AppModel(QObject):
 
     def _check_external(self) -> None:
         def job(p: Profile) -> int:
+            from wfh_desktop.today import data_version
+
             return data_version(p)
 
         def reply(version: Any, error: BaseException | None) -> None:
@@ -120,7 +142,13 @@ class AppModel(QObject):
 
     def search(self, text: str, reply: Callable[[list[Any]], None]) -> None:
         """Open tasks matching ``text``, recent first, handed to ``reply`` on the UI thread."""
-        self.read(lambda p: search_tasks(p, text), reply)
+
+        def job(p: Profile) -> list[Any]:
+            from wfh_desktop.today import search_tasks
+
+            return search_tasks(p, text)
+
+        self.read(job, reply)
 
     # ---- actions -------------------------------------------------------------------------
 
@@ -140,29 +168,29 @@ class AppModel(QObject):
         self.worker.submit(job, reply)
 
     def start_task(self, task_id: str) -> None:
-        self.act(lambda p: TimerService(p).start(task_id=task_id))
+        self.act(lambda p: _timer(p).start(task_id=task_id))
 
     def start_ref(self, ref: str) -> None:
         """Start a task named by its title or id (``wfh-desktop --start TASK``)."""
-        self.act(lambda p: TimerService(p).start(ref))
+        self.act(lambda p: _timer(p).start(ref))
 
     def start_new(self, title: str, target_minutes: Any) -> None:
-        self.act(lambda p: TimerService(p).start_new(title, target_minutes))
+        self.act(lambda p: _timer(p).start_new(title, target_minutes))
 
     def pause(self) -> None:
-        self.act(lambda p: TimerService(p).pause())
+        self.act(lambda p: _timer(p).pause())
 
     def resume(self) -> None:
-        self.act(lambda p: TimerService(p).resume())
+        self.act(lambda p: _timer(p).resume())
 
     def stop(self) -> None:
-        self.act(lambda p: TimerService(p).stop())
+        self.act(lambda p: _timer(p).stop())
 
     def finish(self) -> None:
-        self.act(lambda p: TimerService(p).finish())
+        self.act(lambda p: _timer(p).finish())
 
     def mark_done(self, task_id: str) -> None:
-        self.act(lambda p: TaskService(p).mark_done(task_id))
+        self.act(lambda p: _tasks(p).mark_done(task_id))
 
     def _fail(self, error: BaseException) -> None:
         if isinstance(error, UserError):

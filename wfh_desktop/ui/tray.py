@@ -7,15 +7,19 @@ and tests can drive it offscreen.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from wfh_desktop.i18n import tr
 from wfh_desktop.timefmt import fmt_progress
-from wfh_desktop.today import Today
 from wfh_desktop.ui.icons import IconState, make_icon, state_for
 from wfh_desktop.ui.model import AppModel
+
+if TYPE_CHECKING:
+    from wfh_desktop.today import Today
 
 ICON_REFRESH_MS = 5_000  # the tray icon moves at most this often
 

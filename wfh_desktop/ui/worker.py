@@ -8,13 +8,15 @@ import queue
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
 from wfh_desktop.clock import Clock
 from wfh_desktop.errors import UserError
-from wfh_desktop.profile import Profile
+
+if TYPE_CHECKING:
+    from wfh_desktop.profile import Profile
 
 log = logging.getLogger("wfh.ui")
 
@@ -42,11 +44,13 @@ class DbWorker(QObject):
         self._opened = threading.Event()
         self._open_error: BaseException | None = None
         self.job_finished.connect(self._deliver)
+        # Started by the first job: nothing competes with the app's start-up before it.
         self._thread = threading.Thread(target=self._run, name="wfh-db", daemon=True)
-        self._thread.start()
 
     def submit(self, job: Job, reply: Reply | None = None) -> None:
         """Queue ``job``; ``reply(result, error)`` is called on the UI thread when it is done."""
+        if not self._thread.is_alive() and self._thread.ident is None:
+            self._thread.start()
         self._next += 1
         if reply is not None:
             self._replies[self._next] = reply
@@ -54,10 +58,15 @@ class DbWorker(QObject):
 
     def close(self, timeout_s: float = 10.0) -> None:
         """Finish the queued jobs, close the database and end the thread."""
+        if self._thread.ident is None:
+            return  # never started
         self._jobs.put(None)
         self._thread.join(timeout_s)
 
     def _run(self) -> None:
+        from wfh_desktop.profile import Profile
+
+        profile: Profile | None
         try:
             profile = Profile.open(self._database, self._clock)
         except BaseException as e:  # reported to every job below
