@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("wfh.ui")
 
-Job = Callable[[Profile], Any]
+Job = Callable[["Profile"], Any]
 Reply = Callable[[Any, BaseException | None], None]
 
 
