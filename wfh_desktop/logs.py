@@ -7,7 +7,6 @@ Set up only when something needs writing, so that a normal command does not pay 
 from __future__ import annotations
 
 import logging
-import logging.handlers
 from pathlib import Path
 
 LOG_FILE = "wfh.log"
@@ -21,7 +20,9 @@ def setup(log_dir: Path, level: int = logging.INFO) -> Path:
     path = log_dir / LOG_FILE
     root = logging.getLogger("wfh")
     if not any(getattr(h, "baseFilename", None) == str(path) for h in root.handlers):
-        handler = logging.handlers.RotatingFileHandler(
+        from logging.handlers import RotatingFileHandler  # here: it costs every start
+
+        handler = RotatingFileHandler(
             path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
         )
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

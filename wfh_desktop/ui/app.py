@@ -7,12 +7,11 @@ tray, the main window is the app's home; where there is no screen at all, it say
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import sys
 from collections.abc import Sequence
-from types import TracebackType
+from types import SimpleNamespace, TracebackType
 from typing import TYPE_CHECKING, Any
 
 from wfh_desktop import logs
@@ -35,7 +34,9 @@ def has_screen(environ: dict[str, str] | os._Environ[str] = os.environ) -> bool:
     return any(environ.get(k) for k in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
 
 
-def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+def parse_args(argv: Sequence[str]) -> Any:
+    import argparse
+
     p = argparse.ArgumentParser(prog="wfh-desktop", description=tr("WFH Desktop, in the tray"))
     p.add_argument("--lang", choices=("id", "en"), help=tr("language of the app"))
     p.add_argument("--show", action="store_true", help=tr("open the main window at start"))
@@ -299,7 +300,10 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
     asked = args_list[args_list.index("--lang") + 1] if "--lang" in args_list[:-1] else None
     chosen = asked if asked in ("id", "en") else None
     set_language(chosen or settings.language or language_from_locale() or "id")
-    args = parse_args(args_list)
+    # No arguments (the usual start, and at login): argparse is not even imported.
+    args = (
+        parse_args(args_list) if args_list else SimpleNamespace(lang=None, show=False, start=None)
+    )
     if not has_screen():
         print(
             tr(
@@ -309,7 +313,7 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    log_file = logs.setup(paths.log_dir)
+    log_file = paths.log_dir / logs.LOG_FILE  # set up once the tray icon is up
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -340,6 +344,7 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
     app = App(paths, clock or SystemClock(), settings, qapp)
     instance.message_received.connect(app.handle_wish)
     QTimer.singleShot(0, instance.listen)  # once the tray icon is up
+    QTimer.singleShot(0, lambda: logs.setup(paths.log_dir))
     if app.tray is None or args.show:
         app.show_window()
     if args.start:
