@@ -1,4 +1,5 @@
-"""`make screenshots`: the real app on a virtual screen with a tray, pictured in both languages.
+"""`make screenshots`: the real app on a virtual screen with a tray, pictured in both languages:
+the tray menu, the quick picker, the main window's three tabs and the settings.
 
 Starts Xvfb and fluxbox (a window manager whose toolbar hosts a system tray; Debian's `xvfb`
 and `fluxbox`), then for Indonesian and English runs the app in a child process on a sample
@@ -123,10 +124,22 @@ def child(lang: str) -> None:
     picker.close()
 
     app.show_window()
-    app.window.resize(820, 560)
+    app.window.resize(860, 620)
+    for index, name in enumerate(("main-window", "task-list", "daily-log")):
+        app.window.tabs.setCurrentIndex(index)
+        if name == "task-list":
+            app.window.task_list.select_title("Menyusun laporan bulanan")
+        if name == "daily-log":
+            app.window.day_log.table.selectRow(1)
+        settle()
+        frame = app.window.frameGeometry()
+        save(name, frame.x(), frame.y(), frame.width(), frame.height())
+
+    app.open_settings()
     settle()
-    frame = app.window.frameGeometry()
-    save("main-window", frame.x(), frame.y(), frame.width(), frame.height())
+    frame = app.settings_dialog.frameGeometry()
+    save("settings", frame.x(), frame.y(), frame.width(), frame.height())
+    app.settings_dialog.close()
     app.shutdown()
 
 

@@ -203,3 +203,23 @@ def test_an_unexpected_error_is_logged_and_shown_with_the_logs_path(qapp, qtbot,
     for handler in [h for h in root.handlers if getattr(h, "baseFilename", "") == str(log_file)]:
         root.removeHandler(handler)
         handler.close()
+
+
+def test_a_window_made_late_shows_its_tabs_filled(app, qtbot, other, clock):
+    """A tray app makes its window when first opened, after the data was read."""
+    from wfh_desktop.sessions import SessionService
+
+    TaskService(other).add("Laporan", 30)
+    clock.advance(30 * MINUTE)
+    SessionService(other).add("Laporan", clock.now_ms() - 20 * MINUTE, clock.now_ms())
+    app.model.refresh()
+    qtbot.waitUntil(lambda: len(app.model.today.tasks) == 1, timeout=WAIT_MS)
+    old = app.window
+    old.close_requested.disconnect()
+    old.hide()
+    old.deleteLater()
+    app.window = None
+    window = app.ensure_window()
+    qtbot.waitUntil(lambda: window.task_list.table.rowCount() == 1, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.day_log.table.rowCount() == 1, timeout=WAIT_MS)
+    assert window.table.rowCount() == 1  # today's tasks

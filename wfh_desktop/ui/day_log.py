@@ -142,6 +142,7 @@ class DayLogView(QWidget):
         model.today_changed.connect(lambda _: self.reload())
         self._set_date_edit()
         self._selected()
+        self.reload()  # made after the app's first read (a tray app makes its window late)
 
     # ---- the day -------------------------------------------------------------------------
 

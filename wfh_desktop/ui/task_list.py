@@ -166,6 +166,7 @@ class TaskListView(QWidget):
         self.delete_button.clicked.connect(self._delete)
         model.today_changed.connect(lambda _: self.reload())
         self._selected()
+        self.reload()  # made after the app's first read (a tray app makes its window late)
 
     # ---- the list ------------------------------------------------------------------------
 
