@@ -378,13 +378,16 @@ class Bench:
 
 
 def import_times(stderr: str) -> list[tuple[str, float]]:
-    """``-X importtime`` lines summed per top-level package (self times, all threads), in ms."""
+    """``-X importtime`` lines summed per top-level package (self times, all threads), in ms.
+    CPython's self time is the module's cumulative time less its children's, counted across
+    threads: with the database thread importing at the same time it can come out negative, and
+    is then counted as 0."""
     per: Counter[str] = Counter()
     for line in stderr.splitlines():
         if not line.startswith("import time:") or "self [us]" in line:
             continue
         own, _cumulative, name = line.split(":", 1)[1].split("|")
-        per[name.strip().split(".")[0]] += int(own)
+        per[name.strip().split(".")[0]] += max(int(own), 0)
     return [(k, v / 1000) for k, v in per.most_common()]
 
 

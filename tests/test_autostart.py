@@ -49,7 +49,8 @@ def test_launch_agent_runs_at_load(tmp_path):
 
 def test_the_command_is_the_installed_app():
     command = app_command()
-    assert command[0].endswith("wfh-desktop") or command[-2:] == ["-m", "wfh_desktop"]
+    assert command[0].endswith("wfh-desktop") or command[1:3] == ["-m", "wfh_desktop"]
+    assert command[-1] == "--at-login"
 
 
 class FakeRegistry:

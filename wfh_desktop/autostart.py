@@ -21,11 +21,12 @@ class Autostart(Protocol):
 
 def app_command() -> list[str]:
     """How to start the app from a login: the ``wfh-desktop`` script beside this Python, or
-    ``python -m wfh_desktop``."""
+    ``python -m wfh_desktop``; ``--at-login`` makes it wait for the panel's tray."""
     script = Path(sys.executable).with_name(
         "wfh-desktop.exe" if sys.platform == "win32" else "wfh-desktop"
     )
-    return [str(script)] if script.exists() else [sys.executable, "-m", "wfh_desktop"]
+    start = [str(script)] if script.exists() else [sys.executable, "-m", "wfh_desktop"]
+    return [*start, "--at-login"]
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

@@ -223,3 +223,20 @@ def test_a_window_made_late_shows_its_tabs_filled(app, qtbot, other, clock):
     qtbot.waitUntil(lambda: window.task_list.table.rowCount() == 1, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: window.day_log.table.rowCount() == 1, timeout=WAIT_MS)
     assert window.table.rowCount() == 1  # today's tasks
+
+
+def test_started_at_login_without_a_tray_it_waits_then_opens_the_window(
+    qapp, qtbot, paths, clock, settings
+):
+    from wfh_desktop.autostart import XdgAutostart
+    from wfh_desktop.ui.app import App
+
+    app = App(paths, clock, settings, qapp, XdgAutostart({"XDG_CONFIG_HOME": "/nonexistent"}), 600)
+    try:
+        assert app.window is None  # the panel may still come up
+        qtbot.waitUntil(lambda: app.window is not None and app.window.isVisible(), timeout=WAIT_MS)
+        assert "no system tray" in app.window.note.text()
+    finally:
+        app.shutdown()
+        app.window.hide()
+        app.window.deleteLater()

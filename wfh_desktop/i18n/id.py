@@ -485,4 +485,5 @@ CATALOG: dict[str, str] = {
     "Volume": "Volume",
     "Worked: {total}": "Waktu kerja: {total}",
     "Close": "Tutup",
+    "started at login: wait a few seconds for the system tray to come up": "dijalankan saat masuk: tunggu beberapa detik sampai baki sistem muncul",
 }

@@ -25,6 +25,7 @@ from wfh_desktop.paths import Paths
 
 log = logging.getLogger("wfh.ui")
 TRAY_WAIT_MS = 10_000  # at login the panel may come up after us
+TRAY_POLL_MS = 250
 
 
 def has_screen(environ: dict[str, str] | os._Environ[str] = os.environ) -> bool:
@@ -43,6 +44,11 @@ def parse_args(argv: Sequence[str]) -> Any:
     p.add_argument(
         "--start", metavar=tr("TASK"), help=tr("start this task (its title or id), in the app")
     )
+    p.add_argument(
+        "--at-login",
+        action="store_true",
+        help=tr("started at login: wait a few seconds for the system tray to come up"),
+    )
     return p.parse_args(list(argv))
 
 
@@ -56,6 +62,7 @@ class App:
         settings: Any,
         qapp: Any,
         autostart: Autostart | None = None,
+        tray_wait_ms: int = 0,
     ) -> None:
         from PySide6.QtCore import QTimer
         from PySide6.QtWidgets import QSystemTrayIcon
@@ -76,6 +83,8 @@ class App:
         self._build_menu()
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = Tray(self.model, self.menu)
+        elif tray_wait_ms > 0:
+            self._wait_for_tray(tray_wait_ms)
         else:
             self.ensure_window()
         # The tray icon and the notifications move at most every few seconds, and only while
@@ -85,6 +94,31 @@ class App:
         self._slow.timeout.connect(self._slow_tick)
         self.model.today_changed.connect(self._timer_state_changed)
         QTimer.singleShot(0, self.model.start_watching)  # the first read after the icon is up
+
+    def _wait_for_tray(self, wait_ms: int) -> None:
+        """At login the panel may come up after the app: look for the tray for a while, then
+        make the window the app's home."""
+        from PySide6.QtCore import QElapsedTimer, QTimer
+        from PySide6.QtWidgets import QSystemTrayIcon
+
+        from wfh_desktop.ui.tray import Tray
+
+        waited = QElapsedTimer()
+        waited.start()
+        poll = QTimer()
+        poll.setInterval(TRAY_POLL_MS)
+
+        def look() -> None:
+            if QSystemTrayIcon.isSystemTrayAvailable():
+                poll.stop()
+                self.tray = Tray(self.model, self.menu)
+            elif waited.elapsed() >= wait_ms:
+                poll.stop()
+                self.show_window()
+
+        poll.timeout.connect(look)
+        poll.start()
+        self._tray_poll = poll
 
     @property
     def autostart(self) -> Autostart:
@@ -341,11 +375,17 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
     apply_qt_language(language())
     qapp.setQuitOnLastWindowClosed(False)
     sys.excepthook = error_hook(str(log_file))
-    app = App(paths, clock or SystemClock(), settings, qapp)
+    app = App(
+        paths,
+        clock or SystemClock(),
+        settings,
+        qapp,
+        tray_wait_ms=TRAY_WAIT_MS if args.at_login else 0,
+    )
     instance.message_received.connect(app.handle_wish)
     QTimer.singleShot(0, instance.listen)  # once the tray icon is up
     QTimer.singleShot(0, lambda: logs.setup(paths.log_dir))
-    if app.tray is None or args.show:
+    if (app.tray is None and not args.at_login) or args.show:
         app.show_window()
     if args.start:
         app.model.start_ref(args.start)
