@@ -99,3 +99,22 @@ def test_a_second_launch_starts_the_task_in_the_first_app(tmp_path, clock):
         first.terminate()
         first.wait(10)
         p.close()
+
+
+def test_a_slow_sender_is_read_when_its_line_arrives(qtbot, tmp_path):
+    from PySide6.QtNetwork import QLocalSocket
+
+    first = SingleInstance(tmp_path / "data" / "wfh.db")
+    assert first.acquire()
+    socket = QLocalSocket()
+    try:
+        socket.connectToServer(first.name)
+        assert socket.waitForConnected(2_000)
+        qtbot.wait(800)  # the UI keeps running meanwhile; nothing is dropped
+        with qtbot.waitSignal(first.message_received, timeout=WAIT_MS) as got:
+            socket.write(b'{"show": true}\n')
+            socket.flush()
+        assert got.args == [{"show": True}]
+    finally:
+        socket.abort()
+        first.release()

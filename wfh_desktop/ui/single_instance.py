@@ -41,6 +41,7 @@ class SingleInstance(QObject):
         self._lock = QLockFile(str(database.with_name("wfh-desktop.lock")))
         self._lock.setStaleLockTime(0)  # a lock left by a crashed app is found stale by its pid
         self._server: QLocalServer | None = None
+        self._clients: list[QLocalSocket] = []
 
     def acquire(self, *, listen: bool = True) -> bool:
         """Become the one instance; False when another one runs. With ``listen`` False, call
@@ -89,10 +90,22 @@ class SingleInstance(QObject):
     def _accept(self) -> None:
         assert self._server is not None
         while (socket := self._server.nextPendingConnection()) is not None:
-            # The sender writes its one line as soon as it connects: a short wait at most.
-            if socket.canReadLine() or socket.waitForReadyRead(500):
-                self._read(socket)
-            socket.abort()
+            # Read as the line arrives, never waiting on the UI thread.
+            self._clients.append(socket)
+            socket.readyRead.connect(self._ready)
+            socket.disconnected.connect(self._gone)
+            self._read(socket)  # what arrived before the connection was taken
+
+    def _ready(self) -> None:
+        socket = self.sender()
+        if socket in self._clients:
+            self._read(socket)
+
+    def _gone(self) -> None:
+        socket = self.sender()
+        if socket in self._clients:
+            self._read(socket)  # the last line, if the sender hung up right after writing
+            self._clients.remove(socket)
             socket.deleteLater()
 
     def _read(self, socket: QLocalSocket) -> None:
