@@ -95,3 +95,40 @@ def test_other_days_and_flags(app, qtbot, other, clock):
     assert [r[5] for r in _rows(view)] == ["", "overlaps"]
     qtbot.mouseClick(view.today_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: _rows(view) == [], timeout=WAIT_MS)
+
+
+def test_a_note_alone_changes_only_the_note(app, qtbot, other, clock):
+    view = _ready(app, qtbot, other, clock)
+    sessions = SessionService(other)
+    start = MONDAY_0800_WIB + 37_000  # 08.00.37
+    sessions.add("Menyusun laporan", start, start + 20 * MINUTE + 8_500)
+    # Sunday 23.30 to Monday 00.30 WIB, across midnight
+    late = MONDAY_0800_WIB - 8 * 60 * MINUTE - 30 * MINUTE
+    sessions.add("Menyusun laporan", late, late + 60 * MINUTE)
+    app.model.refresh()
+    qtbot.waitUntil(lambda: len(_rows(view)) == 2, timeout=WAIT_MS)
+    assert view.total.text() == "Worked: 50 min"  # 30 of the late one, and 20
+    for row in (0, 1):
+        view.table.selectRow(row)
+        view.note.setText(f"catatan {row}")
+        qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
+        assert view.end_error.isHidden(), view.end_error.text()
+        qtbot.waitUntil(lambda row=row: _rows(view)[row][4] == f"catatan {row}", timeout=WAIT_MS)
+    stored = {e.session.start_at: e.session for e in sessions.log(0, 2**62)}
+    assert stored[start].end_at == start + 20 * MINUTE + 8_500
+    assert stored[late].end_at == late + 60 * MINUTE
+
+
+def test_a_running_session_keeps_running_when_its_note_is_changed(app, qtbot, other, clock):
+    from wfh_desktop.timer import TimerService
+
+    view = _ready(app, qtbot, other, clock)
+    TimerService(other).start("Menyusun laporan")
+    app.model.refresh()
+    qtbot.waitUntil(lambda: len(_rows(view)) == 1, timeout=WAIT_MS)
+    view.table.selectRow(0)
+    assert view.end.text() == ""
+    view.note.setText("masih jalan")
+    qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: _rows(view)[0][4] == "masih jalan", timeout=WAIT_MS)
+    assert TimerService(other).status().running is not None

@@ -158,6 +158,45 @@ def test_quitting_with_a_timer_running_asks_and_can_stop_it(app, qtbot, other):
     qtbot.waitUntil(lambda: TimerService(other).status().running is None, timeout=WAIT_MS)
 
 
+def test_stop_and_quit_when_the_timer_was_stopped_meanwhile(app, qtbot, other):
+    TimerService(other).start_new("Rapat", 15)
+    app.model.refresh()
+    qtbot.waitUntil(lambda: _running_title(app) == "Rapat", timeout=WAIT_MS)
+
+    def answer() -> None:
+        TimerService(other).stop()  # `wfh stop` while the question is open
+        box = QApplication.activeModalWidget()
+        next(b for b in box.buttons() if b.text() == "Stop and quit").click()
+
+    QTimer.singleShot(200, answer)
+    app.quit()
+    qtbot.waitUntil(lambda: not app.worker._thread.is_alive(), timeout=WAIT_MS)  # it quit
+    assert app.window.statusBar().currentMessage() == ""
+
+
+def test_the_plain_start_without_arguments_comes_up(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    env = dict(os.environ, WFH_HOME=str(tmp_path), QT_QPA_PLATFORM="offscreen")
+    exe = str(Path(sys.executable).with_name("wfh-desktop"))
+    proc = subprocess.Popen([exe], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while not (tmp_path / "data" / "wfh-desktop.lock").exists():
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.1)
+        time.sleep(1.0)
+        assert proc.poll() is None  # still running: it came up and stays up
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=10)
+    assert b"Traceback" not in err, err
+
+
 def test_with_no_screen_at_all_it_says_so_and_points_to_wfh(tmp_path):
     import os
     import subprocess

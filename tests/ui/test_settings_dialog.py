@@ -48,6 +48,18 @@ def test_settings_are_saved_and_followed(app, qtbot, paths):
     assert not app.autostart.is_enabled()
 
 
+def test_a_failed_save_is_said_in_the_dialog_which_stays_open(app, qtbot, paths):
+    paths.config_dir.parent.mkdir(parents=True, exist_ok=True)
+    paths.config_dir.write_text("a file where the folder should be")
+    app.open_settings()
+    dialog = app.settings_dialog
+    dialog.zone.setCurrentIndex(dialog.zone.findData("WIT"))
+    _save(dialog, qtbot)
+    assert dialog.isVisible()
+    assert "could not be saved" in dialog.save_error.text()
+    assert app.model.settings.office_zone == "WIB"  # nothing half-applied
+
+
 def test_switching_the_language_redraws_the_window_and_the_menu(app, qtbot, paths):
     assert app.window.start_button.text() == "&Start a task…"
     app.show_window()
@@ -64,8 +76,15 @@ def test_switching_the_language_redraws_the_window_and_the_menu(app, qtbot, path
     )
     assert settings_mod.load(paths.settings)[0].language == "id"
     # Qt's own words follow: the calendar of the daily log names the months in Indonesian.
-    assert app.window.day_log.date.locale().monthName(11) == "November"
+    assert app.window.day_log.date.locale().monthName(8) == "Agustus"
     assert app.window.day_log.date.locale().dayName(1) == "Senin"
+    # Reads after the switch reach only the new window (the old one is gone without errors).
+    with qtbot.waitSignal(app.model.today_changed, timeout=WAIT_MS):
+        app.model.refresh()
+    qtbot.wait(200)
+    # The settings open again from the new menu.
+    app.menu.settings.trigger()
+    assert app.settings_dialog.isVisible()
     # The new window still works: the picker opens from it.
     qtbot.mouseClick(app.window.start_button, Qt.MouseButton.LeftButton)
     assert app.picker.windowTitle() == "Mulai tugas"

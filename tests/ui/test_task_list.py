@@ -84,3 +84,31 @@ def test_delete_and_undo(app, qtbot, other):
     qtbot.waitUntil(lambda: sorted(_titles(view)) == ["Rapat", "Surat masuk"], timeout=WAIT_MS)
     assert view.undo.isHidden()
     assert TaskService(other).find("Surat masuk").deleted_at is None
+
+
+def test_saving_one_field_leaves_the_others_exactly_as_stored(app, qtbot, other):
+    tasks = TaskService(other)
+    tasks.add("Arsip", 30, volume="1000", unit="berkas")
+    tasks.add("Rekap", 30, volume=0.125)
+    app.model.refresh()
+    view = app.window.task_list
+    qtbot.waitUntil(lambda: len(_titles(view)) == 2, timeout=WAIT_MS)
+    for title, new in (("Arsip", "Arsip surat"), ("Rekap", "Rekap data")):
+        view.select_title(title)
+        view.title.setText(new)
+        qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda new=new: new in _titles(view), timeout=WAIT_MS)
+    assert TaskService(other).find("Arsip surat").volume == 1000
+    assert TaskService(other).find("Rekap data").volume == 0.125
+    view.select_title("Arsip surat")
+    assert view.volume.text() == "1000"
+
+
+def test_what_is_being_typed_survives_a_refresh(app, qtbot, other):
+    view = _loaded(app, qtbot, other, ["Laporan"])
+    view.select_title("Laporan")
+    view.title.setText("Laporan bulan")
+    TaskService(other).add("Dari terminal", 15)  # another program writes meanwhile
+    qtbot.waitUntil(lambda: len(_titles(view)) == 2, timeout=WAIT_MS)
+    assert view.title.text() == "Laporan bulan"
+    assert view.current().title == "Laporan"

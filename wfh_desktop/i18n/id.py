@@ -486,4 +486,5 @@ CATALOG: dict[str, str] = {
     "Worked: {total}": "Waktu kerja: {total}",
     "Close": "Tutup",
     "started at login: wait a few seconds for the system tray to come up": "dijalankan saat masuk: tunggu beberapa detik sampai baki sistem muncul",
+    "The settings were saved, but start at login could not be changed: {error}": "Pengaturan sudah disimpan, tetapi jalankan saat masuk tidak dapat diubah: {error}",
 }

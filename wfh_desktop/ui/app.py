@@ -112,6 +112,9 @@ class App:
             if QSystemTrayIcon.isSystemTrayAvailable():
                 poll.stop()
                 self.tray = Tray(self.model, self.menu)
+                if self.window is not None:  # made meanwhile (--show, a second launch)
+                    self.window.notify_in_window(False)
+                    self.window.set_note("")
             elif waited.elapsed() >= wait_ms:
                 poll.stop()
                 self.show_window()
@@ -165,31 +168,25 @@ class App:
 
         if self.settings_dialog is not None:
             self.settings_dialog.close()
-        self.settings_dialog = SettingsDialog(self.model.settings, self.autostart, self.window)
-        self.settings_dialog.settings_chosen.connect(self.apply_settings)
+            self.settings_dialog.deleteLater()
+        # No parent: the main window may be made again (a language switch) while it is open.
+        self.settings_dialog = SettingsDialog(
+            self.model.settings, self.autostart, self.apply_settings
+        )
         self.settings_dialog.show()
         self.settings_dialog.raise_()
         self.settings_dialog.activateWindow()
 
-    def apply_settings(self, chosen: Any, start_at_login: bool) -> None:
+    def apply_settings(self, chosen: Any, start_at_login: bool) -> str | None:
         """Save the settings, then follow them: the language at once (the window and the menu
-        are made again), the zone at the next read, start at login in the system's entry."""
+        are made again), the zone at the next read, start at login in the system's entry.
+        Returns what went wrong, for the dialog to say, or None."""
         old = self.model.settings
         try:
             settings_mod.save(self.paths.settings, chosen)
-            if start_at_login != self.autostart.is_enabled():
-                if start_at_login:
-                    from wfh_desktop.autostart import app_command
-
-                    self.autostart.enable(app_command())
-                else:
-                    self.autostart.disable()
         except OSError as e:
             log.exception("cannot save the settings")
-            self.ensure_window().show_error(
-                tr("The settings could not be saved: {error}", error=str(e))
-            )
-            return
+            return tr("The settings could not be saved: {error}", error=str(e))
         self.model.settings = chosen
         if chosen.language != old.language:
             set_language(chosen.language or language_from_locale() or "id")
@@ -206,6 +203,21 @@ class App:
                 if visible or self.tray is None:
                     self.show_window()
         self.model.refresh()
+        try:
+            if start_at_login != self.autostart.is_enabled():
+                if start_at_login:
+                    from wfh_desktop.autostart import app_command
+
+                    self.autostart.enable(app_command())
+                else:
+                    self.autostart.disable()
+        except OSError as e:
+            log.exception("cannot change start at login")
+            return tr(
+                "The settings were saved, but start at login could not be changed: {error}",
+                error=str(e),
+            )
+        return None
 
     def _timer_state_changed(self, today: Any) -> None:
         if today is not None and today.status.running is not None:
@@ -271,10 +283,8 @@ class App:
             box.setDefaultButton(keep)
             box.exec()
             if box.clickedButton() is stop:
-                from wfh_desktop.timer import TimerService
-
                 # Quit once the stop is stored; if it fails, the app stays and says why.
-                self.model.act(lambda p: TimerService(p).stop(), lambda _: self._finish_quit())
+                self.model.act(_stop_if_running, lambda _: self._finish_quit())
                 return
             if box.clickedButton() is not keep:
                 return
@@ -290,6 +300,16 @@ class App:
         self.worker.close()
         if self.tray is not None:
             self.tray.icon.hide()
+
+
+def _stop_if_running(p: Any) -> None:
+    """Stop the timer unless it was stopped meanwhile (``wfh stop`` while the question was
+    open): either way it is stopped and the app may quit."""
+    from wfh_desktop.timer import TimerService
+
+    timer = TimerService(p)
+    if timer.status().running is not None:
+        timer.stop()
 
 
 def apply_qt_language(lang: str) -> None:
@@ -336,7 +356,9 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
     set_language(chosen or settings.language or language_from_locale() or "id")
     # No arguments (the usual start, and at login): argparse is not even imported.
     args = (
-        parse_args(args_list) if args_list else SimpleNamespace(lang=None, show=False, start=None)
+        parse_args(args_list)
+        if args_list
+        else SimpleNamespace(lang=None, show=False, start=None, at_login=False)
     )
     if not has_screen():
         print(

@@ -14,11 +14,9 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -40,7 +38,7 @@ from wfh_desktop.timefmt import (
 )
 from wfh_desktop.today import search_tasks
 from wfh_desktop.ui.model import AppModel
-from wfh_desktop.ui.task_list import UndoBar, error_label, show_error
+from wfh_desktop.ui.widgets import UndoBar, button_row, error_label, row_table, show_error
 
 
 def review_text(flag: str | None) -> str:
@@ -83,19 +81,11 @@ class DayLogView(QWidget):
         nav.addWidget(self.total)
         layout.addLayout(nav)
 
-        self.table = QTableWidget(0, 6)
-        self.table.setAccessibleName(tr("Sessions of the day"))
-        self.table.setHorizontalHeaderLabels(
-            [tr("Start"), tr("End"), tr("Duration"), tr("Task"), tr("Note"), tr("Check")]
+        self.table = row_table(
+            [tr("Start"), tr("End"), tr("Duration"), tr("Task"), tr("Note"), tr("Check")],
+            3,
+            tr("Sessions of the day"),
         )
-        header = self.table.horizontalHeader()
-        for col in range(6):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         layout.addWidget(self.table, 1)
 
         box = QGroupBox(tr("A session done without the timer, or a correction"))
@@ -117,14 +107,10 @@ class DayLogView(QWidget):
         form.addRow(tr("N&ote"), self.note)
         self.form_error = error_label()
         form.addRow("", self.form_error)
-        buttons = QHBoxLayout()
         self.add_button = QPushButton(tr("Add sessio&n"))
         self.save_button = QPushButton(tr("Save c&hanges"))
         self.delete_button = QPushButton(tr("&Delete session"))
-        for button in (self.add_button, self.save_button, self.delete_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        form.addRow(buttons)
+        form.addRow(button_row(self.add_button, self.save_button, self.delete_button))
         layout.addWidget(box)
         self.undo = UndoBar()
         layout.addWidget(self.undo)
@@ -139,12 +125,16 @@ class DayLogView(QWidget):
         self.add_button.clicked.connect(self._add)
         self.save_button.clicked.connect(self._save)
         self.delete_button.clicked.connect(self._delete)
-        model.today_changed.connect(lambda _: self.reload())
+        self._shown: tuple[str, str, str, str | None] | None = None  # the form as last filled
+        model.today_changed.connect(self._on_today)
         self._set_date_edit()
         self._selected()
         self.reload()  # made after the app's first read (a tray app makes its window late)
 
     # ---- the day -------------------------------------------------------------------------
+
+    def _on_today(self, _today: Any) -> None:
+        self.reload()
 
     def show_day(self, day: date) -> None:
         self.day = day
@@ -181,9 +171,12 @@ class DayLogView(QWidget):
         self.table.blockSignals(True)
         self.table.setRowCount(len(log.entries))
         total = 0
+        day_start = day_start_ms(log.day, z)
         for row, entry in enumerate(log.entries):
             s = entry.session
-            total += s.duration_ms(now)
+            # The day's own part: a session across midnight counts half on each day.
+            end = now if s.end_at is None else s.end_at
+            total += max(min(end, day_start + MS_PER_DAY) - max(s.start_at, day_start), 0)
             cells = [
                 fmt_clock(s.start_at, z),
                 tr("running") if s.end_at is None else fmt_clock(s.end_at, z),
@@ -204,10 +197,14 @@ class DayLogView(QWidget):
             self.task.setCurrentIndex(self.task.findData(current_task))
         ids = [e.session.id for e in log.entries]
         if keep is not None and keep.session.id in ids:
+            self.table.blockSignals(True)
             self.table.selectRow(ids.index(keep.session.id))
+            self.table.blockSignals(False)
+            if self._form() == self._shown:
+                self._selected()  # show what is stored now; never over what is being typed
         else:
             self.table.clearSelection()
-        self._selected()
+            self._selected()
 
     def current(self) -> LogEntry | None:
         rows = self.table.selectionModel().selectedRows()
@@ -231,6 +228,10 @@ class DayLogView(QWidget):
         index = self.task.findData(s.task_id)
         if index >= 0:
             self.task.setCurrentIndex(index)
+        self._shown = self._form()
+
+    def _form(self) -> tuple[str, str, str, str | None]:
+        return (self.start.text(), self.end.text(), self.note.text(), self.task.currentData())
 
     # ---- changes -------------------------------------------------------------------------
 
@@ -276,23 +277,44 @@ class DayLogView(QWidget):
         self.model.act(lambda p: SessionService(p).add(task_id, *span, note or None), self._done)
 
     def _save(self) -> None:
+        """Store what the user changed, and only that: an untouched time keeps its seconds, and
+        each time is read on its own day (a session across midnight keeps its end's day)."""
         entry = self.current()
-        if entry is None:
+        if entry is None or self._shown is None:
             return
-        day = day_of(entry.session.start_at, self.model.zone)  # a time alone: the session's day
-        span, task_id = self._span(day), self._task_id()
-        if span is None or task_id is None:
+        s, z = entry.session, self.model.zone
+        shown_start, shown_end, shown_note, _ = self._shown
+        show_error(self.form_error, None)
+        start: int | None = s.start_at
+        if self.start.text() != shown_start:
+            start = self._instant(self.start, self.start_error, day_of(s.start_at, z))
+        else:
+            show_error(self.start_error, None)
+        end: int | None = s.end_at
+        if self.end.text() != shown_end:
+            end_day = day_of(s.end_at if s.end_at is not None else s.start_at, z)
+            end = self._instant(self.end, self.end_error, end_day)
+        else:
+            show_error(self.end_error, None)
+        task_id = self._task_id()
+        if start is None or (end is None and self.end.text() != shown_end) or task_id is None:
+            return
+        try:
+            check_span(start, end, self.model.clock.now_ms())
+        except UserError as e:
+            show_error(self.end_error, e.render())
             return
         note = self.note.text()
         self.model.act(
             lambda p: SessionService(p).edit(
-                entry.session.id,
-                start_ms=span[0],
-                end_ms=span[1],
-                task_ref=task_id if task_id != entry.session.task_id else None,
-                note=note,
+                s.id,
+                start_ms=start if start != s.start_at else None,
+                end_ms=end if end != s.end_at else None,
+                task_ref=task_id if task_id != s.task_id else None,
+                note=note if note != shown_note else None,
             )
         )
+        self._shown = self._form()
 
     def _delete(self) -> None:
         entry = self.current()

@@ -10,12 +10,10 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMainWindow,
     QProgressBar,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
@@ -33,8 +31,9 @@ from wfh_desktop.timefmt import (
 )
 from wfh_desktop.today import Today
 from wfh_desktop.ui.day_log import DayLogView
-from wfh_desktop.ui.model import AppModel
+from wfh_desktop.ui.model import AppModel, far_over_target_text, target_reached_text
 from wfh_desktop.ui.task_list import TaskListView
+from wfh_desktop.ui.widgets import row_table
 
 DISPLAY_REFRESH_MS = 1_000
 
@@ -121,18 +120,9 @@ class MainWindow(QMainWindow):
 
         self.day_label = QLabel()
         layout.addWidget(self.day_label)
-        self.table = QTableWidget(0, 5)  # today's tasks
-        self.table.setAccessibleName(tr("Today's tasks"))
-        self.table.setHorizontalHeaderLabels(
-            [tr("Task"), tr("Target"), tr("Actual"), tr("Progress"), ""]
+        self.table = row_table(  # today's tasks
+            [tr("Task"), tr("Target"), tr("Actual"), tr("Progress"), ""], 0, tr("Today's tasks")
         )
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col in range(1, 5):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         layout.addWidget(self.table, 1)
         self.tabs = QTabWidget()
         self.tabs.addTab(body, tr("Toda&y"))
@@ -159,28 +149,22 @@ class MainWindow(QMainWindow):
         model.failed.connect(self.show_error)
         self.show_today(model.today)
 
-    def notify_in_window(self) -> None:
-        """Show the notifications here: there is no tray to show them."""
-        self.model.target_reached.connect(self._target_reached)
-        self.model.far_over_target.connect(self._far_over_target)
+    def notify_in_window(self, on: bool = True) -> None:
+        """Show the notifications here (there is no tray to show them), or stop showing them."""
+        for signal, slot in (
+            (self.model.target_reached, self._target_reached),
+            (self.model.far_over_target, self._far_over_target),
+        ):
+            if on:
+                signal.connect(slot)
+            else:
+                signal.disconnect(slot)
 
     def _target_reached(self, task: Any) -> None:
-        self.notify(
-            tr(
-                "{title} has reached its target of {n} min.",
-                title=task.title,
-                n=task.target_minutes,
-            )
-        )
+        self.notify(target_reached_text(task))
 
     def _far_over_target(self, task: Any) -> None:
-        self.notify(
-            tr(
-                "{title} is 50% over its target of {n} min.",
-                title=task.title,
-                n=task.target_minutes,
-            )
-        )
+        self.notify(far_over_target_text(task))
 
     # ---- showing -------------------------------------------------------------------------
 

@@ -48,6 +48,14 @@ EXTERNAL_CHECK_MS = 2_000  # how soon a change made by `wfh` shows
 FAR_OVER = 1.5  # the second notification: 50 % over target
 
 
+def target_reached_text(task: Any) -> str:
+    return tr("{title} has reached its target of {n} min.", title=task.title, n=task.target_minutes)
+
+
+def far_over_target_text(task: Any) -> str:
+    return tr("{title} is 50% over its target of {n} min.", title=task.title, n=task.target_minutes)
+
+
 class AppModel(QObject):
     """Signals:
     today_changed(object): a new :class:`Today` was read.

@@ -4,7 +4,8 @@ until every field is right."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from collections.abc import Callable
+
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,14 +27,18 @@ from wfh_desktop.timefmt import ZONES
 
 
 class SettingsDialog(QDialog):
-    """Signals:
-    settings_chosen(object, bool): the new Settings, and whether to start at login.
-    """
+    """``apply(settings, start_at_login)`` saves and follows the choice, and returns what went
+    wrong (said in the dialog, which then stays open) or None."""
 
-    settings_chosen = Signal(object, bool)
-
-    def __init__(self, current: Settings, autostart: Autostart, parent: QWidget | None = None):
+    def __init__(
+        self,
+        current: Settings,
+        autostart: Autostart,
+        apply: Callable[[Settings, bool], str | None],
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
+        self._apply = apply
         self.setWindowTitle(tr("Settings"))
         layout = QVBoxLayout(self)
         form = QFormLayout()
@@ -83,6 +88,11 @@ class SettingsDialog(QDialog):
         hint.setWordWrap(True)
         form.addRow("", hint)
 
+        self.save_error = QLabel()
+        self.save_error.setStyleSheet("color: #b3261e")
+        self.save_error.setWordWrap(True)
+        self.save_error.hide()
+        layout.addWidget(self.save_error)
         buttons = QDialogButtonBox()
         self.save_button = buttons.addButton(tr("Save"), QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(tr("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
@@ -107,5 +117,9 @@ class SettingsDialog(QDialog):
             notify_far_over=self.far_over.isChecked(),
             server_url=server,
         )
-        self.settings_chosen.emit(chosen, self.autostart.isChecked())
+        error = self._apply(chosen, self.autostart.isChecked())
+        if error:
+            self.save_error.setText(error)
+            self.save_error.show()
+            return
         self.accept()

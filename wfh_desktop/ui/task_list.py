@@ -11,12 +11,10 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -24,54 +22,26 @@ from PySide6.QtWidgets import (
 
 from wfh_desktop.domain import Task
 from wfh_desktop.errors import UserError
-from wfh_desktop.i18n import tr
+from wfh_desktop.i18n import language, tr
 from wfh_desktop.profile import Profile
 from wfh_desktop.tasks import TaskService, clean_text, clean_title, clean_volume
-from wfh_desktop.timefmt import fmt_minutes, fmt_number
+from wfh_desktop.timefmt import fmt_minutes
 from wfh_desktop.ui.model import AppModel
+from wfh_desktop.ui.widgets import UndoBar, button_row, error_label, row_table, show_error
 
 LIST_LIMIT = 500  # the newest tasks shown; search finds older ones
 SEARCH_DELAY_MS = 200
 
 
-def error_label() -> QLabel:
-    label = QLabel()
-    label.setStyleSheet("color: #b3261e")
-    label.setWordWrap(True)
-    label.hide()
-    return label
-
-
-def show_error(label: QLabel, text: str | None) -> None:
-    label.setText(text or "")
-    label.setVisible(bool(text))
-
-
-class UndoBar(QWidget):
-    """“… dihapus. [Urungkan]”, for the last delete."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        self.text = QLabel()
-        self.button = QPushButton(tr("&Undo"))
-        row.addWidget(self.text, 1)
-        row.addWidget(self.button)
-        self.hide()
-        self._undo: Any = None
-        self.button.clicked.connect(self._clicked)
-
-    def offer(self, text: str, undo: Any) -> None:
-        self.text.setText(text)
-        self._undo = undo
-        self.show()
-
-    def _clicked(self) -> None:
-        if self._undo is not None:
-            self._undo()
-        self._undo = None
-        self.hide()
+def volume_text(volume: float | None) -> str:
+    """A volume as it is typed back: no thousands marks, every decimal kept, the decimal mark
+    of the language (``1000``, ``1,5`` / ``1.5``)."""
+    if volume is None:
+        return ""
+    text = repr(float(volume))
+    if text.endswith(".0"):
+        text = text[:-2]
+    return text.replace(".", ",") if language() == "id" else text
 
 
 class TaskListView(QWidget):
@@ -94,9 +64,7 @@ class TaskListView(QWidget):
         top.addWidget(self.search, 1)
         layout.addLayout(top)
 
-        self.table = QTableWidget(0, 8)
-        self.table.setAccessibleName(tr("Tasks"))
-        self.table.setHorizontalHeaderLabels(
+        self.table = row_table(
             [
                 tr("Task"),
                 tr("Target"),
@@ -106,16 +74,10 @@ class TaskListView(QWidget):
                 tr("Output"),
                 tr("Volume"),
                 tr("Unit"),
-            ]
+            ],
+            0,
+            tr("Tasks"),
         )
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col in range(1, 8):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         layout.addWidget(self.table, 1)
         self.more = QLabel()
         self.more.hide()
@@ -141,14 +103,10 @@ class TaskListView(QWidget):
         form.addRow("", self.volume_error)
         self.unit = QLineEdit()
         form.addRow(tr("U&nit"), self.unit)
-        buttons = QHBoxLayout()
         self.save_button = QPushButton(tr("&Save changes"))
         self.done_button = QPushButton(tr("Mark &done"))
         self.delete_button = QPushButton(tr("D&elete"))
-        for button in (self.save_button, self.done_button, self.delete_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        form.addRow(buttons)
+        form.addRow(button_row(self.save_button, self.done_button, self.delete_button))
         layout.addWidget(box)
         self.editor = box
         self.undo = UndoBar()
@@ -164,11 +122,15 @@ class TaskListView(QWidget):
         self.save_button.clicked.connect(self._save)
         self.done_button.clicked.connect(self._toggle_done)
         self.delete_button.clicked.connect(self._delete)
-        model.today_changed.connect(lambda _: self.reload())
+        self._shown: dict[str, str] = {}  # the form's texts as last filled from the task
+        model.today_changed.connect(self._on_today)
         self._selected()
         self.reload()  # made after the app's first read (a tray app makes its window late)
 
     # ---- the list ------------------------------------------------------------------------
+
+    def _on_today(self, _today: Any) -> None:
+        self.reload()
 
     def reload(self) -> None:
         status, search = self.filter.currentData(), self.search.text()
@@ -198,7 +160,7 @@ class TaskListView(QWidget):
                 tr("done") if task.is_done else tr("open"),
                 task.rhk or "",
                 task.output or "",
-                "" if task.volume is None else fmt_number(task.volume, 2).rstrip("0").rstrip(",."),
+                volume_text(task.volume),
                 task.unit or "",
             ]
             for col, text in enumerate(cells):
@@ -206,10 +168,14 @@ class TaskListView(QWidget):
         self.table.blockSignals(False)
         ids = [t.id for t, _ in self.tasks]
         if keep is not None and keep.id in ids:
+            self.table.blockSignals(True)
             self.table.selectRow(ids.index(keep.id))
+            self.table.blockSignals(False)
+            if not self._edited():
+                self._selected()  # show what is stored now; never over what is being typed
         else:
             self.table.clearSelection()
-        self._selected()
+            self._selected()
 
     def current(self) -> Task | None:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
@@ -236,38 +202,56 @@ class TaskListView(QWidget):
         self.target.setValue(task.target_minutes)
         self.rhk.setText(task.rhk or "")
         self.output.setText(task.output or "")
-        self.volume.setText(
-            "" if task.volume is None else fmt_number(task.volume, 2).rstrip("0").rstrip(",.")
-        )
+        self.volume.setText(volume_text(task.volume))
         self.unit.setText(task.unit or "")
+        self._shown = self._texts()
         self.done_button.setText(tr("Open aga&in") if task.is_done else tr("Mark &done"))
+
+    def _texts(self) -> dict[str, str]:
+        return {
+            "title": self.title.text(),
+            "target_minutes": str(self.target.value()),
+            "rhk": self.rhk.text(),
+            "output": self.output.text(),
+            "volume": self.volume.text(),
+            "unit": self.unit.text(),
+        }
+
+    def _edited(self) -> bool:
+        return self.current() is not None and self._texts() != self._shown
 
     # ---- changes -------------------------------------------------------------------------
 
     def _save(self) -> None:
+        """Store the fields the user changed, and only those."""
         task = self.current()
         if task is None:
             return
-        fields: dict[str, Any] = {"target_minutes": self.target.value()}
+        texts = self._texts()
+        changed = {k: v for k, v in texts.items() if v != self._shown.get(k)}
+        cleaners: dict[str, tuple[Any, QLabel | None]] = {
+            "title": (clean_title, self.title_error),
+            "target_minutes": (int, None),
+            "rhk": (clean_text, None),
+            "output": (clean_text, None),
+            "volume": (clean_volume, self.volume_error),
+            "unit": (clean_text, None),
+        }
+        fields: dict[str, Any] = {}
         ok = True
-        for name, field, label, clean in (
-            ("title", self.title, self.title_error, clean_title),
-            ("volume", self.volume, self.volume_error, clean_volume),
-        ):
+        for name, (clean, label) in cleaners.items():
             try:
-                fields[name] = clean(field.text())
-                show_error(label, None)
+                if name in changed:
+                    fields[name] = clean(changed[name])
+                if label is not None:
+                    show_error(label, None)
             except UserError as e:
+                assert label is not None
                 show_error(label, e.render())
                 ok = False
-        if not ok:
-            return
-        fields.update(
-            rhk=clean_text(self.rhk.text()),
-            output=clean_text(self.output.text()),
-            unit=clean_text(self.unit.text()),
-        )
-        self.model.act(lambda p: TaskService(p).edit(task.id, **fields))
+        if ok and fields:
+            self.model.act(lambda p: TaskService(p).edit(task.id, **fields))
+            self._shown = texts
 
     def _toggle_done(self) -> None:
         task = self.current()

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 from wfh_desktop.i18n import tr
 from wfh_desktop.timefmt import fmt_progress
 from wfh_desktop.ui.icons import IconState, make_icon, state_for
-from wfh_desktop.ui.model import AppModel
+from wfh_desktop.ui.model import AppModel, far_over_target_text, target_reached_text
 
 if TYPE_CHECKING:
     from wfh_desktop.today import Today
@@ -137,23 +137,12 @@ class Tray(QObject):
         self.set_menu(menu)
         model.today_changed.connect(lambda _: self.redraw())
         model.target_reached.connect(
-            lambda task: self.icon.showMessage(
-                tr("Target reached"),
-                tr(
-                    "{title} has reached its target of {n} min.",
-                    title=task.title,
-                    n=task.target_minutes,
-                ),
-            )
+            lambda task: self.icon.showMessage(tr("Target reached"), target_reached_text(task))
         )
         model.far_over_target.connect(
             lambda task: self.icon.showMessage(
                 tr("Far over target"),
-                tr(
-                    "{title} is 50% over its target of {n} min.",
-                    title=task.title,
-                    n=task.target_minutes,
-                ),
+                far_over_target_text(task),
                 QSystemTrayIcon.MessageIcon.Warning,
             )
         )
