@@ -33,6 +33,15 @@ def _setup(profile, clock):
     tasks.mark_done("Late")
 
 
+def _colleagues_session(profile, title, start, length):
+    """A colleague's session on one of my tasks, as sync will bring it (another owner)."""
+    profile.conn.execute(
+        "INSERT INTO session(id, task_id, owner_user_id, start_at, end_at, source, origin_device, "
+        "created_at, updated_at) VALUES ('c1', ?, 'colleague', ?, ?, 'timer', 'other', 0, 0)",
+        (TaskService(profile).find(title).id, start, start + length),
+    )
+
+
 def test_week_report(profile, clock):
     _setup(profile, clock)
     rep = build_report(profile, period_for(MONDAY, week=MONDAY), WIB)
@@ -116,13 +125,8 @@ def test_the_all_time_summary_agrees_month_by_month_with_the_reports(profile, cl
 
 def test_the_summary_judges_on_target_by_everyones_time(profile, clock):
     _setup(profile, clock)
-    task_id = TaskService(profile).find("On time").id
     # A colleague's 10 minutes on "On time" (30 of 30 minutes mine) put it over target.
-    profile.conn.execute(
-        "INSERT INTO session(id, task_id, owner_user_id, start_at, end_at, source, origin_device, "
-        "created_at, updated_at) VALUES ('c1', ?, 'colleague', ?, ?, 'timer', 'other', 0, 0)",
-        (task_id, MONDAY_0800_WIB + 5 * HOUR, MONDAY_0800_WIB + 5 * HOUR + 10 * MINUTE),
-    )
+    _colleagues_session(profile, "On time", MONDAY_0800_WIB + 5 * HOUR, 10 * MINUTE)
     summary = build_summary(profile, WIB)
     whole = build_report(profile, Period(None, None), WIB)
     assert (summary.finished, summary.finished_on_target) == (2, 0)
@@ -159,13 +163,7 @@ def test_period_for():
 
 def test_a_colleagues_time_counts_in_actual_but_not_in_my_period(profile, clock):
     _setup(profile, clock)
-    task_id = TaskService(profile).find("Open").id
-    # A colleague's session on the same task, as sync will bring it (owner is someone else).
-    profile.conn.execute(
-        "INSERT INTO session(id, task_id, owner_user_id, start_at, end_at, source, origin_device, "
-        "created_at, updated_at) VALUES ('c1', ?, 'colleague', ?, ?, 'timer', 'other', 0, 0)",
-        (task_id, MONDAY_0800_WIB + 4 * HOUR, MONDAY_0800_WIB + 4 * HOUR + 30 * MINUTE),
-    )
+    _colleagues_session(profile, "Open", MONDAY_0800_WIB + 4 * HOUR, 30 * MINUTE)
     for period in (Period(None, None), period_for(MONDAY, week=MONDAY)):
         rep = build_report(profile, period, WIB)
         line = {t.title: t for t in rep.tasks}["Open"]
