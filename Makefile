@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 			echo "On Debian or Ubuntu: sudo apt install python3-venv"; exit 1; }; \
 	fi
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,server]'
 	@touch $(STAMP)
 
 run: $(STAMP)

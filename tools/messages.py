@@ -11,20 +11,21 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent / "wfh_desktop"
+PROJECT = Path(__file__).resolve().parent.parent
+ROOTS = (PROJECT / "wfh_desktop", PROJECT / "wfh_server")
 CALLS = {"tr", "UserError", "StoreError", "_moved_aside"}
 LAST_STRING_CALLS = {"_moved_aside"}  # (path, reason, message): the message comes last
 MARKED_TUPLES = {"_WEEKDAYS", "_MONTHS"}
 
 
-def messages(root: Path = ROOT) -> dict[str, list[str]]:
-    """message -> where it appears (``path:line``)."""
+def messages(roots: tuple[Path, ...] = ROOTS) -> dict[str, list[str]]:
+    """message -> where it appears (``path:line``), in the desktop app and the server."""
     found: dict[str, list[str]] = {}
 
     def add(text: str, path: Path, line: int) -> None:
-        found.setdefault(text, []).append(f"{path.relative_to(root.parent)}:{line}")
+        found.setdefault(text, []).append(f"{path.relative_to(PROJECT)}:{line}")
 
-    for path in sorted(root.rglob("*.py")):
+    for path in sorted(p for root in roots for p in root.rglob("*.py")):
         if path.parent.name == "i18n" and path.name != "__init__.py":
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
