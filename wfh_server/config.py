@@ -17,6 +17,12 @@ APP_NAME = "wfh-server"
 class ServerConfig(NamedTuple):
     home: Path
     database_url: str
+    access_ttl_s: int = 15 * 60  # access tokens (JWT), kept in the client's memory
+    refresh_ttl_s: int = 90 * 24 * 3600  # the longest supported offline period (SYNC.md)
+    refresh_grace_s: int = 120  # an old refresh token still works this long (a lost answer)
+    slow_after: int = 3  # failed sign-ins before each next try waits (2 s, 4 s, ...)
+    lock_after: int = 5  # failed sign-ins before the account locks
+    lock_s: int = 15 * 60
 
     @property
     def is_sqlite(self) -> bool:
@@ -32,4 +38,15 @@ class ServerConfig(NamedTuple):
 
             home = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
         url = env.get("WFH_SERVER_DATABASE_URL") or f"sqlite:///{home / 'wfh-server.db'}"
-        return ServerConfig(home, url)
+        # The timings can be changed for a test network (and for the tests).
+        config = ServerConfig(home, url)
+
+        def timing(name: str, default: int) -> int:
+            value = env.get(f"WFH_SERVER_{name.upper()}")
+            return int(value) if value else default
+
+        return config._replace(
+            access_ttl_s=timing("access_ttl_s", config.access_ttl_s),
+            refresh_grace_s=timing("refresh_grace_s", config.refresh_grace_s),
+            lock_s=timing("lock_s", config.lock_s),
+        )

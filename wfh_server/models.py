@@ -93,3 +93,25 @@ class Device(Base):
         ForeignKeyConstraint(["org_id", "user_id"], ["app_user.org_id", "app_user.user_id"]),
         Index("ix_device_user", "org_id", "user_id"),
     )
+
+
+class RefreshToken(Base):
+    """An opaque refresh token, kept only as its SHA-256. Rotated on every use; the tokens of one
+    sign-in form a family, revoked together when an old one comes back (``SYNC.md``)."""
+
+    __tablename__ = "refresh_token"
+    org_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(36))
+    device_id: Mapped[str] = mapped_column(String(36))
+    family_id: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    expires_at: Mapped[int] = mapped_column(BigInteger)
+    used_at: Mapped[int | None] = mapped_column(BigInteger)
+    replaced_by: Mapped[str | None] = mapped_column(String(64))
+    revoked_at: Mapped[int | None] = mapped_column(BigInteger)
+    __table_args__ = (
+        ForeignKeyConstraint(["org_id", "user_id"], ["app_user.org_id", "app_user.user_id"]),
+        Index("ix_refresh_family", "org_id", "family_id"),
+        Index("ix_refresh_hash", "token_hash"),  # looked up before the organisation is known
+    )

@@ -1,0 +1,211 @@
+"""Signing in, token rotation, lockout and the directory, against the real server process on
+loopback (``wfh-server serve``), on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from wfh_server import admin
+from wfh_server.db import transaction
+from wfh_server.models import AppUser, RefreshToken
+
+EXE = str(Path(sys.executable).with_name("wfh-server"))
+SITI, BUDI, ANI, LAIN = (
+    "198501012010011001",
+    "199002152015031002",
+    "199107202019032003",
+    "198811112012121004",
+)
+
+
+class Server(NamedTuple):
+    url: str
+    passwords: dict[str, str]
+    engine: Any
+
+    def login(self, nip: str, device: str, password: str | None = None) -> httpx.Response:
+        return httpx.post(
+            f"{self.url}/v1/auth/login",
+            json={
+                "login": nip,
+                "password": self.passwords[nip] if password is None else password,
+                "device_id": device,
+                "device_name": "Laptop",
+            },
+            timeout=10,
+        )
+
+    def directory(self, access: str, q: str = "") -> httpx.Response:
+        return httpx.get(
+            f"{self.url}/v1/directory",
+            params={"q": q},
+            headers={"Authorization": f"Bearer {access}"},
+            timeout=10,
+        )
+
+    def refresh(self, token: str, device: str) -> httpx.Response:
+        return httpx.post(
+            f"{self.url}/v1/auth/refresh",
+            json={"refresh_token": token, "device_id": device},
+            timeout=10,
+        )
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server(engine, server_config) -> Any:
+    admin.create_org(engine, "Kementerian Contoh", "kemen")
+    admin.create_unit(engine, "kemen", "Biro Umum")
+    admin.create_unit(engine, "kemen", "Biro Keuangan")
+    admin.create_org(engine, "Pemda Lain", "pemda")
+    admin.create_unit(engine, "pemda", "Dinas")
+    passwords = {
+        SITI: admin.add_user(
+            engine, "kemen", SITI, "Siti Aminah", "Biro Umum", "siti@contoh.go.id"
+        ).password,
+        BUDI: admin.add_user(engine, "kemen", BUDI, "Budi Santoso", "Biro Keuangan", None).password,
+        ANI: admin.add_user(engine, "kemen", ANI, "Ani Lestari", "Biro Umum", None).password,
+        LAIN: admin.add_user(engine, "pemda", LAIN, "Orang Lain", "Dinas", None).password,
+    }  # fmt: skip
+    port = _free_port()
+    env = dict(
+        os.environ,
+        WFH_SERVER_HOME=str(server_config.home),
+        WFH_SERVER_DATABASE_URL=server_config.database_url,
+        WFH_SERVER_ACCESS_TTL_S="2",
+        WFH_SERVER_REFRESH_GRACE_S="1",
+        WFH_SERVER_LOCK_S="2",
+    )
+    proc = subprocess.Popen(
+        [EXE, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{url}/healthz", timeout=2)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None and time.monotonic() < deadline
+                time.sleep(0.1)
+        yield Server(url, passwords, engine)
+    finally:
+        proc.terminate()
+        proc.wait(20)
+
+
+def _problem(r: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = r.json()
+    assert body["code"] == code and body["status"] == status
+    return body
+
+
+def test_sign_in_by_nip_or_email_and_see_only_colleagues(server):
+    r = server.login(SITI, "dev-siti")
+    assert r.status_code == 200, r.text
+    tokens = r.json()
+    assert tokens["user"]["name"] == "Siti Aminah" and tokens["user"]["unit"] == "Biro Umum"
+    assert tokens["user"]["must_change_password"] is True
+    assert server.login("SITI@contoh.go.id", "dev-siti", server.passwords[SITI]).status_code == 200
+    people = server.directory(tokens["access_token"]).json()["people"]
+    assert people == [
+        {"name": "Ani Lestari", "unit": "Biro Umum", "nip": ANI},
+        {"name": "Budi Santoso", "unit": "Biro Keuangan", "nip": BUDI},
+        {"name": "Siti Aminah", "unit": "Biro Umum", "nip": SITI},
+    ]  # the other organisation's user is not there, and nothing more than these fields
+    assert [
+        p["nip"] for p in server.directory(tokens["access_token"], "keuangan").json()["people"]
+    ] == [BUDI]
+    admin.disable_user(server.engine, ANI)
+    assert ANI not in [p["nip"] for p in server.directory(tokens["access_token"]).json()["people"]]
+
+
+def test_wrong_passwords_slow_down_then_lock(server):
+    for _ in range(3):
+        _problem(server.login(BUDI, "dev-budi", "salah"), 401, "invalid_credentials")
+    locked = _problem(server.login(BUDI, "dev-budi"), 429, "login_locked")  # even the right one
+    assert locked["detail"]
+    assert int(server.login(BUDI, "dev-budi").headers["Retry-After"]) >= 1
+    with transaction(server.engine) as s:  # four failures so far; the fifth locks
+        user = s.scalars(select(AppUser).where(AppUser.nip == BUDI)).one()
+        user.failed_logins, user.locked_until = 4, None
+    _problem(server.login(BUDI, "dev-budi", "salah"), 401, "invalid_credentials")
+    _problem(server.login(BUDI, "dev-budi"), 429, "login_locked")
+    time.sleep(2.1)  # the lock (2 s in this test server) ends
+    assert server.login(BUDI, "dev-budi").status_code == 200
+    _problem(server.login("tidak-ada", "dev-x", "apa"), 401, "invalid_credentials")
+
+
+def test_refresh_rotates_with_a_grace_period_and_reuse_ends_the_sign_in(server):
+    first = server.login(SITI, "dev-siti").json()["refresh_token"]
+    second = server.refresh(first, "dev-siti").json()["refresh_token"]
+    # The answer with `second` was lost: `first` still works for a moment.
+    third = server.refresh(first, "dev-siti").json()["refresh_token"]
+    _problem(server.refresh(second, "dev-siti"), 401, "invalid_grant")  # replaced by `third`
+    fourth = server.refresh(third, "dev-siti").json()["refresh_token"]
+    time.sleep(1.2)  # past the grace period (1 s in this test server)
+    _problem(server.refresh(third, "dev-siti"), 401, "invalid_grant")  # reuse: stolen?
+    _problem(server.refresh(fourth, "dev-siti"), 401, "invalid_grant")  # the family is revoked
+    _problem(server.refresh(server.login(SITI, "dev-siti").json()["refresh_token"], "dev-lain"),
+             401, "invalid_grant")  # fmt: skip
+    with transaction(server.engine) as s:
+        assert all(t.token_hash != first for t in s.scalars(select(RefreshToken)))  # hashes only
+
+
+def test_logout_revokes_and_access_tokens_expire(server):
+    tokens = server.login(SITI, "dev-siti").json()
+    r = httpx.post(
+        f"{server.url}/v1/auth/logout", json={"refresh_token": tokens["refresh_token"]}, timeout=10
+    )
+    assert r.status_code == 204
+    _problem(server.refresh(tokens["refresh_token"], "dev-siti"), 401, "invalid_grant")
+    assert server.directory(tokens["access_token"]).status_code == 200
+    time.sleep(2.1)  # access tokens last 2 s in this test server
+    _problem(server.directory(tokens["access_token"]), 401, "token_invalid")
+    forged = tokens["access_token"][:-4] + "AAAA"
+    _problem(server.directory(forged), 401, "token_invalid")
+    _problem(httpx.get(f"{server.url}/v1/directory", timeout=10), 401, "unauthorized")
+
+
+def test_disabled_accounts_revoked_devices_and_taken_devices_are_refused(server):
+    siti = server.login(SITI, "dev-siti").json()
+    budi = server.login(BUDI, "dev-budi").json()
+    _problem(server.login(BUDI, "dev-siti"), 409, "device_taken")
+    admin.revoke_device(server.engine, "dev-budi")
+    _problem(server.directory(budi["access_token"]), 403, "device_revoked")
+    _problem(server.refresh(budi["refresh_token"], "dev-budi"), 403, "device_revoked")
+    _problem(server.login(BUDI, "dev-budi"), 403, "device_revoked")
+    admin.disable_user(server.engine, SITI)
+    _problem(server.directory(siti["access_token"]), 403, "account_disabled")
+    _problem(server.login(SITI, "dev-siti"), 403, "account_disabled")
+
+
+def test_malformed_requests_get_a_problem_not_a_crash(server):
+    r = httpx.post(f"{server.url}/v1/auth/login", json={"login": SITI}, timeout=10)
+    body = _problem(r, 422, "invalid_request")
+    assert "password" in body["detail"]
+    r = httpx.post(f"{server.url}/v1/auth/login", content=b"{not json", timeout=10,
+                   headers={"content-type": "application/json"})  # fmt: skip
+    _problem(r, 422, "invalid_request")
+    _problem(httpx.get(f"{server.url}/v1/nothing-here", timeout=10), 404, "http_404")
