@@ -105,3 +105,16 @@ def test_a_piece_of_an_id_too_short_picks_nothing(later, ref):
     with pytest.raises(UserError, match="at least 4 characters"):
         later.remove(ref)
     assert later.log(MONDAY_0800_WIB - 8 * HOUR, MONDAY_0800_WIB + 16 * HOUR)[0].session.id == s.id
+
+
+def test_a_session_of_a_deleted_task_is_not_restored_until_the_task_is(profile, clock):
+    timer, tasks, sessions = TimerService(profile), TaskService(profile), SessionService(profile)
+    started = timer.start_new("Rapat", 15)
+    sessions.remove(started.session.id)
+    tasks.remove("Rapat")
+    with pytest.raises(UserError, match="restore the task first"):
+        sessions.restore(started.session.id)
+    assert timer.status().running is None
+    tasks.restore("Rapat")
+    sessions.restore(started.session.id)
+    assert timer.status().running is not None

@@ -121,6 +121,12 @@ class SessionService:
             session = find_session(conn, ref, include_deleted=True)
             if session.deleted_at is None:
                 raise UserError("This session is not deleted, so there is nothing to restore.")
+            task = get_task(conn, session.task_id)
+            if task.deleted_at is not None:
+                raise UserError(
+                    "This session's task {title!r} is deleted; restore the task first.",
+                    title=task.title,
+                )
             if session.end_at is None and running_session(conn, self._p.user_id) is not None:
                 raise UserError("Another timer is already running; stop it first.")
             if session.end_at is None:

@@ -53,6 +53,16 @@ def _alembic_config(connection: Any) -> Any:
     return cfg
 
 
+def head_revision() -> str:
+    """The newest revision the migrations know."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return str(ScriptDirectory.from_config(cfg).get_current_head())
+
+
 def migrate(engine: Engine) -> str:
     """Bring the schema to the newest revision; returns it."""
     from alembic import command

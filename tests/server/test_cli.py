@@ -11,6 +11,8 @@ from pathlib import Path
 
 import httpx
 
+from wfh_server.db import head_revision
+
 EXE = str(Path(sys.executable).with_name("wfh-server"))
 NIP_SITI = "198501012010011001"
 
@@ -90,7 +92,7 @@ def test_serve_answers_on_loopback(server_config):
                 time.sleep(0.1)
         assert health.status_code == 200
         body = health.json()
-        assert body["status"] == "ok" and body["schema_revision"] == "0001"
+        assert body["status"] == "ok" and body["schema_revision"] == head_revision()
         assert body["database"] in ("sqlite", "postgresql")
         spec = httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=5).json()
         assert "/healthz" in spec["paths"]

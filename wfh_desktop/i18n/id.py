@@ -554,4 +554,5 @@ CATALOG: dict[str, str] = {
     "organisation": "organisasi",
     "unit": "unit",
     "user": "pengguna",
+    "This session's task {title!r} is deleted; restore the task first.": "Tugas sesi ini, {title!r}, sudah dihapus; pulihkan tugasnya terlebih dahulu.",
 }
