@@ -7,20 +7,24 @@ import csv
 import io
 import secrets
 import time
+import unicodedata
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from wfh_desktop.errors import UserError
 from wfh_desktop.i18n import tr
 from wfh_desktop.ids import uuid7
 from wfh_server.db import transaction
-from wfh_server.models import AppUser, Device, Org, Unit, UserSyncState
+from wfh_server.models import AppUser, Device, Org, RefreshToken, Unit, UserSyncState
 
 CSV_COLUMNS = ("nip", "name", "unit", "email")
 MAX_NAME = 200
+MAX_EMAIL = 254
+MAX_ID = 64
 
 
 def now_ms() -> int:
@@ -28,9 +32,10 @@ def now_ms() -> int:
 
 
 def check_nip(nip: str) -> str:
-    """A NIP is 18 digits, starting with the birth date (YYYYMMDD)."""
-    text = nip.strip().replace(" ", "")
-    if len(text) != 18 or not text.isdigit():
+    """A NIP is 18 digits (0-9; full-width ones are read as such), starting with the birth date
+    (YYYYMMDD)."""
+    text = unicodedata.normalize("NFKC", nip).strip().replace(" ", "")
+    if len(text) != 18 or not (text.isascii() and text.isdigit()):
         raise UserError("A NIP must be 18 digits, not {nip!r}.", nip=nip)
     try:
         date(int(text[:4]), int(text[4:6]), int(text[6:8]))
@@ -46,18 +51,30 @@ def check_email(email: str | None) -> str | None:
     if not text:
         return None
     local, _, domain = text.partition("@")
-    if not local or "." not in domain or " " in text:
+    if not local or "." not in domain or " " in text or "\x00" in text or len(text) > MAX_EMAIL:
         raise UserError("{email!r} is not an e-mail address.", email=email)
     return text.lower()
 
 
 def check_name(name: str, what: str) -> str:
-    text = " ".join(name.split())
+    text = " ".join(name.replace("\x00", " ").split())
     if not text:
         raise UserError("The {what} needs a name.", what=what)
     if len(text) > MAX_NAME:
         raise UserError("A name can have at most {n} characters.", n=MAX_NAME)
     return text
+
+
+def check_id(text: str) -> str:
+    """An id given by hand (an organisation's): letters, digits, - and _, at most 64."""
+    value = text.strip()
+    if (
+        not value
+        or len(value) > MAX_ID
+        or not all(c.isascii() and (c.isalnum() or c in "-_") for c in value)
+    ):
+        raise UserError("An id is 1 to {n} letters, digits, - or _, not {id!r}.", n=MAX_ID, id=text)
+    return value
 
 
 def new_password() -> str:
@@ -78,20 +95,27 @@ class NewUser(NamedTuple):
 
 def create_org(engine: Engine, name: str, org_id: str | None = None) -> Org:
     name = check_name(name, tr("organisation"))
-    org_id = (org_id or uuid7(now_ms())).strip()
+    org_id = check_id(org_id) if org_id else uuid7(now_ms())
     with transaction(engine) as s:
         if s.get(Org, org_id) is not None:
             raise UserError("An organisation with the id {id} already exists.", id=org_id)
+        if s.scalars(select(Org).where(Org.name == name)).first() is not None:
+            raise UserError("An organisation named {name!r} already exists.", name=name)
         org = Org(org_id=org_id, name=name, created_at=now_ms())
         s.add(org)
     return org
 
 
 def find_org(s: Session, ref: str) -> Org:
-    org = s.get(Org, ref) or s.scalars(select(Org).where(Org.name == ref)).first()
-    if org is None:
+    org = s.get(Org, ref)
+    if org is not None:
+        return org
+    named = list(s.scalars(select(Org).where(Org.name == " ".join(ref.split()))))
+    if len(named) > 1:
+        raise UserError("More than one organisation is named {ref!r}; use its id.", ref=ref)
+    if not named:
         raise UserError("No organisation {ref!r}. See 'wfh-server org list'.", ref=ref)
-    return org
+    return named[0]
 
 
 def list_orgs(engine: Engine) -> list[Org]:
@@ -135,6 +159,12 @@ def _add_user(
     taken = s.scalars(select(AppUser).where(AppUser.org_id == org_id, AppUser.nip == nip)).first()
     if taken is not None:
         raise UserError("A user with NIP {nip} already exists ({name}).", nip=nip, name=taken.name)
+    if email is not None:
+        same = s.scalars(
+            select(AppUser).where(AppUser.org_id == org_id, func.lower(AppUser.email) == email)
+        ).first()
+        if same is not None:
+            raise UserError("{name} already has the e-mail {email}.", name=same.name, email=email)
     password = new_password()
     now = now_ms()
     user = AppUser(
@@ -222,6 +252,12 @@ def import_users(engine: Engine, org_ref: str, text: str, *, dry_run: bool) -> I
                         )
                 except UserError as e:
                     errors.append(LineError(number, e.render()))
+                except (IntegrityError, DataError) as e:  # what the checks above missed
+                    errors.append(
+                        LineError(
+                            number, tr("the database refused it: {error}", error=_first_line(e))
+                        )
+                    )
             if errors or dry_run:
                 raise _Discard
     except _Discard:
@@ -254,7 +290,26 @@ def reset_password(engine: Engine, ref: str, org_ref: str | None = None) -> NewU
         user.must_change_password = True
         user.failed_logins = 0
         user.locked_until = None
+        _sign_out_everywhere(s, user)  # whoever held the old password is signed out
     return NewUser(user, password)
+
+
+def _sign_out_everywhere(s: Session, user: AppUser) -> None:
+    s.execute(
+        update(RefreshToken)
+        .where(
+            RefreshToken.org_id == user.org_id,
+            RefreshToken.user_id == user.user_id,
+            RefreshToken.revoked_at.is_(None),
+        )
+        .values(revoked_at=now_ms())
+    )
+
+
+def _first_line(e: Exception) -> str:
+    """A database error's own message, without the SQL and its parameters."""
+    orig = getattr(e, "orig", None) or e
+    return str(orig).strip().splitlines()[0] if str(orig).strip() else type(e).__name__
 
 
 def disable_user(engine: Engine, ref: str, org_ref: str | None = None) -> AppUser:
@@ -262,23 +317,36 @@ def disable_user(engine: Engine, ref: str, org_ref: str | None = None) -> AppUse
         user = find_user(s, ref, org_ref)
         if user.disabled_at is None:
             user.disabled_at = now_ms()
+        _sign_out_everywhere(s, user)
     return user
 
 
-def list_devices(engine: Engine, ref: str | None = None) -> list[tuple[Device, AppUser]]:
+def list_devices(
+    engine: Engine, ref: str | None = None, org_ref: str | None = None
+) -> list[tuple[Device, AppUser]]:
     with transaction(engine) as s:
         query = select(Device, AppUser).join(
             AppUser, (AppUser.org_id == Device.org_id) & (AppUser.user_id == Device.user_id)
         )
+        if org_ref is not None:
+            query = query.where(Device.org_id == find_org(s, org_ref).org_id)
         if ref is not None:
-            user = find_user(s, ref)
+            user = find_user(s, ref, org_ref)
             query = query.where(Device.org_id == user.org_id, Device.user_id == user.user_id)
         return [(d, u) for d, u in s.execute(query.order_by(Device.registered_at))]
 
 
-def revoke_device(engine: Engine, device_id: str) -> Device:
+def revoke_device(engine: Engine, device_id: str, org_ref: str | None = None) -> Device:
     with transaction(engine) as s:
-        found = list(s.scalars(select(Device).where(Device.device_id == device_id.strip())))
+        query = select(Device).where(Device.device_id == device_id.strip())
+        if org_ref is not None:
+            query = query.where(Device.org_id == find_org(s, org_ref).org_id)
+        found = list(s.scalars(query))
+        if len(found) > 1:
+            raise UserError(
+                "The device id {id} is in more than one organisation; name it with --org.",
+                id=device_id,
+            )
         if not found:
             raise UserError(
                 "No device has the id {id!r}. See 'wfh-server device list'.", id=device_id
@@ -286,4 +354,13 @@ def revoke_device(engine: Engine, device_id: str) -> Device:
         device = found[0]
         if device.revoked_at is None:
             device.revoked_at = now_ms()
+        s.execute(  # and its refresh tokens
+            update(RefreshToken)
+            .where(
+                RefreshToken.org_id == device.org_id,
+                RefreshToken.device_id == device.device_id,
+                RefreshToken.revoked_at.is_(None),
+            )
+            .values(revoked_at=now_ms())
+        )
     return device

@@ -4,6 +4,7 @@ endpoints of ``SYNC.md`` come next."""
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request
@@ -30,6 +31,7 @@ from wfh_server.protocol import (
 from wfh_server.tokens import load_key
 
 PROBLEM = "application/problem+json"
+log = logging.getLogger("wfh.server")
 DIRECTORY_LIMIT = 50
 
 
@@ -40,10 +42,18 @@ class Health(BaseModel):
     database: str
 
 
-def problem(status: int, code: str, detail: str | None, title: str | None = None,
-            headers: dict[str, str] | None = None) -> JSONResponse:  # fmt: skip
-    body = Problem(title=title or code.replace("_", " "), status=status, code=code, detail=detail)
-    return JSONResponse(body.model_dump(), status_code=status, media_type=PROBLEM, headers=headers)
+def problem(status: int, code: str, detail: str | None, headers: dict[str, str] | None = None,
+            min_protocol: int | None = None) -> JSONResponse:  # fmt: skip
+    body = Problem(
+        title=code.replace("_", " "),
+        status=status,
+        code=code,
+        detail=detail,
+        min_protocol=min_protocol,
+    )
+    return JSONResponse(
+        body.model_dump(exclude_none=True), status_code=status, media_type=PROBLEM, headers=headers
+    )
 
 
 def create_app(config: ServerConfig | None = None) -> FastAPI:
@@ -62,7 +72,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
         headers = {"Retry-After": str(e.retry_after_s)} if e.retry_after_s else None
         if e.status == 401:
             headers = (headers or {}) | {"WWW-Authenticate": "Bearer"}
-        return problem(e.status, e.code, e.detail, headers=headers)
+        return problem(e.status, e.code, e.detail, headers, e.extra.get("min_protocol"))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, e: RequestValidationError) -> JSONResponse:
@@ -70,6 +80,11 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in e.errors()
         )
         return problem(422, "invalid_request", where)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, e: Exception) -> JSONResponse:
+        log.exception("unexpected error")
+        return problem(500, "internal_error", "Something went wrong on the server; try again.")
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, e: StarletteHTTPException) -> JSONResponse:
@@ -90,7 +105,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     @app.post("/v1/auth/login", response_model=Tokens, responses=errors)
     def login(body: LoginRequest) -> Any:
         return auth.login(
-            body.login, body.password, body.device_id, body.device_name, body.protocol
+            body.login, body.password, body.device_id, body.device_name, body.protocol, body.org
         )
 
     @app.post("/v1/auth/refresh", response_model=Tokens, responses=errors)
@@ -113,13 +128,12 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
             .where(AppUser.org_id == me.user.org_id, AppUser.disabled_at.is_(None))
         )
         text = " ".join(q.split()).lower()
-        if text:
-            like = f"%{text.replace('%', '').replace('_', '')}%"
+        if text:  # the same on SQLite and PostgreSQL: %, _ and \ are plain characters
             query = query.where(
                 or_(
-                    func.lower(AppUser.name).like(like),
-                    func.lower(Unit.name).like(like),
-                    AppUser.nip.like(like),
+                    func.lower(AppUser.name).contains(text, autoescape=True),
+                    func.lower(Unit.name).contains(text, autoescape=True),
+                    AppUser.nip.contains(text, autoescape=True),
                 )
             )
         with transaction(engine) as s:

@@ -12,6 +12,7 @@ import time
 from typing import NamedTuple
 
 from sqlalchemy import Engine, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from wfh_desktop.ids import uuid7
@@ -25,14 +26,18 @@ from wfh_server.tokens import BadToken, hash_refresh, new_refresh, sign, verify
 class AuthError(Exception):
     """A refusal, with its HTTP status and stable code; ``retry_after_s`` for a wait."""
 
-    def __init__(self, status: int, code: str, detail: str, retry_after_s: int | None = None):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        detail: str,
+        retry_after_s: int | None = None,
+        extra: dict[str, int] | None = None,
+    ):
         super().__init__(detail)
-        self.status, self.code, self.detail, self.retry_after_s = (
-            status,
-            code,
-            detail,
-            retry_after_s,
-        )
+        self.status, self.code, self.detail = status, code, detail
+        self.retry_after_s = retry_after_s
+        self.extra = extra or {}
 
 
 class Caller(NamedTuple):
@@ -44,26 +49,38 @@ def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-def _verify_password(user: AppUser, password: str) -> bool:
-    from argon2 import PasswordHasher
-    from argon2.exceptions import InvalidHashError, VerifyMismatchError
+_DUMMY_HASH: list[str] = []
 
+
+def _verify_password(password_hash: str | None, password: str) -> bool:
+    """argon2id; with no user, a fixed hash is checked all the same, so that the answer takes
+    as long whether or not the NIP or e-mail exists."""
+    from argon2 import PasswordHasher
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    hasher = PasswordHasher()
+    if password_hash is None:
+        if not _DUMMY_HASH:
+            _DUMMY_HASH.append(hasher.hash("not anyone's password"))
+        password_hash = _DUMMY_HASH[0]
     try:
-        return PasswordHasher().verify(user.password_hash, password)
-    except (VerifyMismatchError, InvalidHashError):
+        return hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
         return False
 
 
-def _find_login(s: Session, login: str) -> AppUser | None:
+def _find_login(s: Session, login: str, org_id: str | None) -> list[AppUser]:
+    """The users a NIP or e-mail names (in one organisation when given), locked for update:
+    two sign-ins at once count their failures one after the other."""
     text = login.strip()
-    found = list(
-        s.scalars(
-            select(AppUser).where(
-                (AppUser.nip == text) | (func.lower(AppUser.email) == text.lower())
-            )
-        )
+    query = (
+        select(AppUser)
+        .where((AppUser.nip == text) | (func.lower(AppUser.email) == text.lower()))
+        .with_for_update()
     )
-    return found[0] if len(found) == 1 else None
+    if org_id:
+        query = query.where(AppUser.org_id == org_id)
+    return list(s.scalars(query))
 
 
 class Auth:
@@ -73,54 +90,79 @@ class Auth:
     # ---- signing in --------------------------------------------------------------------
 
     def login(self, login: str, password: str, device_id: str, device_name: str | None,
-              protocol: int) -> Tokens:  # fmt: skip
+              protocol: int, org_id: str | None = None) -> Tokens:  # fmt: skip
         if protocol != PROTOCOL_VERSION:
-            raise AuthError(426, "protocol_unsupported", "This server speaks protocol 1.")
+            raise AuthError(
+                400,
+                "protocol_unsupported",
+                f"This server speaks protocol {PROTOCOL_VERSION}.",
+                extra={"min_protocol": PROTOCOL_VERSION},
+            )
         now = now_ms()
+        wrong = AuthError(401, "invalid_credentials", "Wrong NIP, e-mail or password.")
+        refusal: AuthError | None = None
         with transaction(self.engine) as s:
-            user = _find_login(s, login)
+            users = _find_login(s, login, org_id)
+            user = users[0] if len(users) == 1 else None
+            ok = _verify_password(user.password_hash if user else None, password)
+            if len(users) > 1:
+                raise AuthError(
+                    409,
+                    "login_ambiguous",
+                    "This NIP or e-mail is in more than one organisation: choose yours.",
+                )
             if user is None:
-                raise AuthError(401, "invalid_credentials", "Wrong NIP, e-mail or password.")
+                raise wrong
             if user.locked_until is not None and user.locked_until > now:
                 wait = (user.locked_until - now + 999) // 1000
                 raise AuthError(429, "login_locked", "Too many failed sign-ins.", wait)
-            ok = _verify_password(user, password)
             if not ok:
+                # Counted under the row lock, and stored before the refusal is sent.
                 user.failed_logins += 1
                 if user.failed_logins >= self.config.lock_after:
                     user.locked_until = now + self.config.lock_s * 1000
                 elif user.failed_logins >= self.config.slow_after:
                     step = 2 ** (user.failed_logins - self.config.slow_after + 1)
                     user.locked_until = now + step * 1000
-        # The failure's count is stored (committed above) before the refusal.
-        if not ok:
-            raise AuthError(401, "invalid_credentials", "Wrong NIP, e-mail or password.")
-        with transaction(self.engine) as s:
-            user = s.get(AppUser, (user.org_id, user.user_id))
-            assert user is not None
-            if user.disabled_at is not None:
+                refusal = wrong
+            elif user.disabled_at is not None:
                 raise AuthError(403, "account_disabled", "This account is disabled.")
-            user.failed_logins, user.locked_until = 0, None
-            device = s.get(Device, (user.org_id, device_id))
-            if device is None:
-                device = Device(
-                    org_id=user.org_id,
-                    device_id=device_id,
-                    user_id=user.user_id,
-                    name=device_name,
-                    last_seq=0,
-                    protocol=protocol,
-                    registered_at=now,
-                    last_seen_at=now,
-                )
-                s.add(device)
-            elif device.user_id != user.user_id:
-                raise AuthError(409, "device_taken", "This device is registered to someone else.")
-            elif device.revoked_at is not None:
-                raise AuthError(403, "device_revoked", "This device may no longer sync.")
             else:
-                device.last_seen_at = now
-            return self._issue(s, user, device, family=uuid7(now), now=now)
+                user.failed_logins, user.locked_until = 0, None
+                device = self._device(s, user, device_id, device_name, protocol, now)
+                return self._issue(s, user, device, family=uuid7(now), now=now)
+        assert refusal is not None
+        raise refusal
+
+    @staticmethod
+    def _device(s: Session, user: AppUser, device_id: str, name: str | None, protocol: int,
+                now: int) -> Device:  # fmt: skip
+        device = s.get(Device, (user.org_id, device_id), with_for_update=True)
+        if device is None:
+            device = Device(
+                org_id=user.org_id,
+                device_id=device_id,
+                user_id=user.user_id,
+                name=name,
+                last_seq=0,
+                protocol=protocol,
+                registered_at=now,
+                last_seen_at=now,
+            )
+            s.add(device)
+            try:
+                s.flush()  # two first sign-ins at once: one registers, the other is told
+            except IntegrityError:
+                raise AuthError(
+                    409, "device_taken", "This device was registered just now; try again."
+                ) from None
+        elif device.user_id != user.user_id:
+            raise AuthError(409, "device_taken", "This device is registered to someone else.")
+        elif device.revoked_at is not None:
+            raise AuthError(403, "device_revoked", "This device may no longer sync.")
+        else:
+            device.last_seen_at = now
+        return device
 
     def _issue(self, s: Session, user: AppUser, device: Device, family: str, now: int) -> Tokens:
         refresh = new_refresh()
@@ -165,32 +207,40 @@ class Auth:
         now = now_ms()
         invalid = AuthError(401, "invalid_grant", "Sign in again.")
         with transaction(self.engine) as s:
+            # Locked: two refreshes of one token at once are served one after the other.
             row = s.scalars(
-                select(RefreshToken).where(RefreshToken.token_hash == hash_refresh(token))
+                select(RefreshToken)
+                .where(RefreshToken.token_hash == hash_refresh(token))
+                .with_for_update()
             ).first()
-            if row is None or row.device_id != device_id:
+            if row is None or row.device_id != device_id or row.expires_at <= now:
                 raise invalid
-            if row.revoked_at is not None or row.expires_at <= now:
-                raise invalid
+            # A disabled account or a revoked device is said as such, first.
             user, device = self._live(s, row.org_id, row.user_id, row.device_id)
-            if row.used_at is not None:
-                successor = s.get(RefreshToken, (row.org_id, row.replaced_by or ""))
-                in_grace = now - row.used_at <= self.config.refresh_grace_s * 1000
-                if not in_grace or successor is None or successor.used_at is not None:
-                    # An old token came back: probably stolen. End the whole sign-in.
-                    self._revoke_family(s, row.org_id, row.family_id, now)
-                    revoked = True
-                else:
-                    successor.revoked_at = now  # the lost answer's token is replaced
-                    revoked = False
+            if self._reused(s, row, now):
+                # The other holder of this token may be a thief: end the whole sign-in.
+                self._revoke_family(s, row.org_id, row.family_id, now)
             else:
-                revoked = False
-            if not revoked:
                 tokens = self._issue(s, user, device, row.family_id, now)
                 row.used_at = row.used_at or now
                 row.replaced_by = hash_refresh(tokens.refresh_token)
                 return tokens
-        raise invalid
+        raise invalid  # after the revocation is stored
+
+    def _reused(self, s: Session, row: RefreshToken, now: int) -> bool:
+        """Whether this token may not be used (again). A used one still may within the grace
+        period while its successor is unused (the answer carrying it was lost); the successor
+        is then revoked."""
+        if row.revoked_at is not None:
+            return True
+        if row.used_at is None:
+            return False
+        successor = s.get(RefreshToken, (row.org_id, row.replaced_by or ""), with_for_update=True)
+        in_grace = now - row.used_at <= self.config.refresh_grace_s * 1000
+        if not in_grace or successor is None or successor.used_at is not None:
+            return True
+        successor.revoked_at = now
+        return False
 
     def logout(self, token: str) -> None:
         now = now_ms()

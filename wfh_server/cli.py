@@ -58,8 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
     device = sub.add_parser("device", help=tr("devices")).add_subparsers(dest="action")
     p_list = device.add_parser("list", help=tr("list devices"))
     p_list.add_argument("--user", help=tr("only this user's (NIP or e-mail)"))
+    p_list.add_argument("--org", help=tr("the organisation (id or name)"))
     p_rev = device.add_parser("revoke", help=tr("stop a device from syncing"))
     p_rev.add_argument("device_id")
+    p_rev.add_argument("--org", help=tr("the organisation, when the id is in several"))
     return p
 
 
@@ -80,12 +82,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     ):
         parser.print_help()
         return EXIT_OK
-    config = ServerConfig.resolve()
+    from sqlalchemy.exc import SQLAlchemyError
+
     try:
-        return run(args, config)
+        return run(args, ServerConfig.resolve())
     except UserError as e:
         print(f"wfh-server: {e.render()}", file=sys.stderr)
-        return EXIT_ERROR
+    except SQLAlchemyError as e:  # unreachable, refused, or a URL it cannot use
+        from wfh_server.admin import _first_line
+
+        print(tr("wfh-server: the database cannot be used: {error}", error=_first_line(e)),
+              file=sys.stderr)  # fmt: skip
+    except (ValueError, OSError) as e:
+        print(tr("wfh-server: {error}", error=str(e)), file=sys.stderr)
+    return EXIT_ERROR
 
 
 def run(args: argparse.Namespace, config: ServerConfig) -> int:
@@ -134,14 +144,14 @@ def run(args: argparse.Namespace, config: ServerConfig) -> int:
         user = admin.disable_user(engine, args.user, args.org)
         out(tr("{name} ({nip}) can no longer sign in or sync.", name=user.name, nip=user.nip))
     elif args.command == "device" and args.action == "list":
-        rows = admin.list_devices(engine, args.user)
+        rows = admin.list_devices(engine, args.user, args.org)
         if not rows:
             out(tr("No devices."))
         for device, user in rows:
             state = tr("revoked") if device.revoked_at is not None else tr("active")
             out(f"{device.device_id}  {user.nip}  {user.name}  {device.name or ''}  {state}")
     elif args.command == "device" and args.action == "revoke":
-        device = admin.revoke_device(engine, args.device_id)
+        device = admin.revoke_device(engine, args.device_id, args.org)
         out(tr("Device {id} can no longer sync.", id=device.device_id))
     return EXIT_OK
 
@@ -183,6 +193,9 @@ def import_users(args: argparse.Namespace, engine: object) -> int:
 def serve(args: argparse.Namespace, config: ServerConfig) -> int:
     import uvicorn
 
+    from wfh_server.tokens import load_key
+
+    load_key(config.home)  # made once here, before the workers start and read it
     uvicorn.run(
         "wfh_server.api:create_app",
         factory=True,

@@ -15,6 +15,7 @@ class Problem(BaseModel):
     status: int
     code: str
     detail: str | None = None
+    min_protocol: int | None = None  # with protocol_unsupported
 
 
 class LoginRequest(BaseModel):
@@ -22,6 +23,9 @@ class LoginRequest(BaseModel):
     password: str = Field(min_length=1, max_length=1024)
     device_id: str = Field(min_length=1, max_length=36)
     device_name: str | None = Field(default=None, max_length=200)
+    org: str | None = Field(
+        default=None, max_length=64, description="only when the NIP or e-mail is in several"
+    )
     protocol: int = PROTOCOL_VERSION
 
 

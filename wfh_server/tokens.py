@@ -37,11 +37,20 @@ def load_key(home: Path, environ: dict[str, str] | None = None) -> bytes:
     path = home / "secret.key"
     if not path.exists():
         home.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name("secret.key.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        # Made whole under a name of its own, then linked in only if no other worker was
+        # first: every worker ends up with the one key.
+        tmp = path.with_name(f"secret.key.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_urlsafe(48))
-        os.replace(tmp, path)
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
     return path.read_text().strip().encode()
 
 

@@ -163,3 +163,39 @@ def test_devices_are_listed_and_revoked(engine, org):
         admin.revoke_device(engine, "dev-2")
     with transaction(engine) as s:
         assert s.scalar(select(func.count()).select_from(Device)) == 1
+
+
+def test_odd_input_is_refused_with_a_message_on_both_databases(engine, org):
+    admin.add_user(engine, org, NIP_SITI, "Siti", "Biro Umum", "siti@contoh.go.id")
+    full_width = NIP_SITI.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    with pytest.raises(UserError, match="already exists"):  # the same NIP, typed in full width
+        admin.add_user(engine, org, full_width, "Siti", "Biro Umum", None)
+    with pytest.raises(UserError, match="already has the e-mail"):
+        admin.add_user(engine, org, NIP_BUDI, "Budi", "Biro Umum", "SITI@contoh.go.id")
+    with pytest.raises(UserError, match="not an e-mail"):
+        admin.add_user(engine, org, NIP_BUDI, "Budi", "Biro Umum", "a" * 250 + "@x.go.id")
+    with pytest.raises(UserError, match="An id is"):
+        admin.create_org(engine, "Lain", "x" * 65)
+    with pytest.raises(UserError, match="named 'Kementerian Contoh' already exists"):
+        admin.create_org(engine, "Kementerian Contoh", "kemen2")
+    text = f"nip,name,unit\n{NIP_BUDI},Bu\x00di,Biro Umum\n"
+    result = admin.import_users(engine, org, text, dry_run=False)
+    assert result.errors == [] and _users(engine)[NIP_BUDI].name == "Bu di"
+
+
+def test_a_device_id_in_two_organisations_needs_the_organisation_named(engine, org):
+    admin.create_org(engine, "Pemda Contoh", "pemda")
+    admin.create_unit(engine, "pemda", "Dinas")
+    users = [
+        admin.add_user(engine, org, NIP_SITI, "Siti", "Biro Umum", None).user,
+        admin.add_user(engine, "pemda", NIP_BUDI, "Budi", "Dinas", None).user,
+    ]
+    with transaction(engine) as s:
+        for user in users:
+            s.add(Device(org_id=user.org_id, device_id="sama", user_id=user.user_id,
+                         last_seq=0, protocol=1, registered_at=1))  # fmt: skip
+    with pytest.raises(UserError, match="more than one organisation"):
+        admin.revoke_device(engine, "sama")
+    assert admin.revoke_device(engine, "sama", "pemda").org_id == "pemda"
+    states = {d.org_id: d.revoked_at for d, _ in admin.list_devices(engine)}
+    assert states["kemen"] is None and states["pemda"] is not None

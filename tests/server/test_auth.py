@@ -18,6 +18,7 @@ from sqlalchemy import select
 from wfh_server import admin
 from wfh_server.db import transaction
 from wfh_server.models import AppUser, RefreshToken
+from wfh_server.tokens import hash_refresh
 
 EXE = str(Path(sys.executable).with_name("wfh-server"))
 SITI, BUDI, ANI, LAIN = (
@@ -137,6 +138,9 @@ def test_sign_in_by_nip_or_email_and_see_only_colleagues(server):
     assert [
         p["nip"] for p in server.directory(tokens["access_token"], "keuangan").json()["people"]
     ] == [BUDI]
+    # Search characters are plain characters, the same on SQLite and PostgreSQL.
+    for odd in ("\\", "%", "_"):
+        assert server.directory(tokens["access_token"], odd).json()["people"] == [], odd
     admin.disable_user(server.engine, ANI)
     assert ANI not in [p["nip"] for p in server.directory(tokens["access_token"]).json()["people"]]
 
@@ -160,17 +164,42 @@ def test_wrong_passwords_slow_down_then_lock(server):
 def test_refresh_rotates_with_a_grace_period_and_reuse_ends_the_sign_in(server):
     first = server.login(SITI, "dev-siti").json()["refresh_token"]
     second = server.refresh(first, "dev-siti").json()["refresh_token"]
-    # The answer with `second` was lost: `first` still works for a moment.
+    # The answer with `second` was lost: `first` still works for a moment, once more.
     third = server.refresh(first, "dev-siti").json()["refresh_token"]
-    _problem(server.refresh(second, "dev-siti"), 401, "invalid_grant")  # replaced by `third`
     fourth = server.refresh(third, "dev-siti").json()["refresh_token"]
+    # `second` was replaced: whoever shows it may have stolen it. The sign-in ends.
+    _problem(server.refresh(second, "dev-siti"), 401, "invalid_grant")
+    _problem(server.refresh(fourth, "dev-siti"), 401, "invalid_grant")
+
+    one = server.login(SITI, "dev-siti").json()["refresh_token"]
+    two = server.refresh(one, "dev-siti").json()["refresh_token"]
     time.sleep(1.2)  # past the grace period (1 s in this test server)
-    _problem(server.refresh(third, "dev-siti"), 401, "invalid_grant")  # reuse: stolen?
-    _problem(server.refresh(fourth, "dev-siti"), 401, "invalid_grant")  # the family is revoked
-    _problem(server.refresh(server.login(SITI, "dev-siti").json()["refresh_token"], "dev-lain"),
-             401, "invalid_grant")  # fmt: skip
+    _problem(server.refresh(one, "dev-siti"), 401, "invalid_grant")  # reuse: stolen?
+    _problem(server.refresh(two, "dev-siti"), 401, "invalid_grant")  # the family is revoked
+    other = server.login(SITI, "dev-siti").json()["refresh_token"]
+    _problem(server.refresh(other, "dev-lain"), 401, "invalid_grant")  # bound to its device
     with transaction(server.engine) as s:
-        assert all(t.token_hash != first for t in s.scalars(select(RefreshToken)))  # hashes only
+        hashes = {t.token_hash for t in s.scalars(select(RefreshToken))}
+    assert other not in hashes and hash_refresh(other) in hashes  # only hashes are kept
+
+
+def test_a_password_reset_signs_out_every_device(server):
+    tokens = server.login(SITI, "dev-siti").json()
+    admin.reset_password(server.engine, SITI)
+    _problem(server.refresh(tokens["refresh_token"], "dev-siti"), 401, "invalid_grant")
+    _problem(server.login(SITI, "dev-siti"), 401, "invalid_credentials")  # the old password
+
+
+def test_the_same_nip_in_two_organisations_signs_in_with_the_organisation_named(server):
+    admin.create_unit(server.engine, "pemda", "Sekretariat")
+    twin = admin.add_user(server.engine, "pemda", SITI, "Siti Aminah", "Sekretariat", None)
+    _problem(server.login(SITI, "dev-siti"), 409, "login_ambiguous")
+    r = httpx.post(
+        f"{server.url}/v1/auth/login",
+        json={"login": SITI, "password": twin.password, "device_id": "dev-twin", "org": "pemda"},
+        timeout=10,
+    )
+    assert r.status_code == 200 and r.json()["user"]["org_id"] == "pemda"
 
 
 def test_logout_revokes_and_access_tokens_expire(server):
@@ -209,3 +238,38 @@ def test_malformed_requests_get_a_problem_not_a_crash(server):
                    headers={"content-type": "application/json"})  # fmt: skip
     _problem(r, 422, "invalid_request")
     _problem(httpx.get(f"{server.url}/v1/nothing-here", timeout=10), 404, "http_404")
+
+
+def _at_once(n: int, call: Any) -> list[httpx.Response]:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(n) as pool:
+        return list(pool.map(lambda _: call(), range(n)))
+
+
+def test_wrong_passwords_at_once_are_each_counted(server):
+    answers = _at_once(
+        12,
+        lambda: server.login(BUDI, "dev-budi", "salah"),
+    )
+    codes = [r.json()["code"] for r in answers]
+    assert set(codes) <= {"invalid_credentials", "login_locked"}
+    with transaction(server.engine) as s:
+        user = s.scalars(select(AppUser).where(AppUser.nip == BUDI)).one()
+    assert user.failed_logins == codes.count("invalid_credentials") >= 3  # none lost
+    assert user.locked_until is not None
+
+
+def test_one_refresh_token_used_twice_at_once_leaves_one_sign_in(server):
+    first = server.login(SITI, "dev-siti").json()["refresh_token"]
+    answers = _at_once(4, lambda: server.refresh(first, "dev-siti"))
+    issued = [r.json()["refresh_token"] for r in answers if r.status_code == 200]
+    assert issued
+    with transaction(server.engine) as s:
+        live = [
+            t
+            for t in s.scalars(select(RefreshToken).where(RefreshToken.revoked_at.is_(None)))
+            if t.used_at is None
+        ]
+    assert len(live) == 1  # one chain goes on; every other token issued is already revoked
+    assert live[0].token_hash in {hash_refresh(t) for t in issued}

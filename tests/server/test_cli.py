@@ -99,3 +99,13 @@ def test_serve_answers_on_loopback(server_config):
     finally:
         proc.terminate()
         proc.wait(20)
+
+
+def test_a_database_that_cannot_be_reached_is_one_line(tmp_path):
+    from wfh_server.config import ServerConfig
+
+    config = ServerConfig(tmp_path, "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    r = _run(config, "migrate")
+    assert r.returncode == 1
+    assert r.stderr.startswith("wfh-server: the database cannot be used:")
+    assert "Traceback" not in r.stderr and r.stderr.count("\n") == 1

@@ -555,4 +555,13 @@ CATALOG: dict[str, str] = {
     "unit": "unit",
     "user": "pengguna",
     "This session's task {title!r} is deleted; restore the task first.": "Tugas sesi ini, {title!r}, sudah dihapus; pulihkan tugasnya terlebih dahulu.",
+    "An id is 1 to {n} letters, digits, - or _, not {id!r}.": "Id berisi 1 sampai {n} huruf, angka, - atau _, bukan {id!r}.",
+    "An organisation named {name!r} already exists.": "Organisasi bernama {name!r} sudah ada.",
+    "More than one organisation is named {ref!r}; use its id.": "Lebih dari satu organisasi bernama {ref!r}; gunakan id-nya.",
+    "{name} already has the e-mail {email}.": "{name} sudah memakai e-mail {email}.",
+    "the database refused it: {error}": "basis data menolaknya: {error}",
+    "The device id {id} is in more than one organisation; name it with --org.": "Id perangkat {id} ada di lebih dari satu organisasi; sebutkan dengan --org.",
+    "the organisation, when the id is in several": "organisasinya, bila id itu ada di beberapa organisasi",
+    "wfh-server: the database cannot be used: {error}": "wfh-server: basis data tidak dapat dipakai: {error}",
+    "wfh-server: {error}": "wfh-server: {error}",
 }
