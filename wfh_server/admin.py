@@ -9,7 +9,7 @@ import secrets
 import time
 import unicodedata
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import DataError, IntegrityError
@@ -295,13 +295,14 @@ def reset_password(engine: Engine, ref: str, org_ref: str | None = None) -> NewU
 
 
 def _sign_out_everywhere(s: Session, user: AppUser) -> None:
+    _revoke_tokens(s, user.org_id, RefreshToken.user_id == user.user_id)
+
+
+def _revoke_tokens(s: Session, org_id: str, which: Any) -> None:
+    """Revoke the refresh tokens of one organisation that ``which`` picks."""
     s.execute(
         update(RefreshToken)
-        .where(
-            RefreshToken.org_id == user.org_id,
-            RefreshToken.user_id == user.user_id,
-            RefreshToken.revoked_at.is_(None),
-        )
+        .where(RefreshToken.org_id == org_id, which, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=now_ms())
     )
 
@@ -354,13 +355,5 @@ def revoke_device(engine: Engine, device_id: str, org_ref: str | None = None) ->
         device = found[0]
         if device.revoked_at is None:
             device.revoked_at = now_ms()
-        s.execute(  # and its refresh tokens
-            update(RefreshToken)
-            .where(
-                RefreshToken.org_id == device.org_id,
-                RefreshToken.device_id == device.device_id,
-                RefreshToken.revoked_at.is_(None),
-            )
-            .values(revoked_at=now_ms())
-        )
+        _revoke_tokens(s, device.org_id, RefreshToken.device_id == device.device_id)
     return device
