@@ -24,6 +24,7 @@ from wfh_server.protocol import (
     Directory,
     LoginRequest,
     LogoutRequest,
+    PasswordChange,
     Problem,
     RefreshRequest,
     Tokens,
@@ -115,6 +116,10 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     @app.post("/v1/auth/logout", status_code=204, responses=errors)
     def logout(body: LogoutRequest) -> None:
         auth.logout(body.refresh_token)
+
+    @app.post("/v1/auth/password", status_code=204, responses=errors)
+    def change_password(body: PasswordChange, me: Caller = Depends(caller)) -> None:
+        auth.change_password(me, body.old_password, body.new_password)
 
     @app.get("/v1/directory", response_model=Directory, responses=errors)
     def directory(

@@ -242,6 +242,31 @@ class Auth:
         successor.revoked_at = now
         return False
 
+    def change_password(self, me: Caller, old: str, new: str) -> None:
+        """A new password (the initial one is meant to be changed at once); every other device
+        of the user is signed out."""
+        from wfh_server.admin import hash_password
+
+        if new == old:
+            raise AuthError(400, "weak_password", "The new password must differ from the old one.")
+        with transaction(self.engine) as s:
+            user = s.get(AppUser, (me.user.org_id, me.user.user_id), with_for_update=True)
+            assert user is not None
+            if not _verify_password(user.password_hash, old):
+                raise AuthError(401, "invalid_credentials", "The current password is wrong.")
+            user.password_hash = hash_password(new)
+            user.must_change_password = False
+            s.execute(
+                update(RefreshToken)
+                .where(
+                    RefreshToken.org_id == user.org_id,
+                    RefreshToken.user_id == user.user_id,
+                    RefreshToken.device_id != me.device.device_id,
+                    RefreshToken.revoked_at.is_(None),
+                )
+                .values(revoked_at=now_ms())
+            )
+
     def logout(self, token: str) -> None:
         now = now_ms()
         with transaction(self.engine) as s:

@@ -38,6 +38,14 @@ class LogoutRequest(BaseModel):
     refresh_token: str = Field(min_length=1, max_length=200)
 
 
+MIN_PASSWORD = 10
+
+
+class PasswordChange(BaseModel):
+    old_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=MIN_PASSWORD, max_length=1024)
+
+
 class UserInfo(BaseModel):
     org_id: str
     user_id: str

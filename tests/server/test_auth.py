@@ -273,3 +273,25 @@ def test_one_refresh_token_used_twice_at_once_leaves_one_sign_in(server):
         ]
     assert len(live) == 1  # one chain goes on; every other token issued is already revoked
     assert live[0].token_hash in {hash_refresh(t) for t in issued}
+
+
+def test_the_initial_password_is_changed_and_other_devices_signed_out(server):
+    laptop = server.login(SITI, "dev-siti").json()
+    phone = server.login(SITI, "dev-hp").json()
+
+    def change(old: str, new: str) -> httpx.Response:
+        return httpx.post(
+            f"{server.url}/v1/auth/password",
+            json={"old_password": old, "new_password": new},
+            headers={"Authorization": f"Bearer {laptop['access_token']}"},
+            timeout=10,
+        )
+
+    _problem(change("salah", "kata-sandi-baru-123"), 401, "invalid_credentials")
+    _problem(change(server.passwords[SITI], "pendek"), 422, "invalid_request")
+    assert change(server.passwords[SITI], "kata-sandi-baru-123").status_code == 204
+    _problem(server.login(SITI, "dev-siti"), 401, "invalid_credentials")  # the old one
+    again = server.login(SITI, "dev-siti", "kata-sandi-baru-123").json()
+    assert again["user"]["must_change_password"] is False
+    _problem(server.refresh(phone["refresh_token"], "dev-hp"), 401, "invalid_grant")
+    assert server.refresh(laptop["refresh_token"], "dev-siti").status_code == 200
