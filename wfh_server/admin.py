@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from wfh_desktop.errors import UserError
 from wfh_desktop.i18n import tr
 from wfh_desktop.ids import uuid7
-from wfh_server.db import transaction
+from wfh_server.db import error_text, transaction
 from wfh_server.models import AppUser, Device, Org, RefreshToken, Unit, UserSyncState
 
 CSV_COLUMNS = ("nip", "name", "unit", "email")
@@ -150,8 +150,17 @@ def _unit(s: Session, org_id: str, ref: str) -> Unit:
 
 
 def _add_user(
-    s: Session, org_id: str, nip: str, name: str, unit_ref: str, email: str | None
+    s: Session,
+    org_id: str,
+    nip: str,
+    name: str,
+    unit_ref: str,
+    email: str | None,
+    *,
+    hash_now: bool = True,
 ) -> NewUser:
+    """Check and add one user with an initial password. With ``hash_now`` False the password's
+    (slow, argon2id) hash is left for the caller to set once it knows the user is kept."""
     nip = check_nip(nip)
     name = check_name(name, tr("user"))
     email = check_email(email)
@@ -174,7 +183,7 @@ def _add_user(
         name=name,
         email=email,
         unit_id=unit.unit_id,
-        password_hash=hash_password(password),
+        password_hash=hash_password(password) if hash_now else "",
         must_change_password=True,
         disabled_at=None,
         failed_logins=0,
@@ -247,7 +256,13 @@ def import_users(engine: Engine, org_ref: str, text: str, *, dry_run: bool) -> I
                     with s.begin_nested():
                         users.append(
                             _add_user(
-                                s, org.org_id, nip, cells["name"], cells["unit"], cells.get("email")
+                                s,
+                                org.org_id,
+                                nip,
+                                cells["name"],
+                                cells["unit"],
+                                cells.get("email"),
+                                hash_now=False,
                             )
                         )
                 except UserError as e:
@@ -255,11 +270,13 @@ def import_users(engine: Engine, org_ref: str, text: str, *, dry_run: bool) -> I
                 except (IntegrityError, DataError) as e:  # what the checks above missed
                     errors.append(
                         LineError(
-                            number, tr("the database refused it: {error}", error=_first_line(e))
+                            number, tr("the database refused it: {error}", error=error_text(e))
                         )
                     )
             if errors or dry_run:
                 raise _Discard
+            for new in users:  # hashed only now: a dry run or a wrong file costs no argon2
+                new.user.password_hash = hash_password(new.password)
     except _Discard:
         return ImportResult([] if errors else users, errors, len(rows) - 1)
     return ImportResult(users, [], len(rows) - 1)
@@ -305,12 +322,6 @@ def _revoke_tokens(s: Session, org_id: str, which: Any) -> None:
         .where(RefreshToken.org_id == org_id, which, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=now_ms())
     )
-
-
-def _first_line(e: Exception) -> str:
-    """A database error's own message, without the SQL and its parameters."""
-    orig = getattr(e, "orig", None) or e
-    return str(orig).strip().splitlines()[0] if str(orig).strip() else type(e).__name__
 
 
 def disable_user(engine: Engine, ref: str, org_ref: str | None = None) -> AppUser:

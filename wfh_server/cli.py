@@ -89,9 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as e:
         print(f"wfh-server: {e.render()}", file=sys.stderr)
     except SQLAlchemyError as e:  # unreachable, refused, or a URL it cannot use
-        from wfh_server.admin import _first_line
+        from wfh_server.db import error_text
 
-        print(tr("wfh-server: the database cannot be used: {error}", error=_first_line(e)),
+        print(tr("wfh-server: the database cannot be used: {error}", error=error_text(e)),
               file=sys.stderr)  # fmt: skip
     except (ValueError, OSError) as e:
         print(tr("wfh-server: {error}", error=str(e)), file=sys.stderr)

@@ -84,6 +84,13 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+def error_text(e: Exception) -> str:
+    """A database error's own message, without the SQL and its parameters (which may hold a
+    password hash)."""
+    text = str(getattr(e, "orig", None) or e).strip()
+    return text.splitlines()[0] if text else type(e).__name__
+
+
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
     """One unit of work: committed at the end, rolled back on any error."""
