@@ -61,21 +61,18 @@ def _tasks(conn: sqlite3.Connection, ids: list[str]) -> dict[str, Task]:
 def recent_tasks(profile: Profile, limit: int = RECENT_TASKS) -> list[Task]:
     """Open tasks I worked on most recently, newest first; then my newest open tasks."""
     conn = profile.conn
-    ids: list[str] = []
-    for (task_id,) in conn.execute(
+    worked = conn.execute(
         "SELECT task_id FROM session WHERE owner_user_id = ? AND deleted_at IS NULL "
         "ORDER BY start_at DESC LIMIT ?",
         (profile.user_id, _RECENT_SCAN),
-    ):
-        if task_id not in ids:
-            ids.append(task_id)
-    for (task_id,) in conn.execute(
+    )
+    newest = conn.execute(
         "SELECT id FROM task WHERE deleted_at IS NULL AND status = 'open' "
         "AND assignee_user_id = ? ORDER BY created_at DESC LIMIT ?",
         (profile.user_id, limit),
-    ):
-        if task_id not in ids:
-            ids.append(task_id)
+    )
+    # Each id once, in this order (a dict keeps the first place of each).
+    ids = list(dict.fromkeys(row[0] for row in [*worked, *newest]))
     tasks = _tasks(conn, ids)
     found = [tasks[i] for i in ids if i in tasks]
     return [t for t in found if t.deleted_at is None and not t.is_done][:limit]

@@ -173,9 +173,7 @@ class App:
         self.settings_dialog = SettingsDialog(
             self.model.settings, self.autostart, self.apply_settings
         )
-        self.settings_dialog.show()
-        self.settings_dialog.raise_()
-        self.settings_dialog.activateWindow()
+        _bring_forward(self.settings_dialog)
 
     def apply_settings(self, chosen: Any, start_at_login: bool) -> str | None:
         """Save the settings, then follow them: the language at once (the window and the menu
@@ -238,10 +236,7 @@ class App:
             self.show_window()
 
     def show_window(self) -> None:
-        self.ensure_window()
-        self.window.show()
-        self.window.raise_()
-        self.window.activateWindow()
+        _bring_forward(self.ensure_window())
 
     def open_picker(self) -> None:
         from wfh_desktop.ui.quick_picker import QuickPicker
@@ -251,9 +246,7 @@ class App:
         self.picker = QuickPicker(self.model, self.model.settings.default_target_minutes)
         self.picker.task_chosen.connect(self.model.start_task)
         self.picker.task_created.connect(self.model.start_new)
-        self.picker.show()
-        self.picker.raise_()
-        self.picker.activateWindow()
+        _bring_forward(self.picker)
 
     def _window_closed(self) -> None:
         if self.tray is not None:
@@ -300,6 +293,12 @@ class App:
         self.worker.close()
         if self.tray is not None:
             self.tray.icon.hide()
+
+
+def _bring_forward(widget: Any) -> None:
+    widget.show()
+    widget.raise_()
+    widget.activateWindow()
 
 
 def _stop_if_running(p: Any) -> None:
