@@ -31,7 +31,7 @@ import peers
 import run as cli_bench
 import xtray
 from histgen import WIB_OFFSET_S
-from measure import CommandFailed, quiet_run
+from measure import STARTED, CommandFailed, logger, quiet_run
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -58,11 +58,7 @@ CPU_LIMIT_PCT = 0.2
 STEADY_LIMIT_MB = 120.0  # 10^6 bytes
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
-_T0 = time.perf_counter()
-
-
-def log(message: str) -> None:
-    print(f"[bench-app {time.perf_counter() - _T0:6.0f}s] {message}", flush=True)
+log = logger("bench-app")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -625,7 +621,7 @@ def main(argv: list[str] | None = None) -> int:
             "reps": args.reps,
             "idle": args.idle,
             "settle": args.settle,
-            "total_s": time.perf_counter() - _T0,
+            "total_s": time.perf_counter() - STARTED,
         },
         "floor_ms": floor,
         "mini_ms": mini,
@@ -637,7 +633,7 @@ def main(argv: list[str] | None = None) -> int:
         log(f"goal: {g[0]}: {g[1]} (limit {g[2]}) {g[3]}")
     update_section(args.output, render(result))
     (args.work / "results.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
-    log(f"done in {time.perf_counter() - _T0:.0f} s; results in {args.output}")
+    log(f"done in {time.perf_counter() - STARTED:.0f} s; results in {args.output}")
     return 0
 
 

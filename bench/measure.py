@@ -55,6 +55,18 @@ class Result:
         }
 
 
+STARTED = time.perf_counter()  # when the benchmark began (this module loads first)
+
+
+def logger(name: str) -> Callable[[str], None]:
+    """``log(message)`` printing ``[name   12s] message``: seconds since the benchmark began."""
+
+    def log(message: str) -> None:
+        print(f"[{name} {time.perf_counter() - STARTED:6.0f}s] {message}", flush=True)
+
+    return log
+
+
 def wait_next_second() -> None:
     """Sleep into the next wall-clock second (Timewarrior refuses a stop in the start's second;
     every tool gets the same pause so the protocol is the same for all)."""

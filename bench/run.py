@@ -26,7 +26,7 @@ from pathlib import Path
 import mdreport
 import peers
 from histgen import BENCH_TITLE, WIB_OFFSET_S
-from measure import CommandFailed, Result, Runner, quiet_run, wait_next_second
+from measure import STARTED, CommandFailed, Result, Runner, logger, quiet_run, wait_next_second
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -70,11 +70,7 @@ else:
 assert days and tasks
 """
 
-_T0 = time.perf_counter()
-
-
-def log(message: str) -> None:
-    print(f"[bench {time.perf_counter() - _T0:6.0f}s] {message}", flush=True)
+log = logger("bench")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -358,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     runs = [bench_size(n, args, runner, programs) for n in args.sizes]
-    total_s = time.perf_counter() - _T0
+    total_s = time.perf_counter() - STARTED
     settings = {
         "reps": args.reps,
         "min_reps": min(args.min_reps, args.reps),
