@@ -127,6 +127,7 @@ def child(lang: str) -> None:
     app.window.resize(860, 620)
     for index, name in enumerate(("main-window", "task-list", "daily-log")):
         app.window.tabs.setCurrentIndex(index)
+        settle()  # a tab reads its data when shown
         if name == "task-list":
             app.window.task_list.select_title("Menyusun laporan bulanan")
         if name == "daily-log":

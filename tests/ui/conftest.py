@@ -49,3 +49,10 @@ def other(paths: Paths, clock: FixedClock) -> Iterator[Profile]:
     p = Profile.open(paths.database, clock)
     yield p
     p.close()
+
+
+def open_tab(app: App, view: Any) -> Any:
+    """Show the main window on ``view``'s tab, as a user opening it (tabs read when seen)."""
+    app.show_window()
+    app.window.tabs.setCurrentWidget(view)
+    return view

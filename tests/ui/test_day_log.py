@@ -7,7 +7,7 @@ from datetime import date
 from PySide6.QtCore import Qt
 
 from tests.conftest import MINUTE, MONDAY_0800_WIB
-from tests.ui.conftest import WAIT_MS
+from tests.ui.conftest import WAIT_MS, open_tab
 from wfh_desktop.sessions import SessionService
 from wfh_desktop.tasks import TaskService
 from wfh_desktop.timefmt import ZONES, day_start_ms
@@ -25,7 +25,7 @@ def _ready(app, qtbot, other, clock):
     TaskService(other).add("Menyusun laporan", 30)
     clock.set(MONDAY_0800_WIB + 4 * 60 * MINUTE)  # 12.00 WIB
     app.model.refresh()
-    view = app.window.day_log
+    view = open_tab(app, app.window.day_log)
     qtbot.waitUntil(lambda: view.task.findText("Menyusun laporan") >= 0, timeout=WAIT_MS)
     return view
 

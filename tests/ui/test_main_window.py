@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from tests.conftest import MINUTE
-from tests.ui.conftest import WAIT_MS
+from tests.ui.conftest import WAIT_MS, open_tab
 from wfh_desktop.tasks import TaskService
 from wfh_desktop.timer import TimerService
 
@@ -259,7 +259,9 @@ def test_a_window_made_late_shows_its_tabs_filled(app, qtbot, other, clock):
     old.deleteLater()
     app.window = None
     window = app.ensure_window()
+    open_tab(app, window.task_list)
     qtbot.waitUntil(lambda: window.task_list.table.rowCount() == 1, timeout=WAIT_MS)
+    open_tab(app, window.day_log)
     qtbot.waitUntil(lambda: window.day_log.table.rowCount() == 1, timeout=WAIT_MS)
     assert window.table.rowCount() == 1  # today's tasks
 

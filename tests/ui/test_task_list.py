@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from tests.ui.conftest import WAIT_MS
+from tests.ui.conftest import WAIT_MS, open_tab
 from wfh_desktop.tasks import TaskService
 
 
@@ -17,7 +17,7 @@ def _loaded(app, qtbot, other, titles):
     for title in titles:
         tasks.add(title, 30)
     app.model.refresh()
-    view = app.window.task_list
+    view = open_tab(app, app.window.task_list)
     qtbot.waitUntil(lambda: len(_titles(view)) == len(titles), timeout=WAIT_MS)
     return view
 
@@ -91,7 +91,7 @@ def test_saving_one_field_leaves_the_others_exactly_as_stored(app, qtbot, other)
     tasks.add("Arsip", 30, volume="1000", unit="berkas")
     tasks.add("Rekap", 30, volume=0.125)
     app.model.refresh()
-    view = app.window.task_list
+    view = open_tab(app, app.window.task_list)
     qtbot.waitUntil(lambda: len(_titles(view)) == 2, timeout=WAIT_MS)
     for title, new in (("Arsip", "Arsip surat"), ("Rekap", "Rekap data")):
         view.select_title(title)
@@ -112,3 +112,14 @@ def test_what_is_being_typed_survives_a_refresh(app, qtbot, other):
     qtbot.waitUntil(lambda: len(_titles(view)) == 2, timeout=WAIT_MS)
     assert view.title.text() == "Laporan bulan"
     assert view.current().title == "Laporan"
+
+
+def test_a_tab_not_seen_reads_nothing_until_it_is_opened(app, qtbot, other):
+    view = app.window.task_list  # the window is not shown
+    TaskService(other).add("Laporan", 30)
+    with qtbot.waitSignal(app.model.today_changed, timeout=WAIT_MS):
+        app.model.refresh()
+    qtbot.wait(200)
+    assert _titles(view) == []
+    open_tab(app, view)
+    qtbot.waitUntil(lambda: _titles(view) == ["Laporan"], timeout=WAIT_MS)

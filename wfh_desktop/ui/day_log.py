@@ -129,12 +129,22 @@ class DayLogView(QWidget):
         model.today_changed.connect(self._on_today)
         self._set_date_edit()
         self._selected()
-        self.reload()  # made after the app's first read (a tray app makes its window late)
+        self._stale = True  # read when first shown (a tray app makes its window late)
 
     # ---- the day -------------------------------------------------------------------------
 
     def _on_today(self, _today: Any) -> None:
-        self.reload()
+        # Read again only what is seen: a hidden tab (or a window closed to the tray) waits
+        # until it is shown.
+        if self.isVisible():
+            self.reload()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: Any) -> None:  # Qt override
+        super().showEvent(event)
+        if self._stale:
+            self.reload()
 
     def show_day(self, day: date) -> None:
         self.day = day
@@ -150,6 +160,7 @@ class DayLogView(QWidget):
         self.show_day(date(picked.year(), picked.month(), picked.day()))
 
     def reload(self) -> None:
+        self._stale = False
         day, z = self.day, self.model.zone
 
         def job(p: Profile) -> DayLog:

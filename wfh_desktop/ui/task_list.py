@@ -125,14 +125,25 @@ class TaskListView(QWidget):
         self._shown: dict[str, str] = {}  # the form's texts as last filled from the task
         model.today_changed.connect(self._on_today)
         self._selected()
-        self.reload()  # made after the app's first read (a tray app makes its window late)
+        self._stale = True  # read when first shown (a tray app makes its window late)
 
     # ---- the list ------------------------------------------------------------------------
 
     def _on_today(self, _today: Any) -> None:
-        self.reload()
+        # Read again only what is seen: a hidden tab (or a window closed to the tray) waits
+        # until it is shown.
+        if self.isVisible():
+            self.reload()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: Any) -> None:  # Qt override
+        super().showEvent(event)
+        if self._stale:
+            self.reload()
 
     def reload(self) -> None:
+        self._stale = False
         status, search = self.filter.currentData(), self.search.text()
 
         def job(p: Profile) -> list[tuple[Task, int]]:
