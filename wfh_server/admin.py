@@ -6,29 +6,24 @@ from __future__ import annotations
 import csv
 import io
 import secrets
-import time
 import unicodedata
 from datetime import date
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from wfh_desktop.errors import UserError
 from wfh_desktop.i18n import tr
 from wfh_desktop.ids import uuid7
-from wfh_server.db import error_text, transaction
+from wfh_server.db import error_text, now_ms, revoke_tokens, transaction
 from wfh_server.models import AppUser, Device, Org, RefreshToken, Unit, UserSyncState
 
 CSV_COLUMNS = ("nip", "name", "unit", "email")
 MAX_NAME = 200
 MAX_EMAIL = 254
 MAX_ID = 64
-
-
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 def check_nip(nip: str) -> str:
@@ -312,16 +307,7 @@ def reset_password(engine: Engine, ref: str, org_ref: str | None = None) -> NewU
 
 
 def _sign_out_everywhere(s: Session, user: AppUser) -> None:
-    _revoke_tokens(s, user.org_id, RefreshToken.user_id == user.user_id)
-
-
-def _revoke_tokens(s: Session, org_id: str, which: Any) -> None:
-    """Revoke the refresh tokens of one organisation that ``which`` picks."""
-    s.execute(
-        update(RefreshToken)
-        .where(RefreshToken.org_id == org_id, which, RefreshToken.revoked_at.is_(None))
-        .values(revoked_at=now_ms())
-    )
+    revoke_tokens(s, user.org_id, RefreshToken.user_id == user.user_id)
 
 
 def disable_user(engine: Engine, ref: str, org_ref: str | None = None) -> AppUser:
@@ -366,5 +352,5 @@ def revoke_device(engine: Engine, device_id: str, org_ref: str | None = None) ->
         device = found[0]
         if device.revoked_at is None:
             device.revoked_at = now_ms()
-        _revoke_tokens(s, device.org_id, RefreshToken.device_id == device.device_id)
+        revoke_tokens(s, device.org_id, RefreshToken.device_id == device.device_id)
     return device

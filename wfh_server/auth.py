@@ -8,16 +8,15 @@ its whole family (``SYNC.md``: authentication).
 
 from __future__ import annotations
 
-import time
 from typing import NamedTuple
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from wfh_desktop.ids import uuid7
 from wfh_server.config import ServerConfig
-from wfh_server.db import transaction
+from wfh_server.db import now_ms, revoke_tokens, transaction
 from wfh_server.models import AppUser, Device, RefreshToken, Unit
 from wfh_server.protocol import PROTOCOL_VERSION, Tokens, UserInfo
 from wfh_server.tokens import BadToken, hash_refresh, new_refresh, sign, verify
@@ -43,10 +42,6 @@ class AuthError(Exception):
 class Caller(NamedTuple):
     user: AppUser
     device: Device
-
-
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 _DUMMY_HASH: list[str] = []
@@ -256,15 +251,11 @@ class Auth:
                 raise AuthError(401, "invalid_credentials", "The current password is wrong.")
             user.password_hash = hash_password(new)
             user.must_change_password = False
-            s.execute(
-                update(RefreshToken)
-                .where(
-                    RefreshToken.org_id == user.org_id,
-                    RefreshToken.user_id == user.user_id,
-                    RefreshToken.device_id != me.device.device_id,
-                    RefreshToken.revoked_at.is_(None),
-                )
-                .values(revoked_at=now_ms())
+            revoke_tokens(
+                s,
+                user.org_id,
+                (RefreshToken.user_id == user.user_id)
+                & (RefreshToken.device_id != me.device.device_id),
             )
 
     def logout(self, token: str) -> None:
@@ -278,15 +269,7 @@ class Auth:
 
     @staticmethod
     def _revoke_family(s: Session, org_id: str, family_id: str, now: int) -> None:
-        s.execute(
-            update(RefreshToken)
-            .where(
-                RefreshToken.org_id == org_id,
-                RefreshToken.family_id == family_id,
-                RefreshToken.revoked_at.is_(None),
-            )
-            .values(revoked_at=now)
-        )
+        revoke_tokens(s, org_id, RefreshToken.family_id == family_id, now)
 
     # ---- every request -----------------------------------------------------------------
 

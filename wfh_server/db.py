@@ -7,12 +7,13 @@ time, as ``SYNC.md`` expects of it); PostgreSQL runs at READ COMMITTED and relie
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from wfh_server.config import ServerConfig
@@ -82,6 +83,23 @@ def current_revision(engine: Engine) -> str | None:
         if not inspect(conn).has_table("alembic_version"):
             return None
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def now_ms() -> int:
+    """The server's clock: UTC epoch milliseconds."""
+    return time.time_ns() // 1_000_000
+
+
+def revoke_tokens(s: Session, org_id: str, which: Any, now: int | None = None) -> None:
+    """Revoke the live refresh tokens of one organisation that ``which`` picks (a user's, a
+    device's, a sign-in's family)."""
+    from wfh_server.models import RefreshToken
+
+    s.execute(
+        update(RefreshToken)
+        .where(RefreshToken.org_id == org_id, which, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=now_ms() if now is None else now)
+    )
 
 
 def error_text(e: Exception) -> str:

@@ -15,8 +15,6 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-ACCESS_TTL_MS = 15 * 60_000
-
 
 class BadToken(Exception):
     """Not a token this server made, or no longer valid."""
