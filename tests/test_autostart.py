@@ -47,10 +47,22 @@ def test_launch_agent_runs_at_load(tmp_path):
     assert not auto.is_enabled()
 
 
-def test_the_command_is_the_installed_app():
-    command = app_command()
-    assert command[0].endswith("wfh-desktop") or command[1:3] == ["-m", "wfh_desktop"]
-    assert command[-1] == "--at-login"
+def test_the_command_is_the_installed_app_else_the_module(tmp_path, monkeypatch):
+    python = tmp_path / "bin" / "python"
+    python.parent.mkdir()
+    monkeypatch.setattr("sys.executable", str(python))
+    assert app_command() == [str(python), "-m", "wfh_desktop", "--at-login"]
+    (tmp_path / "bin" / "wfh-desktop").write_text("#!/bin/sh\n")
+    assert app_command() == [str(tmp_path / "bin" / "wfh-desktop"), "--at-login"]
+
+
+def test_the_entry_is_described_in_the_users_language(tmp_path):
+    from wfh_desktop.i18n import set_language
+
+    set_language("id")
+    auto = XdgAutostart({"XDG_CONFIG_HOME": str(tmp_path)})
+    auto.enable(COMMAND)
+    assert "Comment=Pencatatan waktu dengan target" in auto.path.read_text()
 
 
 class FakeRegistry:

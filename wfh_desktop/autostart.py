@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any, Protocol
 
+from wfh_desktop.i18n import tr
+
 ENTRY_NAME = "wfh-desktop"
 LABEL = "id.go.wfh-desktop"  # the LaunchAgent's label
 
@@ -55,7 +57,7 @@ class XdgAutostart:
             "[Desktop Entry]\n"
             "Type=Application\n"
             "Name=WFH Desktop\n"
-            "Comment=Time tracking with targets\n"
+            f"Comment={tr('Time tracking with targets')}\n"
             f"Exec={shlex.join(command)}\n"
             "Icon=appointment-soon\n"
             "Terminal=false\n"

@@ -22,7 +22,6 @@ from wfh_desktop.ui.worker import DbWorker
 
 if TYPE_CHECKING:
     from wfh_desktop.profile import Profile
-    from wfh_desktop.tasks import TaskService
     from wfh_desktop.timer import TimerService
     from wfh_desktop.today import Today
 
@@ -34,12 +33,6 @@ def _timer(p: Profile) -> TimerService:
     from wfh_desktop.timer import TimerService
 
     return TimerService(p)
-
-
-def _tasks(p: Profile) -> TaskService:
-    from wfh_desktop.tasks import TaskService
-
-    return TaskService(p)
 
 
 log = logging.getLogger("wfh.ui")
@@ -196,9 +189,6 @@ class AppModel(QObject):
 
     def finish(self) -> None:
         self.act(lambda p: _timer(p).finish())
-
-    def mark_done(self, task_id: str) -> None:
-        self.act(lambda p: _tasks(p).mark_done(task_id))
 
     def _fail(self, error: BaseException) -> None:
         if isinstance(error, UserError):

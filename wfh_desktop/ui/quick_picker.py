@@ -24,6 +24,7 @@ from wfh_desktop.errors import UserError
 from wfh_desktop.i18n import tr
 from wfh_desktop.tasks import clean_title
 from wfh_desktop.ui.model import AppModel
+from wfh_desktop.ui.widgets import error_label, show_error
 
 SEARCH_DELAY_MS = 150
 
@@ -75,10 +76,7 @@ class QuickPicker(QDialog):
         row.addWidget(self.custom_button)
         layout.addLayout(row)
 
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b3261e")
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_label()
         layout.addWidget(self.error)
 
         self._timer = QTimer(self)
@@ -139,8 +137,7 @@ class QuickPicker(QDialog):
         try:
             title = clean_title(self.search.text())
         except UserError as e:
-            self.error.setText(e.render())
-            self.error.show()
+            show_error(self.error, e.render())
             self.search.setFocus()
             return
         self.task_created.emit(title, minutes)

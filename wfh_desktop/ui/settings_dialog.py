@@ -24,6 +24,7 @@ from wfh_desktop.errors import UserError
 from wfh_desktop.i18n import tr
 from wfh_desktop.settings import Settings, validate
 from wfh_desktop.timefmt import ZONES
+from wfh_desktop.ui.widgets import error_label, show_error
 
 
 class SettingsDialog(QDialog):
@@ -56,7 +57,7 @@ class SettingsDialog(QDialog):
 
         self.zone = QComboBox()
         for name, z in ZONES.items():
-            self.zone.addItem(f"{name} (UTC+{z.offset_ms // 3_600_000})", name)
+            self.zone.addItem(f"{name} (UTC+{z.offset_hours})", name)
         self.zone.setCurrentIndex(max(self.zone.findData(current.office_zone), 0))
         form.addRow(tr("Office &time zone"), self.zone)
 
@@ -79,19 +80,13 @@ class SettingsDialog(QDialog):
         self.server = QLineEdit(current.server_url or "")
         self.server.setPlaceholderText("https://wfh.instansi.go.id")
         form.addRow(tr("&Server address"), self.server)
-        self.server_error = QLabel()
-        self.server_error.setStyleSheet("color: #b3261e")
-        self.server_error.setWordWrap(True)
-        self.server_error.hide()
+        self.server_error = error_label()
         form.addRow("", self.server_error)
         hint = QLabel(tr("Used for syncing with your agency; leave it empty to work locally."))
         hint.setWordWrap(True)
         form.addRow("", hint)
 
-        self.save_error = QLabel()
-        self.save_error.setStyleSheet("color: #b3261e")
-        self.save_error.setWordWrap(True)
-        self.save_error.hide()
+        self.save_error = error_label()
         layout.addWidget(self.save_error)
         buttons = QDialogButtonBox()
         self.save_button = buttons.addButton(tr("Save"), QDialogButtonBox.ButtonRole.AcceptRole)
@@ -105,8 +100,7 @@ class SettingsDialog(QDialog):
         try:
             server = validate("server_url", self.server.text().strip())
         except UserError as e:
-            self.server_error.setText(e.render())
-            self.server_error.show()
+            show_error(self.server_error, e.render())
             self.server.setFocus()
             return
         chosen = self._current._replace(
@@ -119,7 +113,6 @@ class SettingsDialog(QDialog):
         )
         error = self._apply(chosen, self.autostart.isChecked())
         if error:
-            self.save_error.setText(error)
-            self.save_error.show()
+            show_error(self.save_error, error)
             return
         self.accept()
