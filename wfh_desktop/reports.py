@@ -109,7 +109,6 @@ class Summary(NamedTuple):
     """All time at a glance, one line per month. Years of history hold thousands of days and
     tens of thousands of tasks, too many to read one by one; ``build_report`` lists them."""
 
-    zone: Zone
     months: list[MonthLine]
     total_ms: int
     finished: int
@@ -252,20 +251,22 @@ def _tasks_in_period(conn: sqlite3.Connection, q: dict[str, int | str]) -> list[
     ]
 
 
-def _finished_per_day(conn: sqlite3.Connection, q: dict[str, int | str]) -> list[DayLine]:
+def _finished_per_day(
+    conn: sqlite3.Connection, q: dict[str, int | str]
+) -> list[tuple[date, int, int]]:
     """The tasks of _tasks_all_time that are done, counted per day of finishing inside SQLite
-    (tens of thousands of tasks never become Python objects): as ``DayLine``s whose
-    ``worked_ms`` is the number finished and ``tasks`` the number of those on target."""
+    (tens of thousands of tasks never become Python objects): (day, finished, on target)."""
     mine, everyone = _sums_all_time(conn, q)
     on_target = ON_TARGET_SQL.format(
-        status="'done'", actual="mine" if everyone == "NULL" else "everyone", target="target"
+        status="status", actual="mine" if everyone == "NULL" else "everyone", target="target"
     )
     return [
-        DayLine(date.fromordinal(EPOCH_ORDINAL + d), n, hit)
+        (date.fromordinal(EPOCH_ORDINAL + d), n, hit)
         for d, n, hit in conn.execute(
             # LIMIT -1 keeps the inner query whole: flattened, each sum would run twice.
             f"SELECT (done_at + :off) / :day, COUNT(*), SUM({on_target}) FROM ("
-            f"SELECT t.done_at AS done_at, t.target_minutes AS target, {mine} AS mine, "
+            f"SELECT t.done_at AS done_at, t.status AS status, t.target_minutes AS target, "
+            f"{mine} AS mine, "
             f"{everyone} AS everyone, t.assignee_user_id = :user AS assigned FROM task t "
             "WHERE t.deleted_at IS NULL AND t.status = 'done' AND t.done_at IS NOT NULL "
             "LIMIT -1) WHERE mine > 0 OR assigned GROUP BY 1",
@@ -327,17 +328,16 @@ def build_summary(profile: Profile, z: Zone) -> Summary:
     q = _query(profile, Period(None, None), z)
     days = _beside(profile.conn, q, _days)
     months: dict[date, list[int]] = {}
-    for d in _finished_per_day(profile.conn, q):
-        line = months.setdefault(d.day.replace(day=1), [0, 0, 0, 0])
-        line[2] += d.worked_ms
-        line[3] += d.tasks
+    for day, finished, hit in _finished_per_day(profile.conn, q):
+        line = months.setdefault(day.replace(day=1), [0, 0, 0, 0])
+        line[2] += finished
+        line[3] += hit
     for d in days():
         line = months.setdefault(d.day.replace(day=1), [0, 0, 0, 0])
         line[0] += d.worked_ms
         line[1] += 1
     lines = [MonthLine(m, *sums) for m, sums in sorted(months.items())]
     return Summary(
-        z,
         lines,
         sum(m.worked_ms for m in lines),
         sum(m.finished for m in lines),

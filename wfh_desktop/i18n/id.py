@@ -564,5 +564,5 @@ CATALOG: dict[str, str] = {
     "the organisation, when the id is in several": "organisasinya, bila id itu ada di beberapa organisasi",
     "wfh-server: the database cannot be used: {error}": "wfh-server: basis data tidak dapat dipakai: {error}",
     "wfh-server: {error}": "wfh-server: {error}",
-    'Time tracking with targets': 'Pencatatan waktu dengan target',
+    "Time tracking with targets": "Pencatatan waktu dengan target",
 }
