@@ -68,3 +68,20 @@ def test_tr_formats_in_the_chosen_language():
 )
 def test_language_from_locale(env, expected):
     assert language_from_locale(env) == expected
+
+
+def test_the_language_comes_from_the_command_line_then_the_setting_then_the_locale(
+    monkeypatch,
+):
+    from wfh_desktop.i18n import choose_language
+
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    for var in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(var, raising=False)
+    assert choose_language(["--lang", "id", "status"], "en") == "id"
+    assert choose_language(["--lang=id"], "en") == "id"
+    assert choose_language(["--lang", "fr"], "id") == "id"  # not a language of ours
+    assert choose_language(["status"], "id") == "id"
+    assert choose_language(["status"]) == "en"
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    assert choose_language([]) == "id"

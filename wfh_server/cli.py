@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from wfh_desktop.errors import UserError
-from wfh_desktop.i18n import language_from_locale, set_language, tr
+from wfh_desktop.i18n import choose_language, set_language, tr
 from wfh_server.config import ServerConfig
 
 EXIT_OK, EXIT_ERROR = 0, 1
@@ -71,8 +71,7 @@ def out(text: str = "") -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    asked = args_list[args_list.index("--lang") + 1] if "--lang" in args_list[:-1] else None
-    set_language(asked if asked in ("id", "en") else language_from_locale() or "id")
+    set_language(choose_language(args_list))
     parser = build_parser()
     args = parser.parse_args(args_list)
     if args.command is None or (

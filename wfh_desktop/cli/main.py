@@ -9,18 +9,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from wfh_desktop.errors import UserError
-from wfh_desktop.i18n import language_from_locale, set_language, tr
+from wfh_desktop.i18n import choose_language, set_language, tr
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
-
-
-def _argv_value(argv: Sequence[str], option: str) -> str | None:
-    for i, arg in enumerate(argv):
-        if arg == option and i + 1 < len(argv):
-            return argv[i + 1]
-        if arg.startswith(option + "="):
-            return arg.split("=", 1)[1]
-    return None
 
 
 def make_clock() -> Any:
@@ -44,9 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     paths = Paths.resolve()
     settings, moved = settings_mod.load(paths.settings)
-    lang = _argv_value(args_list, "--lang")
-    chosen = lang if lang in ("id", "en") else settings.language or language_from_locale() or "id"
-    set_language(chosen)
+    set_language(choose_language(args_list, settings.language))
     if moved:
         print(
             tr(

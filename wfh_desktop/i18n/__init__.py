@@ -8,6 +8,7 @@ once with :func:`set_language`.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import Any
 
 LANGUAGES = ("id", "en")
@@ -60,3 +61,16 @@ def language_from_locale(environ: dict[str, str] | None = None) -> str | None:
         if code not in ("c", "posix"):
             return None
     return None
+
+
+def choose_language(argv: Sequence[str] = (), setting: str | None = None) -> str:
+    """The language to speak: ``--lang id|en`` (or ``--lang=en``) on the command line, else the
+    setting, else the system locale if it is Indonesian or English, else Indonesian. Read before
+    the command line is parsed, so that its own help and errors are translated."""
+    for i, arg in enumerate(argv):
+        asked = argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else None
+        if arg.startswith("--lang="):
+            asked = arg.split("=", 1)[1]
+        if asked in LANGUAGES:
+            return asked
+    return setting or language_from_locale() or "id"

@@ -20,7 +20,7 @@ from wfh_desktop.clock import Clock, SystemClock
 
 if TYPE_CHECKING:
     from wfh_desktop.autostart import Autostart
-from wfh_desktop.i18n import language, language_from_locale, set_language, tr
+from wfh_desktop.i18n import choose_language, language, set_language, tr
 from wfh_desktop.paths import Paths
 
 log = logging.getLogger("wfh.ui")
@@ -187,7 +187,7 @@ class App:
             return tr("The settings could not be saved: {error}", error=str(e))
         self.model.settings = chosen
         if chosen.language != old.language:
-            set_language(chosen.language or language_from_locale() or "id")
+            set_language(choose_language(setting=chosen.language))
             apply_qt_language(language())
             self.menu.menu.deleteLater()
             self.menu.deleteLater()
@@ -350,9 +350,7 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
     paths = Paths.resolve()
     settings, _moved = settings_mod.load(paths.settings)
     # The language first: the command line's own help is translated.
-    asked = args_list[args_list.index("--lang") + 1] if "--lang" in args_list[:-1] else None
-    chosen = asked if asked in ("id", "en") else None
-    set_language(chosen or settings.language or language_from_locale() or "id")
+    set_language(choose_language(args_list, settings.language))
     # No arguments (the usual start, and at login): argparse is not even imported.
     args = (
         parse_args(args_list)
