@@ -67,6 +67,11 @@ class WorkSession(NamedTuple):
         end = now_ms if self.end_at is None else self.end_at
         return max(end - self.start_at, 0)
 
+    def ms_within(self, start_ms: int, end_ms: int, now_ms: int) -> int:
+        """Its time inside [start_ms, end_ms): a session across midnight counts on each day."""
+        end = now_ms if self.end_at is None else self.end_at
+        return max(min(end, end_ms) - max(self.start_at, start_ms), 0)
+
 
 def on_target(status: str, actual_ms: int, target_minutes: int) -> bool:
     """A task is on target when it is done and its actual time (everyone's) is within target."""

@@ -6,6 +6,7 @@ from typing import NamedTuple
 
 from wfh_desktop.domain import SESSION_COLUMNS, TASK_COLUMNS, Task, WorkSession
 from wfh_desktop.errors import UserError
+from wfh_desktop.i18n import tr
 from wfh_desktop.ids import uuid7
 from wfh_desktop.lookup import find_session, find_task, get_task
 from wfh_desktop.profile import PAUSED_KEY, Profile
@@ -26,6 +27,15 @@ def check_span(start_ms: int, end_ms: int | None, now_ms: int) -> None:
         raise UserError("The end must be after the start.")
     if (end_ms if end_ms is not None else start_ms) > now_ms + FUTURE_SLACK_MS:
         raise UserError("A session cannot end in the future.")
+
+
+def review_text(flag: str | None) -> str:
+    """Why a session should be looked at again (its ``needs_review``), in words."""
+    if flag == "overlap":
+        return tr("overlaps")
+    if flag == "long":
+        return tr("long")
+    return ""
 
 
 class SessionService:

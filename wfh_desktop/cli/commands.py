@@ -433,7 +433,7 @@ def period_text(period: Any) -> str:
 
 
 def log_command(ctx: Context) -> int:
-    from wfh_desktop.sessions import SessionService
+    from wfh_desktop.sessions import SessionService, review_text
 
     period = period_from_args(ctx)
     start, end = period.bounds(ctx.zone)
@@ -451,17 +451,14 @@ def log_command(ctx: Context) -> int:
     for e in entries:
         s = e.session
         ms = s.duration_ms(now)
-        # The total counts only the part inside the period (a session may cross midnight).
-        total += max(min(now if s.end_at is None else s.end_at, end) - max(s.start_at, start), 0)
+        total += s.ms_within(start, end, now)  # only the part inside the period
         flags = []
         if s.end_at is None:
             flags.append(tr("running"))
         if s.source == "manual":
             flags.append(tr("manual"))
-        if s.needs_review == "overlap":
-            flags.append(tr("overlaps"))
-        if s.needs_review == "long":
-            flags.append(tr("long"))
+        if s.needs_review:
+            flags.append(review_text(s.needs_review))
         rows.append(
             [
                 short_code(s.id),

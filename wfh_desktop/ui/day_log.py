@@ -26,7 +26,7 @@ from wfh_desktop.domain import Task
 from wfh_desktop.errors import UserError
 from wfh_desktop.i18n import tr
 from wfh_desktop.profile import Profile
-from wfh_desktop.sessions import LogEntry, SessionService, check_span
+from wfh_desktop.sessions import LogEntry, SessionService, check_span, review_text
 from wfh_desktop.timefmt import (
     MS_PER_DAY,
     day_of,
@@ -39,15 +39,6 @@ from wfh_desktop.timefmt import (
 from wfh_desktop.today import search_tasks
 from wfh_desktop.ui.model import AppModel
 from wfh_desktop.ui.widgets import UndoBar, button_row, error_label, row_table, show_error
-
-
-def review_text(flag: str | None) -> str:
-    """Why a session should be looked at again, as ``wfh log`` says it."""
-    if flag == "overlap":
-        return tr("overlaps")
-    if flag == "long":
-        return tr("long")
-    return ""
 
 
 class DayLog(NamedTuple):
@@ -185,9 +176,7 @@ class DayLogView(QWidget):
         day_start = day_start_ms(log.day, z)
         for row, entry in enumerate(log.entries):
             s = entry.session
-            # The day's own part: a session across midnight counts half on each day.
-            end = now if s.end_at is None else s.end_at
-            total += max(min(end, day_start + MS_PER_DAY) - max(s.start_at, day_start), 0)
+            total += s.ms_within(day_start, day_start + MS_PER_DAY, now)  # the day's own part
             cells = [
                 fmt_clock(s.start_at, z),
                 tr("running") if s.end_at is None else fmt_clock(s.end_at, z),
