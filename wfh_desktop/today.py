@@ -21,6 +21,11 @@ RECENT_TASKS = 5
 _RECENT_SCAN = 200  # newest sessions looked at for recent tasks
 
 
+def counted_on(actual_ms: int, running: bool, read_ms: int, now_ms: int) -> int:
+    """A time read at ``read_ms``, at ``now_ms``: it grows while its timer runs."""
+    return actual_ms + (max(now_ms - read_ms, 0) if running else 0)
+
+
 class TaskProgress(NamedTuple):
     """A task and its actual time (everyone's) at the moment of the read."""
 
@@ -30,7 +35,7 @@ class TaskProgress(NamedTuple):
 
     def actual_at(self, read_ms: int, now_ms: int) -> int:
         """The actual time at ``now_ms``, counting on from the read while it runs."""
-        return self.actual_ms + (max(now_ms - read_ms, 0) if self.running else 0)
+        return counted_on(self.actual_ms, self.running, read_ms, now_ms)
 
 
 class Today(NamedTuple):
@@ -46,7 +51,7 @@ class Today(NamedTuple):
     def timer_actual_at(self, now_ms: int) -> int:
         """The running (or paused) task's actual time at ``now_ms``."""
         st = self.status
-        return st.task_actual_ms + (max(now_ms - st.now_ms, 0) if st.running else 0)
+        return counted_on(st.task_actual_ms, st.running is not None, st.now_ms, now_ms)
 
 
 def _tasks(conn: sqlite3.Connection, ids: list[str]) -> dict[str, Task]:

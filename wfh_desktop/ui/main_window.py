@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 
 from wfh_desktop.i18n import tr
 from wfh_desktop.timefmt import (
-    LongDates,
     day_of,
+    fmt_date_long,
     fmt_elapsed,
     fmt_left_or_over,
     fmt_minutes,
@@ -199,9 +199,8 @@ class MainWindow(QMainWindow):
         if today is None:
             return
         self.day_label.setText(
-            tr("Today, {date}", date=LongDates()(day_of(today.read_ms, today.zone)))
+            tr("Today, {date}", date=fmt_date_long(day_of(today.read_ms, today.zone)))
         )
-        running_id = today.status.running.task_id if today.status.running else None
         for row, line in enumerate(today.tasks):
             task = line.task
             self.table.insertRow(row)
@@ -217,7 +216,7 @@ class MainWindow(QMainWindow):
             self.table.setCellWidget(row, 3, bar)
             button = QPushButton(tr("Start"))
             button.setAccessibleName(tr("Start {title}", title=task.title))
-            button.setEnabled(task.id != running_id and not task.is_done)
+            button.setEnabled(not line.running and not task.is_done)
             button.clicked.connect(lambda _=False, i=task.id: self.model.start_task(i))
             self.table.setCellWidget(row, 4, button)
             self._row_bars.append((bar, actual, line))
