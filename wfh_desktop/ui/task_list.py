@@ -24,7 +24,7 @@ from wfh_desktop.domain import Task
 from wfh_desktop.errors import UserError
 from wfh_desktop.i18n import language, tr
 from wfh_desktop.profile import Profile
-from wfh_desktop.tasks import TaskService, clean_text, clean_title, clean_volume
+from wfh_desktop.tasks import TaskService, clean_fields
 from wfh_desktop.timefmt import fmt_minutes
 from wfh_desktop.ui.model import AppModel
 from wfh_desktop.ui.widgets import UndoBar, button_row, error_label, row_table, show_error
@@ -240,26 +240,18 @@ class TaskListView(QWidget):
             return
         texts = self._texts()
         changed = {k: v for k, v in texts.items() if v != self._shown.get(k)}
-        cleaners: dict[str, tuple[Any, QLabel | None]] = {
-            "title": (clean_title, self.title_error),
-            "target_minutes": (int, None),
-            "rhk": (clean_text, None),
-            "output": (clean_text, None),
-            "volume": (clean_volume, self.volume_error),
-            "unit": (clean_text, None),
-        }
+        labels = {"title": self.title_error, "volume": self.volume_error}
         fields: dict[str, Any] = {}
         ok = True
-        for name, (clean, label) in cleaners.items():
+        for name, text in changed.items():
             try:
-                if name in changed:
-                    fields[name] = clean(changed[name])
-                if label is not None:
-                    show_error(label, None)
+                fields |= clean_fields({name: text})  # the core's own checks, one field at a time
             except UserError as e:
-                assert label is not None
-                show_error(label, e.render())
+                show_error(labels[name], e.render())  # only these two fields can be wrong
                 ok = False
+        for name, label in labels.items():
+            if name not in changed or name in fields:
+                show_error(label, None)
         if ok and fields:
             self.model.act(lambda p: TaskService(p).edit(task.id, **fields))
             self._shown = texts
