@@ -146,7 +146,12 @@ def parse_instant(text: str, z: Zone, today: date) -> int:
         raise UserError(
             "Cannot read {text!r}: write a date and a time, such as 2026-11-02 08.00.", text=text
         )
-    h, mi, s = parse_time(time_text)
+    return at_time(d, z, parse_time(time_text))
+
+
+def at_time(d: date, z: Zone, hms: tuple[int, int, int]) -> int:
+    """The instant of a clock time (hour, minute, second) on a day in the office zone."""
+    h, mi, s = hms
     return day_start_ms(d, z) + ((h * 60 + mi) * 60 + s) * 1000
 
 

@@ -29,6 +29,7 @@ from wfh_desktop.profile import Profile
 from wfh_desktop.sessions import LogEntry, SessionService, check_span, review_text
 from wfh_desktop.timefmt import (
     MS_PER_DAY,
+    at_time,
     day_of,
     day_start_ms,
     fmt_clock,
@@ -237,12 +238,12 @@ class DayLogView(QWidget):
 
     def _instant(self, field: QLineEdit, label: QLabel, day: date) -> int | None:
         try:
-            h, m, sec = parse_time(field.text())
+            hms = parse_time(field.text())  # a time alone, on the day given
         except UserError as e:
             show_error(label, e.render())
             return None
         show_error(label, None)
-        return day_start_ms(day, self.model.zone) + ((h * 60 + m) * 60 + sec) * 1000
+        return at_time(day, self.model.zone, hms)
 
     def _span(self, day: date) -> tuple[int, int] | None:
         """The start and end typed, both on ``day``; errors beside their fields."""
