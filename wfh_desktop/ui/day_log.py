@@ -39,7 +39,14 @@ from wfh_desktop.timefmt import (
 )
 from wfh_desktop.today import search_tasks
 from wfh_desktop.ui.model import AppModel
-from wfh_desktop.ui.widgets import UndoBar, button_row, error_label, row_table, show_error
+from wfh_desktop.ui.widgets import (
+    ReadWhenSeen,
+    UndoBar,
+    button_row,
+    error_label,
+    row_table,
+    show_error,
+)
 
 
 class DayLog(NamedTuple):
@@ -48,7 +55,7 @@ class DayLog(NamedTuple):
     choices: list[Task]  # tasks a session can be put on
 
 
-class DayLogView(QWidget):
+class DayLogView(ReadWhenSeen):
     def __init__(self, model: AppModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
@@ -118,25 +125,11 @@ class DayLogView(QWidget):
         self.save_button.clicked.connect(self._save)
         self.delete_button.clicked.connect(self._delete)
         self._shown: tuple[str, str, str, str | None] | None = None  # the form as last filled
-        model.today_changed.connect(self._on_today)
+        model.today_changed.connect(self.data_changed)
         self._set_date_edit()
         self._selected()
-        self._stale = True  # read when first shown (a tray app makes its window late)
 
     # ---- the day -------------------------------------------------------------------------
-
-    def _on_today(self, _today: Any) -> None:
-        # Read again only what is seen: a hidden tab (or a window closed to the tray) waits
-        # until it is shown.
-        if self.isVisible():
-            self.reload()
-        else:
-            self._stale = True
-
-    def showEvent(self, event: Any) -> None:  # Qt override
-        super().showEvent(event)
-        if self._stale:
-            self.reload()
 
     def show_day(self, day: date) -> None:
         self.day = day
@@ -152,7 +145,7 @@ class DayLogView(QWidget):
         self.show_day(date(picked.year(), picked.month(), picked.day()))
 
     def reload(self) -> None:
-        self._stale = False
+        self.stale = False
         day, z = self.day, self.model.zone
 
         def job(p: Profile) -> DayLog:

@@ -27,7 +27,14 @@ from wfh_desktop.profile import Profile
 from wfh_desktop.tasks import TaskService, clean_fields
 from wfh_desktop.timefmt import fmt_minutes
 from wfh_desktop.ui.model import AppModel
-from wfh_desktop.ui.widgets import UndoBar, button_row, error_label, row_table, show_error
+from wfh_desktop.ui.widgets import (
+    ReadWhenSeen,
+    UndoBar,
+    button_row,
+    error_label,
+    row_table,
+    show_error,
+)
 
 LIST_LIMIT = 500  # the newest tasks shown; search finds older ones
 SEARCH_DELAY_MS = 200
@@ -44,7 +51,7 @@ def volume_text(volume: float | None) -> str:
     return text.replace(".", ",") if language() == "id" else text
 
 
-class TaskListView(QWidget):
+class TaskListView(ReadWhenSeen):
     def __init__(self, model: AppModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
@@ -123,27 +130,13 @@ class TaskListView(QWidget):
         self.done_button.clicked.connect(self._toggle_done)
         self.delete_button.clicked.connect(self._delete)
         self._shown: dict[str, str] = {}  # the form's texts as last filled from the task
-        model.today_changed.connect(self._on_today)
+        model.today_changed.connect(self.data_changed)
         self._selected()
-        self._stale = True  # read when first shown (a tray app makes its window late)
 
     # ---- the list ------------------------------------------------------------------------
 
-    def _on_today(self, _today: Any) -> None:
-        # Read again only what is seen: a hidden tab (or a window closed to the tray) waits
-        # until it is shown.
-        if self.isVisible():
-            self.reload()
-        else:
-            self._stale = True
-
-    def showEvent(self, event: Any) -> None:  # Qt override
-        super().showEvent(event)
-        if self._stale:
-            self.reload()
-
     def reload(self) -> None:
-        self._stale = False
+        self.stale = False
         status, search = self.filter.currentData(), self.search.text()
 
         def job(p: Profile) -> list[tuple[Task, int]]:

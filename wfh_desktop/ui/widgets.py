@@ -4,6 +4,7 @@ and the undo bar."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -58,6 +59,27 @@ def error_label() -> QLabel:
 def show_error(label: QLabel, text: str | None) -> None:
     label.setText(text or "")
     label.setVisible(bool(text))
+
+
+class ReadWhenSeen(QWidget):
+    """A view that reads its data only when seen: told of a change while hidden (a tab not
+    open, a window closed to the tray), it reads when next shown. ``reload`` clears ``stale``."""
+
+    stale = True  # nothing read yet: read when first shown
+
+    def reload(self) -> None:
+        raise NotImplementedError
+
+    def data_changed(self, *_args: Any) -> None:
+        if self.isVisible():
+            self.reload()
+        else:
+            self.stale = True
+
+    def showEvent(self, event: Any) -> None:  # Qt override
+        super().showEvent(event)
+        if self.stale:
+            self.reload()
 
 
 class UndoBar(QWidget):
