@@ -1,15 +1,18 @@
-"""The HTTP API (FastAPI): health, sign-in (password, rotating refresh tokens), sign-out and the
-colleague directory. Every error is ``application/problem+json`` with a stable ``code``. The sync
-endpoints of ``SYNC.md`` come next."""
+"""The HTTP API (FastAPI): health, sign-in (password, rotating refresh tokens), sign-out, the
+colleague directory and sync (push, pull, snapshot; ``SYNC.md``). Every error is
+``application/problem+json`` with a stable ``code``."""
 
 from __future__ import annotations
 
 import logging
+import zlib
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from sqlalchemy import func, or_, select
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -18,17 +21,27 @@ from wfh_server import __version__
 from wfh_server.auth import Auth, AuthError, Caller
 from wfh_server.config import ServerConfig
 from wfh_server.db import current_revision, make_engine, transaction
+from wfh_server.limits import RateLimit
 from wfh_server.models import AppUser, Unit
 from wfh_server.protocol import (
+    MAX_BATCH,
+    MAX_BODY,
+    PROTOCOL_VERSION,
+    PULL_LIMIT,
     Colleague,
     Directory,
     LoginRequest,
     LogoutRequest,
     PasswordChange,
     Problem,
+    PullResponse,
+    PushRequest,
+    PushResponse,
     RefreshRequest,
+    SnapshotResponse,
     Tokens,
 )
+from wfh_server.sync import Sync, SyncError
 from wfh_server.tokens import load_key
 
 PROBLEM = "application/problem+json"
@@ -44,28 +57,73 @@ class Health(BaseModel):
 
 
 def problem(status: int, code: str, detail: str | None, headers: dict[str, str] | None = None,
-            min_protocol: int | None = None) -> JSONResponse:  # fmt: skip
-    body = Problem(
-        title=code.replace("_", " "),
-        status=status,
-        code=code,
-        detail=detail,
-        min_protocol=min_protocol,
+            extra: dict[str, int] | None = None) -> JSONResponse:  # fmt: skip
+    body = Problem.model_validate(
+        {"title": code.replace("_", " "), "status": status, "code": code, "detail": detail}
+        | (extra or {})
     )
     return JSONResponse(
         body.model_dump(exclude_none=True), status_code=status, media_type=PROBLEM, headers=headers
     )
 
 
-def create_app(config: ServerConfig | None = None) -> FastAPI:
+async def _read_body(request: Request) -> bytes:
+    """The request body, gunzipped when it says so; refused over ``MAX_BODY`` bytes before or
+    after decompression (a small gzip can unpack to gigabytes)."""
+    too_big = SyncError(413, "body_too_large", f"At most {MAX_BODY} bytes: split the batch.")
+    raw = bytearray()
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > MAX_BODY:
+            raise too_big
+    encoding = request.headers.get("content-encoding", "identity").strip().lower()
+    if encoding in ("", "identity"):
+        return bytes(raw)
+    if encoding != "gzip":
+        raise SyncError(415, "unsupported_encoding", "Send the body plain or gzip-compressed.")
+    inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        body = inflate.decompress(bytes(raw), MAX_BODY + 1)
+    except zlib.error:
+        raise SyncError(400, "invalid_body", "The gzip body is damaged.") from None
+    if len(body) > MAX_BODY or inflate.unconsumed_tail:
+        raise too_big
+    if not inflate.eof:
+        raise SyncError(400, "invalid_body", "The gzip body is cut short.")
+    return body
+
+
+class _GzipRequest(Request):
+    async def body(self) -> bytes:
+        if not hasattr(self, "_body"):
+            self._body = await _read_body(self)
+        return self._body
+
+
+class _GzipRoute(APIRoute):
+    """A route whose JSON body may come gzip-compressed (``Content-Encoding: gzip``)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def gunzipping(request: Request) -> Response:
+            return await handler(_GzipRequest(request.scope, request.receive))
+
+        return gunzipping
+
+
+def create_app(config: ServerConfig | None = None, sync: Sync | None = None) -> FastAPI:
     config = config or ServerConfig.resolve()
-    engine = make_engine(config)
+    engine = sync.engine if sync else make_engine(config)
     auth = Auth(engine, config, load_key(config.home))
+    sync = sync or Sync(engine)
+    limit = RateLimit(config.rate_per_hour, config.rate_burst)
     errors: dict[int | str, dict[str, Any]] = {
         401: {"model": Problem},
         403: {"model": Problem},
         429: {"model": Problem},
     }
+    sync_errors = errors | {400: {"model": Problem}, 409: {"model": Problem}}
     app = FastAPI(title="WFH Desktop server", version=__version__)
 
     @app.exception_handler(AuthError)
@@ -73,7 +131,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
         headers = {"Retry-After": str(e.retry_after_s)} if e.retry_after_s else None
         if e.status == 401:
             headers = (headers or {}) | {"WWW-Authenticate": "Bearer"}
-        return problem(e.status, e.code, e.detail, headers, e.extra.get("min_protocol"))
+        return problem(e.status, e.code, e.detail, headers, e.extra)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, e: RequestValidationError) -> JSONResponse:
@@ -93,6 +151,27 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
 
     def caller(authorization: Annotated[str | None, Header()] = None) -> Caller:
         return auth.caller(authorization)
+
+    def syncer(
+        authorization: Annotated[str | None, Header()] = None,
+        x_sync_protocol: Annotated[int | None, Header()] = None,
+        x_device_id: Annotated[str | None, Header(max_length=36)] = None,
+    ) -> Caller:
+        """A signed-in device that may sync now: its protocol spoken, its initial password
+        changed, within its rate limit."""
+        me = auth.caller(authorization)
+        if x_sync_protocol is not None and x_sync_protocol != PROTOCOL_VERSION:
+            raise SyncError(400, "protocol_unsupported",
+                            f"This server speaks sync protocol {PROTOCOL_VERSION}; update the app.",
+                            extra={"min_protocol": PROTOCOL_VERSION})  # fmt: skip
+        if x_device_id is not None and x_device_id != me.device.device_id:
+            raise SyncError(403, "device_mismatch", "X-Device-Id is not the signed-in device.")
+        if me.user.must_change_password:
+            raise SyncError(403, "password_change_required", "Change your initial password first.")
+        wait = limit.take(f"{me.user.org_id}/{me.device.device_id}")
+        if wait is not None:
+            raise SyncError(429, "rate_limited", "Too many requests from this device.", wait)
+        return me
 
     @app.get("/healthz", response_model=Health)
     def health() -> Any:
@@ -124,7 +203,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     @app.get("/v1/directory", response_model=Directory, responses=errors)
     def directory(
         q: Annotated[str, Query(max_length=100)] = "",
-        me: Caller = Depends(caller),  # a closure: not an annotation FastAPI could resolve
+        me: Caller = Depends(syncer),  # a closure: not an annotation FastAPI could resolve
     ) -> Any:
         """Colleagues in my organisation (for handing over a task): name, unit and NIP only."""
         query = (
@@ -144,5 +223,44 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
         with transaction(engine) as s:
             rows = s.execute(query.order_by(AppUser.name).limit(DIRECTORY_LIMIT)).all()
         return Directory(people=[Colleague(name=n, unit=u, nip=nip) for n, u, nip in rows])
+
+    pushing = APIRouter(route_class=_GzipRoute)
+
+    @pushing.post("/v1/sync/push", response_model=PushResponse,
+                  responses=sync_errors | {413: {"model": Problem}})  # fmt: skip
+    def push(body: PushRequest, me: Caller = Depends(syncer)) -> Any:
+        """Mutations from the device's outbox, in ``seq`` order, at most 100 and 1 MiB
+        (decompressed); each gets ``applied | duplicate | merged | rejected``."""
+        if len(body.mutations) > MAX_BATCH:
+            raise SyncError(413, "batch_too_large", f"At most {MAX_BATCH} mutations a push.")
+        return sync.push(me, body)
+
+    app.include_router(pushing)
+
+    @app.get("/v1/sync/pull", response_model=PullResponse,
+             responses=sync_errors | {304: {"description": "nothing new"},
+                                      410: {"model": Problem}})  # fmt: skip
+    def pull(
+        since: Annotated[int, Query(ge=0, le=2**62)] = 0,
+        limit_: Annotated[int, Query(alias="limit", ge=1, le=PULL_LIMIT)] = PULL_LIMIT,
+        me: Caller = Depends(syncer),
+    ) -> Any:
+        """The changes the user may see after ``since``, in ``seq`` order; 304 when there is
+        nothing new (one primary-key read)."""
+        last, floor = sync.last_seq(me)
+        sync.check_cursor(since, last, floor)
+        tag = f'"{me.user.user_id}:{last}"'
+        if last == since:
+            return Response(status_code=304, headers={"ETag": tag})
+        return sync.pull(me, since, limit_)
+
+    @app.get("/v1/sync/snapshot", response_model=SnapshotResponse, responses=sync_errors)
+    def snapshot(
+        after: Annotated[str | None, Query(max_length=50)] = None,
+        limit_: Annotated[int, Query(alias="limit", ge=1, le=PULL_LIMIT)] = PULL_LIMIT,
+        me: Caller = Depends(syncer),
+    ) -> Any:
+        """Every live record the user sees, for a full resync after 410."""
+        return sync.snapshot(me, after, limit_)
 
     return app

@@ -23,6 +23,8 @@ class ServerConfig(NamedTuple):
     slow_after: int = 3  # failed sign-ins before each next try waits (2 s, 4 s, ...)
     lock_after: int = 5  # failed sign-ins before the account locks
     lock_s: int = 15 * 60
+    rate_per_hour: int = 120  # sync requests per device (SYNC.md: load model); 0: no limit
+    rate_burst: int = 20
 
     @property
     def is_sqlite(self) -> bool:
@@ -49,4 +51,6 @@ class ServerConfig(NamedTuple):
             access_ttl_s=timing("access_ttl_s", config.access_ttl_s),
             refresh_grace_s=timing("refresh_grace_s", config.refresh_grace_s),
             lock_s=timing("lock_s", config.lock_s),
+            rate_per_hour=timing("rate_per_hour", config.rate_per_hour),
+            rate_burst=timing("rate_burst", config.rate_burst),
         )

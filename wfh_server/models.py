@@ -4,13 +4,18 @@ sharded one without a schema rewrite."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
+    Float,
     ForeignKeyConstraint,
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -26,6 +31,8 @@ class Org(Base):
     org_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[int] = mapped_column(BigInteger)
+    # Changes when the organisation's data is restored from a backup: clients then re-push.
+    epoch: Mapped[str] = mapped_column(String(40), server_default="1")
 
 
 class Unit(Base):
@@ -115,3 +122,102 @@ class RefreshToken(Base):
         Index("ix_refresh_family", "org_id", "family_id"),
         Index("ix_refresh_hash", "token_hash"),  # looked up before the organisation is known
     )
+
+
+class _Synced:
+    """What every synced record has: a server version, its merge clock (``merge.py``), its
+    conflict journal, where it came from and when the server last changed it."""
+
+    version: Mapped[int] = mapped_column(Integer)
+    clock: Mapped[dict[str, Any]] = mapped_column(JSON)
+    conflicts: Mapped[list[Any]] = mapped_column(JSON)
+    origin_device: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[int | None] = mapped_column(BigInteger)
+    deleted_at: Mapped[int | None] = mapped_column(BigInteger)
+    updated_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class Task(_Synced, Base):
+    """A task; seen and changed by its owner (who made it) and its assignee."""
+
+    __tablename__ = "task"
+    org_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    owner_user_id: Mapped[str] = mapped_column(String(36))
+    assignee_user_id: Mapped[str] = mapped_column(String(36))
+    title: Mapped[str] = mapped_column(Text)
+    target_minutes: Mapped[int] = mapped_column(Integer)
+    rhk: Mapped[str | None] = mapped_column(Text)
+    output: Mapped[str | None] = mapped_column(Text)
+    volume: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(8))
+    done_at: Mapped[int | None] = mapped_column(BigInteger)
+    __table_args__ = (Index("ix_task_assignee", "org_id", "assignee_user_id"),)
+
+
+class WorkSession(_Synced, Base):
+    """One stretch of work by one person; it never changes owner."""
+
+    __tablename__ = "session"
+    org_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    owner_user_id: Mapped[str] = mapped_column(String(36))
+    task_id: Mapped[str] = mapped_column(String(36))
+    start_at: Mapped[int] = mapped_column(BigInteger)
+    end_at: Mapped[int | None] = mapped_column(BigInteger)
+    source: Mapped[str | None] = mapped_column(String(8))
+    note: Mapped[str | None] = mapped_column(Text)
+    auto_stop_reason: Mapped[str | None] = mapped_column(Text)
+    needs_review: Mapped[str | None] = mapped_column(Text)
+    client_clock_offset_ms: Mapped[int | None] = mapped_column(BigInteger)
+    __table_args__ = (
+        Index("ix_session_owner_start", "org_id", "owner_user_id", "start_at"),
+        Index("ix_session_owner_end", "org_id", "owner_user_id", "end_at"),
+    )
+
+
+class Handoff(Base):
+    """A task handed from one colleague to another (``SYNC.md``: handing a task over)."""
+
+    __tablename__ = "handoff"
+    org_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    task_id: Mapped[str] = mapped_column(String(36))
+    from_user: Mapped[str] = mapped_column(String(36))
+    to_user: Mapped[str] = mapped_column(String(36))
+    at: Mapped[int] = mapped_column(BigInteger)
+    note: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12))
+    version: Mapped[int] = mapped_column(Integer)
+    origin_device: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class UserFeed(Base):
+    """The compacted change feed: one row per record a user sees, with the ``seq`` of its last
+    change, allocated from the user's counter row inside the writing transaction."""
+
+    __tablename__ = "user_feed"
+    org_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    entity_type: Mapped[str] = mapped_column(String(8), primary_key=True)
+    entity_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    __table_args__ = (Index("ix_feed_seq", "org_id", "user_id", "seq"),)
+
+
+class MutationLog(Base):
+    """Every pushed mutation's outcome, by device and ``seq``: replays answer from it."""
+
+    __tablename__ = "mutation_log"
+    org_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    mutation_id: Mapped[str] = mapped_column(String(36))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    hlc: Mapped[str] = mapped_column(String(80))
+    original_hlc: Mapped[str | None] = mapped_column(String(80))  # before clamping
+    at: Mapped[int] = mapped_column(BigInteger)

@@ -66,3 +66,12 @@ def engine(server_config: ServerConfig) -> Iterator[Any]:
     migrate(eng)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture
+def server(engine: Any, server_config: ServerConfig) -> Iterator[Any]:
+    """The real server process on loopback (access tokens last 2 s there)."""
+    from tests.server.served import serve
+
+    with serve(engine, server_config) as running:
+        yield running

@@ -3,123 +3,18 @@ loopback (``wfh-server serve``), on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import select
 
+from tests.server.served import ANI, BUDI, LAIN, NEW_PASSWORD, SITI
+from tests.server.served import problem as _problem
 from wfh_server import admin
 from wfh_server.db import transaction
 from wfh_server.models import AppUser, RefreshToken
 from wfh_server.tokens import hash_refresh
-
-EXE = str(Path(sys.executable).with_name("wfh-server"))
-SITI, BUDI, ANI, LAIN = (
-    "198501012010011001",
-    "199002152015031002",
-    "199107202019032003",
-    "198811112012121004",
-)
-
-
-class Server(NamedTuple):
-    url: str
-    passwords: dict[str, str]
-    engine: Any
-
-    def login(self, nip: str, device: str, password: str | None = None) -> httpx.Response:
-        return httpx.post(
-            f"{self.url}/v1/auth/login",
-            json={
-                "login": nip,
-                "password": self.passwords[nip] if password is None else password,
-                "device_id": device,
-                "device_name": "Laptop",
-            },
-            timeout=10,
-        )
-
-    def directory(self, access: str, q: str = "") -> httpx.Response:
-        return httpx.get(
-            f"{self.url}/v1/directory",
-            params={"q": q},
-            headers={"Authorization": f"Bearer {access}"},
-            timeout=10,
-        )
-
-    def refresh(self, token: str, device: str) -> httpx.Response:
-        return httpx.post(
-            f"{self.url}/v1/auth/refresh",
-            json={"refresh_token": token, "device_id": device},
-            timeout=10,
-        )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def server(engine, server_config) -> Any:
-    admin.create_org(engine, "Kementerian Contoh", "kemen")
-    admin.create_unit(engine, "kemen", "Biro Umum")
-    admin.create_unit(engine, "kemen", "Biro Keuangan")
-    admin.create_org(engine, "Pemda Lain", "pemda")
-    admin.create_unit(engine, "pemda", "Dinas")
-    passwords = {
-        SITI: admin.add_user(
-            engine, "kemen", SITI, "Siti Aminah", "Biro Umum", "siti@contoh.go.id"
-        ).password,
-        BUDI: admin.add_user(engine, "kemen", BUDI, "Budi Santoso", "Biro Keuangan", None).password,
-        ANI: admin.add_user(engine, "kemen", ANI, "Ani Lestari", "Biro Umum", None).password,
-        LAIN: admin.add_user(engine, "pemda", LAIN, "Orang Lain", "Dinas", None).password,
-    }  # fmt: skip
-    port = _free_port()
-    env = dict(
-        os.environ,
-        WFH_SERVER_HOME=str(server_config.home),
-        WFH_SERVER_DATABASE_URL=server_config.database_url,
-        WFH_SERVER_ACCESS_TTL_S="2",
-        WFH_SERVER_REFRESH_GRACE_S="1",
-        WFH_SERVER_LOCK_S="2",
-    )
-    proc = subprocess.Popen(
-        [EXE, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{url}/healthz", timeout=2)
-                break
-            except httpx.TransportError:
-                assert proc.poll() is None and time.monotonic() < deadline
-                time.sleep(0.1)
-        yield Server(url, passwords, engine)
-    finally:
-        proc.terminate()
-        proc.wait(20)
-
-
-def _problem(r: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = r.json()
-    assert body["code"] == code and body["status"] == status
-    return body
 
 
 def test_sign_in_by_nip_or_email_and_see_only_colleagues(server):
@@ -128,21 +23,24 @@ def test_sign_in_by_nip_or_email_and_see_only_colleagues(server):
     tokens = r.json()
     assert tokens["user"]["name"] == "Siti Aminah" and tokens["user"]["unit"] == "Biro Umum"
     assert tokens["user"]["must_change_password"] is True
-    assert server.login("SITI@contoh.go.id", "dev-siti", server.passwords[SITI]).status_code == 200
-    people = server.directory(tokens["access_token"]).json()["people"]
+    # Nothing but changing the initial password until it is changed.
+    _problem(server.directory(tokens["access_token"]), 403, "password_change_required")
+    siti = server.ready(SITI, "dev-siti")
+    assert server.login("SITI@contoh.go.id", "dev-siti", NEW_PASSWORD).status_code == 200
+    people = server.directory(siti.access).json()["people"]
     assert people == [
         {"name": "Ani Lestari", "unit": "Biro Umum", "nip": ANI},
         {"name": "Budi Santoso", "unit": "Biro Keuangan", "nip": BUDI},
         {"name": "Siti Aminah", "unit": "Biro Umum", "nip": SITI},
     ]  # the other organisation's user is not there, and nothing more than these fields
     assert [
-        p["nip"] for p in server.directory(tokens["access_token"], "keuangan").json()["people"]
+        p["nip"] for p in server.directory(siti.access, "keuangan").json()["people"]
     ] == [BUDI]
     # Search characters are plain characters, the same on SQLite and PostgreSQL.
     for odd in ("\\", "%", "_"):
-        assert server.directory(tokens["access_token"], odd).json()["people"] == [], odd
+        assert server.directory(siti.access, odd).json()["people"] == [], odd
     admin.disable_user(server.engine, ANI)
-    assert ANI not in [p["nip"] for p in server.directory(tokens["access_token"]).json()["people"]]
+    assert ANI not in [p["nip"] for p in server.directory(siti.access).json()["people"]]
 
 
 def test_wrong_passwords_slow_down_then_lock(server):
@@ -203,6 +101,7 @@ def test_the_same_nip_in_two_organisations_signs_in_with_the_organisation_named(
 
 
 def test_logout_revokes_and_access_tokens_expire(server):
+    server.ready(SITI, "dev-siti")
     tokens = server.login(SITI, "dev-siti").json()
     r = httpx.post(
         f"{server.url}/v1/auth/logout", json={"refresh_token": tokens["refresh_token"]}, timeout=10
@@ -218,6 +117,8 @@ def test_logout_revokes_and_access_tokens_expire(server):
 
 
 def test_disabled_accounts_revoked_devices_and_taken_devices_are_refused(server):
+    server.ready(SITI, "dev-siti")
+    server.ready(BUDI, "dev-budi")
     siti = server.login(SITI, "dev-siti").json()
     budi = server.login(BUDI, "dev-budi").json()
     _problem(server.login(BUDI, "dev-siti"), 409, "device_taken")

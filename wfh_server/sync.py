@@ -1,0 +1,708 @@
+"""Push, pull and snapshot (``SYNC.md``): the server side of sync.
+
+A push is one transaction. It first locks the user's counter row (``user_sync_state``), so one
+user's pushes run one after the other on every database, and the device's row; each mutation is
+then a duplicate (``seq`` at or below the device's high-water mark, answered from the mutation
+log), the next one (applied by the rules of ``merge.py``), or a gap (409, nothing applied). At the
+end the one-running-session rule and the overlap flags are settled, and the feed sequence numbers
+are taken from the counter rows of every user who sees a change, in ``user_id`` order, inside the
+same transaction: a pull that sees ``seq`` n has seen every change before it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Engine, and_, func, or_, select, tuple_
+from sqlalchemy.orm import Session
+
+from wfh_desktop.hlc import Hlc
+from wfh_desktop.timefmt import iso_utc
+from wfh_server import merge
+from wfh_server.auth import AuthError, Caller
+from wfh_server.db import now_ms, transaction
+from wfh_server.merge import SESSION, TASK, Kind, Outcome, Record, Reject
+from wfh_server.models import (
+    AppUser,
+    Device,
+    Handoff,
+    MutationLog,
+    Org,
+    Task,
+    UserFeed,
+    UserSyncState,
+    WorkSession,
+)
+from wfh_server.protocol import (
+    PULL_LIMIT,
+    Change,
+    ItemResult,
+    Mutation,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    SnapshotResponse,
+)
+
+CLAMP_MS = 60_000  # an HLC may run this far ahead of the server's clock (SYNC.md)
+FUTURE_MS = 5 * 60_000  # a start further ahead than this is flagged
+OFFSET_MS = 120_000  # a device clock further off than this is flagged
+LONG_MS = 16 * 3600_000
+SERVER = "server"  # the device part of the server's own HLC stamps
+
+# The flags a session's state decides, recomputed on every change; the others tell of one
+# mutation (a clock far off, a start in the future, an unknown task) and stay.
+STATE_FLAGS = frozenset({"overlap", "long"})
+
+_COLUMNS = {
+    "session": (
+        "owner_user_id",
+        "task_id",
+        "start_at",
+        "end_at",
+        "source",
+        "note",
+        "origin_device",
+        "created_at",
+        "deleted_at",
+        "auto_stop_reason",
+    ),
+    "task": (
+        "owner_user_id",
+        "assignee_user_id",
+        "title",
+        "target_minutes",
+        "rhk",
+        "output",
+        "volume",
+        "unit",
+        "status",
+        "done_at",
+        "origin_device",
+        "created_at",
+        "deleted_at",
+    ),
+}
+_INSTANTS = frozenset({"start_at", "end_at", "created_at", "deleted_at", "done_at", "at"})
+
+
+class SyncError(AuthError):
+    """A refusal of a whole request (a gap, a device conflict, an expired cursor)."""
+
+
+def content_hash(m: Mutation) -> str:
+    body = json.dumps(m.model_dump(), sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def wire(entity: str, row: Any) -> dict[str, Any]:
+    """A record as it travels: every column but the merge clock, instants as ISO-8601."""
+    out: dict[str, Any] = {}
+    for column in row.__table__.columns:
+        name = column.name
+        if name in ("org_id", "clock", "updated_at"):
+            continue
+        value = getattr(row, name)
+        out[name] = iso_utc(value) if name in _INSTANTS and value is not None else value
+    return out
+
+
+class ServerClock:
+    """The server's own HLC: for auto-stops and for clients to merge after each answer."""
+
+    def __init__(self) -> None:
+        self.last: Hlc | None = None
+
+    def tick(self, now: int) -> str:
+        from wfh_desktop.hlc import tick
+
+        self.last = tick(self.last, now, SERVER)
+        return self.last.encode()
+
+    def observe(self, stamp: Hlc) -> None:
+        if self.last is None or stamp.physical_ms > self.last.physical_ms:
+            self.last = Hlc(stamp.physical_ms, 0, SERVER)
+
+
+class Sync:
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Callable[[], int] = now_ms,
+        before_commit: Callable[[Session], None] | None = None,
+    ) -> None:
+        self.engine, self.clock = engine, clock
+        self.before_commit = before_commit  # tests hold a transaction open here
+        self.hlc = ServerClock()
+
+    # ---- push --------------------------------------------------------------------------
+
+    def push(self, me: Caller, request: PushRequest) -> PushResponse:
+        now = self.clock()
+        with transaction(self.engine) as s:
+            org_id, user_id = me.user.org_id, me.user.user_id
+            counter = s.get(UserSyncState, (org_id, user_id), with_for_update=True)
+            if counter is None:  # a user from before the sync tables
+                counter = UserSyncState(org_id=org_id, user_id=user_id, last_seq=0, gc_floor=0)
+                s.add(counter)
+                s.flush()
+            device = s.get(Device, (org_id, me.device.device_id), with_for_update=True)
+            if device is None or device.revoked_at is not None:
+                raise SyncError(403, "device_revoked", "This device may no longer sync.")
+            batch = _Batch(s, me, now, self.hlc)
+            results: list[ItemResult] = []
+            for m in sorted(request.mutations, key=lambda m: m.seq):
+                results.append(self._one(s, batch, device, m, now))
+            batch.settle()
+            feed = batch.allocate(counter)
+            for r in results:
+                if r.status in ("applied", "merged") and r.entity_id and r.feed_seq is None:
+                    r.feed_seq = feed.get(r.entity_id)
+                    r.record = batch.records.get(r.entity_id, r.record)
+                    r.version = (r.record or {}).get("version", r.version)
+            device.last_seen_at = now
+            epoch = s.get(Org, org_id).epoch  # type: ignore[union-attr]
+            if self.before_commit is not None:
+                self.before_commit(s)
+            last_seq = device.last_seq
+        return PushResponse(
+            server_time=iso_utc(now),
+            server_hlc=self.hlc.tick(now),
+            epoch=epoch,
+            device_last_seq=last_seq,
+            results=results,
+        )
+
+    def _one(self, s: Session, batch: _Batch, device: Device, m: Mutation, now: int) -> ItemResult:
+        digest = content_hash(m)
+        if m.seq <= device.last_seq:
+            log = s.get(MutationLog, (device.org_id, device.device_id, m.seq))
+            if log is not None and (log.mutation_id != m.mutation_id or log.content_hash != digest):
+                raise SyncError(
+                    409,
+                    "device_conflict",
+                    "Another install uses this device id: register a new device and push again.",
+                )
+            original = log.result if log is not None else {}
+            return ItemResult(
+                seq=m.seq,
+                status="duplicate",
+                entity_id=original.get("entity_id"),
+                version=original.get("version"),
+                original_status=original.get("status"),
+            )
+        if m.seq > device.last_seq + 1:
+            raise SyncError(
+                409,
+                "seq_gap",
+                f"Mutation {device.last_seq + 1} is missing; push from there.",
+                extra={"expected_seq": device.last_seq + 1},
+            )
+        original_hlc = None
+        try:
+            stamp = merge.check_hlc(m.hlc)
+            hlc = m.hlc
+            if stamp.physical_ms > now + CLAMP_MS:  # a clock in the future cannot win forever
+                original_hlc, hlc = m.hlc, Hlc(now + CLAMP_MS, stamp.counter, stamp.device).encode()
+                stamp = Hlc.decode(hlc)
+            self.hlc.observe(stamp)
+            result = batch.apply(m, hlc)
+        except Reject as e:
+            result = ItemResult(
+                seq=m.seq,
+                status="rejected",
+                entity_id=m.entity_id,
+                code=e.code,
+                detail=e.detail,
+                current=e.current,
+            )
+        s.add(
+            MutationLog(
+                org_id=device.org_id,
+                device_id=device.device_id,
+                seq=m.seq,
+                mutation_id=m.mutation_id,
+                content_hash=digest,
+                result={
+                    k: v
+                    for k, v in result.model_dump().items()
+                    if k in ("status", "entity_id", "version", "code")
+                },
+                hlc=m.hlc if original_hlc is None else hlc,
+                original_hlc=original_hlc,
+                at=now,
+            )
+        )
+        device.last_seq, device.last_mutation_id = m.seq, m.mutation_id
+        return result
+
+    # ---- pull --------------------------------------------------------------------------
+
+    def last_seq(self, me: Caller) -> tuple[int, int]:
+        """The user's newest feed ``seq`` and oldest valid cursor (one primary-key read)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(UserSyncState.last_seq, UserSyncState.gc_floor).where(
+                    UserSyncState.org_id == me.user.org_id,
+                    UserSyncState.user_id == me.user.user_id,
+                )
+            ).first()
+        return (row[0], row[1]) if row else (0, 0)
+
+    def pull(self, me: Caller, since: int, limit: int = PULL_LIMIT) -> PullResponse:
+        org_id, user_id = me.user.org_id, me.user.user_id
+        now = self.clock()
+        with transaction(self.engine) as s:
+            counter = s.get(UserSyncState, (org_id, user_id))
+            last, floor = (counter.last_seq, counter.gc_floor) if counter else (0, 0)
+            self.check_cursor(since, last, floor)
+            feed = s.execute(
+                select(UserFeed.entity_type, UserFeed.entity_id, UserFeed.seq)
+                .where(UserFeed.org_id == org_id, UserFeed.user_id == user_id, UserFeed.seq > since)
+                .order_by(UserFeed.seq)
+                .limit(limit + 1)
+            ).all()
+            has_more = len(feed) > limit
+            feed = feed[:limit]
+            changes = _changes(s, org_id, [(t, i, q) for t, i, q in feed])
+            epoch = s.get(Org, org_id).epoch  # type: ignore[union-attr]
+        return PullResponse(
+            changes=changes,
+            next=feed[-1][2] if feed else since,
+            has_more=has_more,
+            server_time=iso_utc(now),
+            server_hlc=self.hlc.tick(now),
+            epoch=epoch,
+        )
+
+    @staticmethod
+    def check_cursor(since: int, last: int, floor: int) -> None:
+        if since < floor:
+            raise SyncError(
+                410,
+                "cursor_expired",
+                "The changes since this cursor are gone: download a snapshot.",
+                extra={"gc_floor": floor},
+            )
+        if since > last:
+            raise SyncError(
+                409,
+                "epoch_mismatch",
+                "The server has fewer changes than this cursor (restored from a backup?): "
+                "push your retained changes again and resync.",
+            )
+
+    def snapshot(self, me: Caller, after: str | None, limit: int = PULL_LIMIT) -> SnapshotResponse:
+        """Every live record the user sees, in pages keyed by ``<entity>:<id>``; the client sets
+        its cursor to ``as_of_seq`` of the first page and pulls from there."""
+        org_id, user_id = me.user.org_id, me.user.user_id
+        with transaction(self.engine) as s:
+            counter = s.get(UserSyncState, (org_id, user_id))
+            query = select(UserFeed.entity_type, UserFeed.entity_id, UserFeed.seq).where(
+                UserFeed.org_id == org_id, UserFeed.user_id == user_id
+            )
+            if after:
+                kind, _, ident = after.partition(":")
+                query = query.where(
+                    tuple_(UserFeed.entity_type, UserFeed.entity_id) > (kind, ident)
+                )
+            rows = s.execute(
+                query.order_by(UserFeed.entity_type, UserFeed.entity_id).limit(limit + 1)
+            ).all()
+            has_more = len(rows) > limit
+            rows = rows[:limit]
+            changes = [c for c in _changes(s, org_id, list(rows)) if not c.deleted]
+            epoch = s.get(Org, org_id).epoch  # type: ignore[union-attr]
+        return SnapshotResponse(
+            records=changes,
+            as_of_seq=counter.last_seq if counter else 0,
+            next_after=f"{rows[-1][0]}:{rows[-1][1]}" if has_more else None,
+            has_more=has_more,
+            epoch=epoch,
+        )
+
+
+_MODELS: dict[str, Any] = {"session": WorkSession, "task": Task, "handoff": Handoff}
+
+
+def _changes(s: Session, org_id: str, feed: list[tuple[str, str, int]]) -> list[Change]:
+    rows: dict[tuple[str, str], Any] = {}
+    for entity, model in _MODELS.items():
+        ids = [i for t, i, _ in feed if t == entity]
+        for start in range(0, len(ids), 500):
+            for row in s.scalars(
+                select(model).where(model.org_id == org_id, model.id.in_(ids[start : start + 500]))
+            ):
+                rows[(entity, row.id)] = row
+    out = []
+    for entity, ident, seq in feed:
+        row = rows.get((entity, ident))
+        if row is not None:
+            out.append(
+                Change(
+                    entity=entity,
+                    id=ident,
+                    version=row.version,
+                    seq=seq,
+                    deleted=getattr(row, "deleted_at", None) is not None,
+                    record=wire(entity, row),
+                )
+            )
+    return out
+
+
+# ---- one push's changes ----------------------------------------------------------------
+
+
+def _record(kind: Kind, row: Any) -> Record:
+    return Record(
+        {name: getattr(row, name) for name in _COLUMNS[kind.name]},
+        json.loads(json.dumps(row.clock)),
+        list(row.conflicts or []),
+    )
+
+
+def _flags(text: str | None) -> set[str]:
+    return set(filter(None, (text or "").split(",")))
+
+
+class _Batch:
+    """The changes of one push: the records written, who must see them, and the settling
+    (running rule, overlap flags, feed numbers) at the end."""
+
+    def __init__(self, s: Session, me: Caller, now: int, hlc: ServerClock) -> None:
+        self.s, self.me, self.now, self.server_hlc = s, me, now, hlc
+        self.org_id, self.user_id = me.user.org_id, me.user.user_id
+        self.viewers: dict[tuple[str, str], set[str]] = {}
+        self.records: dict[str, dict[str, Any]] = {}
+        self.spans: list[tuple[int, int]] = []  # sessions' old and new spans, for overlaps
+        self.touched_sessions = False
+
+    def apply(self, m: Mutation, hlc: str) -> ItemResult:
+        entity, _, op = m.type.partition(".")
+        if m.type == "task.handoff":
+            return self._handoff(m, hlc)
+        kind = merge.KINDS.get(entity)
+        if kind is None:
+            raise Reject("unknown_type", f"unknown mutation type {m.type}")
+        fields = merge.clean(kind, op, m.fields)
+        if kind is SESSION:
+            return self._session(m, op, fields, hlc)
+        return self._task(m, op, fields, hlc)
+
+    def _result(self, m: Mutation, entity: str, row: Any, outcome: Outcome) -> ItemResult:
+        record = wire(entity, row)
+        self.records[row.id] = record
+        return ItemResult(
+            seq=m.seq,
+            status=outcome.status,
+            entity_id=row.id,
+            version=row.version,
+            record=record,
+            note=outcome.note,
+        )
+
+    def _write(self, row: Any, kind: Kind, rec: Record, changed: bool) -> None:
+        if not changed:
+            return
+        for name in _COLUMNS[kind.name]:
+            setattr(row, name, rec.values.get(name))
+        row.clock, row.conflicts = rec.clock, rec.conflicts
+        row.version = (row.version or 0) + 1
+        row.updated_at = self.now
+
+    def _see(self, entity: str, ident: str, *users: str | None) -> None:
+        self.viewers.setdefault((entity, ident), set()).update(u for u in users if u)
+
+    # ---- sessions
+
+    def _session(self, m: Mutation, op: str, fields: dict[str, Any], hlc: str) -> ItemResult:
+        row = self.s.get(WorkSession, (self.org_id, m.entity_id), with_for_update=True)
+        if row is not None and row.owner_user_id != self.user_id:
+            raise Reject("not_found", f"no session {m.entity_id}")  # never say whose it is
+        if row is None and op == "upsert":
+            if fields.get("owner_user_id", self.user_id) != self.user_id:
+                raise Reject("forbidden", "a session belongs to whoever worked it")
+            fields = {
+                "owner_user_id": self.user_id,
+                "origin_device": self.me.device.device_id,
+                **fields,
+            }
+        outcome = merge.apply(
+            SESSION, _record(SESSION, row) if row else None, op, fields, hlc, m.entity_id
+        )
+        flags = _flags(row.needs_review if row else None)
+        event = set()
+        rec = outcome.record
+        if "start_at" in fields and fields["start_at"] > self.now + FUTURE_MS:
+            event.add("future")
+        if m.clock_offset_ms is not None and abs(m.clock_offset_ms) > OFFSET_MS:
+            event.add("clock_offset")
+        if "task_id" in fields and self.s.get(Task, (self.org_id, fields["task_id"])) is None:
+            event.add("unknown_task")
+        if row is None:
+            row = WorkSession(org_id=self.org_id, id=m.entity_id, version=0, needs_review=None)
+            self.s.add(row)
+        else:
+            self.spans.append((row.start_at, row.end_at or self.now))
+        changed = outcome.changed or not event <= flags
+        self._write(row, SESSION, rec, changed)
+        if changed:
+            if event:
+                row.needs_review = ",".join(sorted(flags | event))
+                row.client_clock_offset_ms = m.clock_offset_ms
+            self.spans.append((row.start_at, row.end_at or self.now))
+            self.touched_sessions = True
+            self._see("session", row.id, self.user_id)
+        return self._result(m, "session", row, outcome)
+
+    # ---- tasks
+
+    def _task(self, m: Mutation, op: str, fields: dict[str, Any], hlc: str) -> ItemResult:
+        row = self.s.get(Task, (self.org_id, m.entity_id), with_for_update=True)
+        if row is not None and self.user_id not in (row.owner_user_id, row.assignee_user_id):
+            raise Reject("not_found", f"no task {m.entity_id}")
+        if row is None and op == "upsert":
+            for name in ("owner_user_id", "assignee_user_id"):
+                if fields.get(name, self.user_id) != self.user_id:
+                    raise Reject("forbidden", f"a new task's {name} is its maker")
+            fields = {
+                "owner_user_id": self.user_id,
+                "assignee_user_id": self.user_id,
+                "origin_device": self.me.device.device_id,
+                **fields,
+            }
+        elif row is not None and fields.get("assignee_user_id", row.assignee_user_id) != (
+            row.assignee_user_id
+        ):
+            raise Reject("reassign_via_handoff", "a task changes hands by a handoff")
+        outcome = merge.apply(
+            TASK, _record(TASK, row) if row else None, op, fields, hlc, m.entity_id
+        )
+        if row is None:
+            row = Task(org_id=self.org_id, id=m.entity_id, version=0)
+            self.s.add(row)
+        self._write(row, TASK, outcome.record, outcome.changed)
+        if outcome.changed:
+            self._see("task", row.id, row.owner_user_id, row.assignee_user_id)
+        return self._result(m, "task", row, outcome)
+
+    # ---- handoffs
+
+    def _handoff(self, m: Mutation, hlc: str) -> ItemResult:
+        f = m.fields
+        if set(f) - {"task_id", "to_nip", "at", "note"} or not {"task_id", "to_nip"} <= set(f):
+            raise Reject("invalid_field", "a handoff carries task_id, to_nip, at and note")
+        task_id = merge.check_id(f["task_id"], "task_id")
+        at = merge.parse_instant(f["at"], "at") if f.get("at") is not None else self.now
+        note = merge.check_text(f.get("note"), "note", merge.MAX_TEXT, optional=True)
+        existing = self.s.get(Handoff, (self.org_id, m.entity_id))
+        if existing is not None:
+            if existing.from_user != self.user_id:
+                raise Reject("not_found", f"no handoff {m.entity_id}")
+            return ItemResult(
+                seq=m.seq,
+                status="merged",
+                entity_id=existing.id,
+                version=existing.version,
+                record=wire("handoff", existing),
+                note="this handoff is already recorded",
+            )
+        task = self.s.get(Task, (self.org_id, task_id), with_for_update=True)
+        if task is None or self.user_id not in (task.owner_user_id, task.assignee_user_id):
+            raise Reject("not_found", f"no task {task_id}")
+        if task.deleted_at is not None:
+            raise Reject("task_deleted", "the task is deleted")
+        if m.base_version is None or m.base_version != task.version:
+            raise Reject(
+                "task_version_conflict",
+                "the task was changed or handed over meanwhile",
+                current=wire("task", task),
+            )
+        to = self.s.scalars(
+            select(AppUser).where(
+                AppUser.org_id == self.org_id,
+                AppUser.nip == str(f["to_nip"]).strip(),
+                AppUser.disabled_at.is_(None),
+            )
+        ).first()
+        if to is None or to.user_id == self.user_id:
+            raise Reject("unknown_colleague", "no active colleague with this NIP here")
+        giver = task.assignee_user_id
+        task.assignee_user_id = to.user_id
+        task.clock = {**task.clock, "f": {**task.clock.get("f", {}), "assignee_user_id": hlc}}
+        task.version += 1
+        task.updated_at = self.now
+        handoff = Handoff(
+            org_id=self.org_id,
+            id=m.entity_id,
+            task_id=task_id,
+            from_user=self.user_id,
+            to_user=to.user_id,
+            at=at,
+            note=note,
+            status="pending",
+            version=1,
+            origin_device=self.me.device.device_id,
+            created_at=self.now,
+            updated_at=self.now,
+        )
+        self.s.add(handoff)
+        self._stop_running_on(task_id, at, f"handoff:{m.entity_id}")
+        self._see("task", task.id, task.owner_user_id, giver, to.user_id)
+        self._see("handoff", handoff.id, self.user_id, to.user_id)
+        self.records[task.id] = wire("task", task)
+        return self._result(m, "handoff", handoff, Outcome(Record({}), True, "applied"))
+
+    def _stop_running_on(self, task_id: str, at: int, reason: str) -> None:
+        """The giver's timer on a task handed over stops at the handoff."""
+        for row in self.s.scalars(self._running().where(WorkSession.task_id == task_id)):
+            self._auto_stop(row, at, reason)
+
+    # ---- settling the batch
+
+    def _running(self) -> Any:
+        return (
+            select(WorkSession)
+            .where(
+                WorkSession.org_id == self.org_id,
+                WorkSession.owner_user_id == self.user_id,
+                WorkSession.end_at.is_(None),
+                WorkSession.deleted_at.is_(None),
+            )
+            .with_for_update()
+        )
+
+    def _auto_stop(self, row: WorkSession, end: int, reason: str) -> None:
+        rec = merge.auto_stop(_record(SESSION, row), end, reason, self.server_hlc.tick(self.now))
+        self.spans.append((row.start_at, self.now))
+        self._write(row, SESSION, rec, True)
+        self.records[row.id] = wire("session", row)
+        self.touched_sessions = True
+        self._see("session", row.id, self.user_id)
+
+    def settle(self) -> None:
+        if not self.touched_sessions:
+            return
+        self.s.flush()
+        running = sorted(
+            self.s.scalars(self._running()),
+            key=lambda r: (r.start_at, r.clock.get("f", {}).get("start_at", ""), r.id),
+        )
+        for row in running[:-1]:  # the newest start keeps running (SYNC.md, Toggl's rule)
+            later = self.s.scalar(
+                select(func.min(WorkSession.start_at)).where(
+                    WorkSession.org_id == self.org_id,
+                    WorkSession.owner_user_id == self.user_id,
+                    WorkSession.deleted_at.is_(None),
+                    WorkSession.start_at > row.start_at,
+                )
+            )
+            self._auto_stop(
+                row, later if later is not None else self.now, f"superseded_by:{running[-1].id}"
+            )
+        self.s.flush()
+        self._flag_overlaps()
+
+    def _near(self, lo: int, hi: int) -> list[WorkSession]:
+        return list(
+            self.s.scalars(
+                select(WorkSession).where(
+                    WorkSession.org_id == self.org_id,
+                    WorkSession.owner_user_id == self.user_id,
+                    WorkSession.deleted_at.is_(None),
+                    WorkSession.start_at < hi,
+                    or_(WorkSession.end_at.is_(None), WorkSession.end_at > lo),
+                )
+            )
+        )
+
+    def _flag_overlaps(self) -> None:
+        """Recompute the state flags of every session near the changed ones: overlaps (touching
+        end to start is not one) and very long sessions. Flagged, never rewritten."""
+        if not self.spans:
+            return
+        lo, hi = min(a for a, _ in self.spans), max(b for _, b in self.spans)
+        near = self._near(lo, hi + 1)
+        if not near:
+            return
+        # Everything that overlaps one of these lies within their own outer bounds.
+        lo = min(lo, *(r.start_at for r in near))
+        hi = max(hi, *((r.end_at or self.now) for r in near))
+        rows = sorted(self._near(lo, hi + 1), key=lambda r: (r.start_at, r.id))
+        overlapping: set[str] = set()
+        reach_end, reach_id = -1, ""
+        for r in rows:
+            end = r.end_at if r.end_at is not None else max(self.now, r.start_at)
+            if r.start_at < reach_end:  # it overlaps the one reaching furthest, at least
+                overlapping.update((r.id, reach_id))
+            if end > reach_end:
+                reach_end, reach_id = end, r.id
+        for r in rows:
+            end = r.end_at if r.end_at is not None else self.now
+            state = {"overlap"} if r.id in overlapping else set()
+            if end - r.start_at > LONG_MS:
+                state.add("long")
+            flags = (_flags(r.needs_review) - STATE_FLAGS) | state
+            text = ",".join(sorted(flags)) or None
+            if text != r.needs_review:
+                r.needs_review = text
+                r.version += 1
+                r.updated_at = self.now
+                self.records[r.id] = wire("session", r)
+                self._see("session", r.id, self.user_id)
+
+    def allocate(self, mine: UserSyncState) -> dict[str, int]:
+        """Feed numbers for every change, from each viewer's counter row, locked in user_id
+        order (two users' handoffs at once cannot deadlock); returns the caller's numbers."""
+        by_user: dict[str, list[tuple[str, str]]] = {}
+        for key, users in self.viewers.items():
+            for user in users:
+                by_user.setdefault(user, []).append(key)
+        out: dict[str, int] = {}
+        for user in sorted(by_user):
+            keys = sorted(by_user[user])
+            counter = (
+                mine
+                if user == self.user_id
+                else self.s.get(UserSyncState, (self.org_id, user), with_for_update=True)
+            )
+            if counter is None:
+                continue
+            base = counter.last_seq
+            counter.last_seq = base + len(keys)
+            existing = {
+                (f.entity_type, f.entity_id): f
+                for f in self.s.scalars(
+                    select(UserFeed).where(
+                        UserFeed.org_id == self.org_id,
+                        UserFeed.user_id == user,
+                        or_(
+                            *(
+                                and_(UserFeed.entity_type == t, UserFeed.entity_id == i)
+                                for t, i in keys
+                            )
+                        ),
+                    )
+                )
+            }
+            for n, (entity, ident) in enumerate(keys, start=base + 1):
+                feed = existing.get((entity, ident))
+                if feed is None:
+                    self.s.add(
+                        UserFeed(
+                            org_id=self.org_id,
+                            user_id=user,
+                            entity_type=entity,
+                            entity_id=ident,
+                            seq=n,
+                        )
+                    )
+                else:
+                    feed.seq = n
+                if user == self.user_id:
+                    out[ident] = n
+        return out
