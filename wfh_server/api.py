@@ -9,7 +9,7 @@ import zlib
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
@@ -67,10 +67,18 @@ def problem(status: int, code: str, detail: str | None, headers: dict[str, str] 
     )
 
 
+class BodyError(HTTPException):
+    """A body refused while it is read (FastAPI lets only HTTP exceptions through there)."""
+
+    def __init__(self, status: int, code: str, detail: str) -> None:
+        super().__init__(status, detail)
+        self.code = code
+
+
 async def _read_body(request: Request) -> bytes:
     """The request body, gunzipped when it says so; refused over ``MAX_BODY`` bytes before or
     after decompression (a small gzip can unpack to gigabytes)."""
-    too_big = SyncError(413, "body_too_large", f"At most {MAX_BODY} bytes: split the batch.")
+    too_big = BodyError(413, "body_too_large", f"At most {MAX_BODY} bytes: split the batch.")
     raw = bytearray()
     async for chunk in request.stream():
         raw += chunk
@@ -80,16 +88,16 @@ async def _read_body(request: Request) -> bytes:
     if encoding in ("", "identity"):
         return bytes(raw)
     if encoding != "gzip":
-        raise SyncError(415, "unsupported_encoding", "Send the body plain or gzip-compressed.")
+        raise BodyError(415, "unsupported_encoding", "Send the body plain or gzip-compressed.")
     inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
     try:
         body = inflate.decompress(bytes(raw), MAX_BODY + 1)
     except zlib.error:
-        raise SyncError(400, "invalid_body", "The gzip body is damaged.") from None
+        raise BodyError(400, "invalid_body", "The gzip body is damaged.") from None
     if len(body) > MAX_BODY or inflate.unconsumed_tail:
         raise too_big
     if not inflate.eof:
-        raise SyncError(400, "invalid_body", "The gzip body is cut short.")
+        raise BodyError(400, "invalid_body", "The gzip body is cut short.")
     return body
 
 
@@ -147,7 +155,7 @@ def create_app(config: ServerConfig | None = None, sync: Sync | None = None) -> 
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, e: StarletteHTTPException) -> JSONResponse:
-        return problem(e.status_code, f"http_{e.status_code}", str(e.detail))
+        return problem(e.status_code, getattr(e, "code", f"http_{e.status_code}"), str(e.detail))
 
     def caller(authorization: Annotated[str | None, Header()] = None) -> Caller:
         return auth.caller(authorization)

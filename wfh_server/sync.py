@@ -154,7 +154,15 @@ class Sync:
                 raise SyncError(403, "device_revoked", "This device may no longer sync.")
             batch = _Batch(s, me, now, self.hlc)
             results: list[ItemResult] = []
+            committed = device.last_seq
             for m in sorted(request.mutations, key=lambda m: m.seq):
+                if m.seq > device.last_seq + 1:  # nothing of this push is kept
+                    raise SyncError(
+                        409,
+                        "seq_gap",
+                        f"Mutation {device.last_seq + 1} is missing; push from {committed + 1}.",
+                        extra={"expected_seq": committed + 1},
+                    )
                 results.append(self._one(s, batch, device, m, now))
             batch.settle()
             feed = batch.allocate(counter)
@@ -193,13 +201,6 @@ class Sync:
                 entity_id=original.get("entity_id"),
                 version=original.get("version"),
                 original_status=original.get("status"),
-            )
-        if m.seq > device.last_seq + 1:
-            raise SyncError(
-                409,
-                "seq_gap",
-                f"Mutation {device.last_seq + 1} is missing; push from there.",
-                extra={"expected_seq": device.last_seq + 1},
             )
         original_hlc = None
         try:
@@ -664,7 +665,7 @@ class _Batch:
                 by_user.setdefault(user, []).append(key)
         out: dict[str, int] = {}
         for user in sorted(by_user):
-            keys = sorted(by_user[user])
+            keys = by_user[user]  # in the order of the changes: a task before its sessions
             counter = (
                 mine
                 if user == self.user_id

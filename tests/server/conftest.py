@@ -70,8 +70,17 @@ def engine(server_config: ServerConfig) -> Iterator[Any]:
 
 @pytest.fixture
 def server(engine: Any, server_config: ServerConfig) -> Iterator[Any]:
-    """The real server process on loopback (access tokens last 2 s there)."""
+    """The real server process on loopback."""
     from tests.server.served import serve
 
     with serve(engine, server_config) as running:
+        yield running
+
+
+@pytest.fixture
+def hasty_server(engine: Any, server_config: ServerConfig) -> Iterator[Any]:
+    """The real server process on loopback, where access tokens last 2 s."""
+    from tests.server.served import serve
+
+    with serve(engine, server_config, WFH_SERVER_ACCESS_TTL_S="2") as running:
         yield running

@@ -54,14 +54,16 @@ class Device:
     last_ms: int = 0
 
     def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.access}", "X-Sync-Protocol": "1"}
+        signed = {"Authorization": f"Bearer {self.access}"} if self.access else {}
+        return signed | {"X-Sync-Protocol": "1"}
 
     def hlc(self, at_ms: int | None = None) -> str:
         self.last_ms = max(self.last_ms + 1, at_ms or int(time.time() * 1000))
         return Hlc(self.last_ms, 0, self.device_id).encode()
 
-    def mutation(self, type_: str, entity_id: str, fields: dict[str, Any] | None = None,
-                 **extra: Any) -> dict[str, Any]:  # fmt: skip
+    def mutation(
+        self, type_: str, entity_id: str, fields: dict[str, Any] | None = None, **extra: Any
+    ) -> dict[str, Any]:
         return {
             "seq": next(self.seq),
             "mutation_id": uuid7(),
@@ -77,8 +79,9 @@ class Device:
         headers = self.headers() | {"Content-Type": "application/json"}
         if gzipped:
             body, headers = gzip.compress(body), headers | {"Content-Encoding": "gzip"}
-        return httpx.post(f"{self.server.url}/v1/sync/push", content=body, headers=headers,
-                          timeout=30)  # fmt: skip
+        return httpx.post(
+            f"{self.server.url}/v1/sync/push", content=body, headers=headers, timeout=30
+        )
 
     def pushed(self, *mutations: dict[str, Any]) -> list[dict[str, Any]]:
         r = self.push(*mutations)
@@ -87,8 +90,12 @@ class Device:
         return results
 
     def pull(self, since: int = 0, limit: int = 500) -> httpx.Response:
-        return httpx.get(f"{self.server.url}/v1/sync/pull", params={"since": since, "limit": limit},
-                         headers=self.headers(), timeout=30)  # fmt: skip
+        return httpx.get(
+            f"{self.server.url}/v1/sync/pull",
+            params={"since": since, "limit": limit},
+            headers=self.headers(),
+            timeout=30,
+        )
 
     def pull_all(self, since: int = 0, limit: int = 500) -> tuple[list[dict[str, Any]], int]:
         """Every change after ``since``, page by page; and the last cursor."""
@@ -127,7 +134,7 @@ class Server:
         return httpx.get(
             f"{self.url}/v1/directory",
             params={"q": q},
-            headers={"Authorization": f"Bearer {access}"},
+            headers={"Authorization": f"Bearer {access}"} if access else {},
             timeout=10,
         )
 
@@ -152,8 +159,9 @@ class Server:
         assert r.status_code == 200, r.text
         tokens = r.json()
         if tokens["user"]["must_change_password"]:
-            changed = self.change_password(tokens["access_token"], self.passwords[nip],
-                                           NEW_PASSWORD)  # fmt: skip
+            changed = self.change_password(
+                tokens["access_token"], self.passwords[nip], NEW_PASSWORD
+            )
             assert changed.status_code == 204, changed.text
             self.passwords[nip] = NEW_PASSWORD
         return Device(self, device, tokens["access_token"], tokens["user"]["user_id"])
@@ -179,7 +187,7 @@ def people(engine: Any) -> dict[str, str]:
         BUDI: admin.add_user(engine, "kemen", BUDI, "Budi Santoso", "Biro Keuangan", None).password,
         ANI: admin.add_user(engine, "kemen", ANI, "Ani Lestari", "Biro Umum", None).password,
         LAIN: admin.add_user(engine, "pemda", LAIN, "Orang Lain", "Dinas", None).password,
-    }  # fmt: skip
+    }
 
 
 @contextmanager
@@ -191,11 +199,15 @@ def serve(engine: Any, config: ServerConfig, **env: str) -> Iterator[Server]:
         os.environ,
         WFH_SERVER_HOME=str(config.home),
         WFH_SERVER_DATABASE_URL=config.database_url,
-        WFH_SERVER_ACCESS_TTL_S="2",
-        WFH_SERVER_REFRESH_GRACE_S="1",
-        WFH_SERVER_LOCK_S="2",
-        WFH_SERVER_RATE_BURST="10000",
-        **env,
+        **(
+            {
+                "WFH_SERVER_ACCESS_TTL_S": "60",
+                "WFH_SERVER_REFRESH_GRACE_S": "1",
+                "WFH_SERVER_LOCK_S": "2",
+                "WFH_SERVER_RATE_BURST": "10000",
+            }
+            | env
+        ),
     )
     proc = subprocess.Popen(
         [EXE, "serve", "--host", "127.0.0.1", "--port", str(port)],

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from tests.server.served import ANI, BUDI, LAIN, NEW_PASSWORD, SITI
+from tests.server.served import ANI, BUDI, NEW_PASSWORD, SITI
 from tests.server.served import problem as _problem
 from wfh_server import admin
 from wfh_server.db import transaction
@@ -33,9 +33,7 @@ def test_sign_in_by_nip_or_email_and_see_only_colleagues(server):
         {"name": "Budi Santoso", "unit": "Biro Keuangan", "nip": BUDI},
         {"name": "Siti Aminah", "unit": "Biro Umum", "nip": SITI},
     ]  # the other organisation's user is not there, and nothing more than these fields
-    assert [
-        p["nip"] for p in server.directory(siti.access, "keuangan").json()["people"]
-    ] == [BUDI]
+    assert [p["nip"] for p in server.directory(siti.access, "keuangan").json()["people"]] == [BUDI]
     # Search characters are plain characters, the same on SQLite and PostgreSQL.
     for odd in ("\\", "%", "_"):
         assert server.directory(siti.access, odd).json()["people"] == [], odd
@@ -100,7 +98,8 @@ def test_the_same_nip_in_two_organisations_signs_in_with_the_organisation_named(
     assert r.status_code == 200 and r.json()["user"]["org_id"] == "pemda"
 
 
-def test_logout_revokes_and_access_tokens_expire(server):
+def test_logout_revokes_and_access_tokens_expire(hasty_server):
+    server = hasty_server
     server.ready(SITI, "dev-siti")
     tokens = server.login(SITI, "dev-siti").json()
     r = httpx.post(

@@ -1,0 +1,448 @@
+"""Push and pull against the real server process on loopback, on SQLite and on PostgreSQL: the
+round trip, replays and gaps, the conflict rules, the running-timer rule and handoffs."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import time
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select, update
+
+from tests.server.served import BUDI, LAIN, SITI, Device, problem
+from wfh_desktop.hlc import Hlc
+from wfh_desktop.ids import uuid7
+from wfh_server.db import transaction
+from wfh_server.models import MutationLog, Task, UserSyncState, WorkSession
+
+H = 3600_000
+# Twelve hours ago, on the hour: a timer started then has not yet run long enough to be flagged.
+NINE = int(time.time() * 1000) // H * H - 12 * H
+
+
+def iso(ms: int) -> str:
+    from wfh_desktop.timefmt import iso_utc
+
+    return iso_utc(ms)
+
+
+def new_task(dev: Device, title: str = "Menyusun laporan", **fields: Any) -> dict[str, Any]:
+    return dev.mutation("task.upsert", uuid7(), {"title": title, "target_minutes": 30, **fields})
+
+
+def new_session(
+    dev: Device, task_id: str, start: int, end: int | None = None, **extra: Any
+) -> dict[str, Any]:
+    fields = {
+        "task_id": task_id,
+        "start_at": iso(start),
+        "end_at": iso(end) if end else None,
+        "source": "timer",
+        "note": None,
+    }
+    return dev.mutation("session.upsert", uuid7(), fields, **extra)
+
+
+def records(changes: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {
+        c["id"]: c["record"] | {"version": c["version"], "deleted": c["deleted"]} for c in changes
+    }
+
+
+def count_rows(server: Any, model: Any) -> int:
+    with transaction(server.engine) as s:
+        return int(s.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_push_then_pull_on_another_device_and_nothing_new_is_cheap(server):
+    laptop, pc = server.ready(SITI, "laptop"), server.ready(SITI, "pc")
+    task = new_task(laptop)
+    session = new_session(laptop, task["entity_id"], NINE)
+    results = laptop.pushed(task, session)
+    assert [r["status"] for r in results] == ["applied", "applied"]
+    assert results[0]["record"]["assignee_user_id"] == laptop.user_id
+    assert results[1]["record"]["end_at"] is None and results[1]["version"] == 1
+    assert results[0]["feed_seq"] < results[1]["feed_seq"]
+    # The stop travels gzip-compressed.
+    stop = laptop.mutation("session.stop", session["entity_id"], {"end_at": iso(NINE + H // 2)})
+    r = laptop.push(stop, gzipped=True)
+    assert r.status_code == 200 and r.json()["results"][0]["status"] == "applied"
+    assert r.json()["device_last_seq"] == 3
+
+    changes, cursor = pc.pull_all()
+    got = records(changes)
+    assert got[session["entity_id"]]["end_at"] == iso(NINE + H // 2)
+    assert got[session["entity_id"]]["owner_user_id"] == pc.user_id == laptop.user_id
+    assert got[task["entity_id"]]["title"] == "Menyusun laporan"
+    assert [c["seq"] for c in changes] == sorted(c["seq"] for c in changes)
+    assert len(changes) == 2  # compacted: one row per record, not one per change
+    # Nothing new: 304 with no body; a page size of 1 pages through everything.
+    nothing = pc.pull(cursor)
+    assert nothing.status_code == 304 and nothing.content == b"" and nothing.headers["ETag"]
+    one_by_one, last = pc.pull_all(limit=1)
+    assert [c["id"] for c in one_by_one] == [c["id"] for c in changes] and last == cursor
+    # Own changes come back to their own device too, by id: never twice.
+    mine, _ = laptop.pull_all()
+    assert sorted(records(mine)) == sorted(got)
+
+
+def test_replays_gaps_and_one_bad_mutation_among_a_hundred(server):
+    dev = server.ready(SITI, "laptop")
+    task = new_task(dev)
+    batch = [
+        task,
+        *(
+            new_session(dev, task["entity_id"], NINE + i * H, NINE + i * H + 60_000)
+            for i in range(3)
+        ),
+    ]
+    first = dev.pushed(*batch)
+    assert {r["status"] for r in first} == {"applied"}
+    for _ in range(4):  # the same push delivered again and again (lost answers)
+        again = dev.pushed(*batch)
+        assert [r["status"] for r in again] == ["duplicate"] * 4
+        assert [r["original_status"] for r in again] == ["applied"] * 4
+    newer = dev.mutation("session.edit", batch[1]["entity_id"], {"note": "rapat"})
+    assert dev.pushed(newer)[0]["status"] == "applied"
+    assert [r["status"] for r in dev.pushed(*batch[:2])] == ["duplicate"] * 2  # an old batch
+    sessions = count_rows(server, WorkSession)
+    assert sessions == 3
+
+    # A gap: nothing of the batch is applied, and the answer says where to go on from.
+    dev.seq = iter(range(6, 10**6))
+    lost = dev.mutation("session.edit", batch[2]["entity_id"], {"note": "hilang"})
+    dev.seq = iter(range(8, 10**6))
+    after_gap = new_session(dev, task["entity_id"], NINE + 9 * H, NINE + 10 * H)
+    body = problem(dev.push(lost, after_gap), 409, "seq_gap")
+    assert body["expected_seq"] == 6
+    assert count_rows(server, WorkSession) == 3
+
+    # The same seq with other content: two installs share this device id.
+    clash = dict(lost, mutation_id=uuid7())
+    dev.pushed(lost)
+    problem(dev.push(clash), 409, "device_conflict")
+
+    # One invalid mutation among a hundred: the other 99 are applied, the queue moves on.
+    dev.seq = iter(range(7, 10**6))
+    hundred = [
+        new_session(
+            dev, task["entity_id"], NINE + 24 * H + i * 60_000, NINE + 24 * H + i * 60_000 + 30_000
+        )
+        for i in range(100)
+    ]
+    hundred[40]["fields"]["start_at"] = "kemarin"
+    results = dev.pushed(*hundred)
+    assert [r["status"] for r in results].count("applied") == 99
+    assert results[40]["status"] == "rejected" and results[40]["code"] == "invalid_field"
+    assert "start_at" in results[40]["detail"]
+    assert count_rows(server, WorkSession) == 3 + 99
+    with transaction(server.engine) as s:
+        assert s.scalar(select(func.max(MutationLog.seq))) == 106
+
+
+def test_conflict_rules_first_stop_sticky_delete_and_last_writer(server):
+    laptop, pc = server.ready(SITI, "laptop"), server.ready(SITI, "pc")
+    task = new_task(laptop)
+    s1 = new_session(laptop, task["entity_id"], NINE)
+    laptop.pushed(task, s1)
+    sid = s1["entity_id"]
+    # Two stops: the first (by its clock) wins; the later one is merged and journaled.
+    first = pc.mutation("session.stop", sid, {"end_at": iso(NINE + H)}, hlc=pc.hlc(NINE + H))
+    assert pc.pushed(first)[0]["status"] == "applied"
+    late = laptop.mutation(
+        "session.stop", sid, {"end_at": iso(NINE + 2 * H)}, hlc=laptop.hlc(NINE + 2 * H)
+    )
+    merged = laptop.pushed(late)[0]
+    assert merged["status"] == "merged" and merged["record"]["end_at"] == iso(NINE + H)
+    assert merged["record"]["conflicts"][-1]["reason"] == "second_stop"
+    # Notes: the newer clock wins, whichever arrives last; the loser is journaled.
+    newer = laptop.mutation("session.edit", sid, {"note": "baru"}, hlc=laptop.hlc(NINE + 5 * H))
+    older = pc.mutation("session.edit", sid, {"note": "lama"}, hlc=pc.hlc(NINE + 4 * H))
+    laptop.pushed(newer)
+    result = pc.pushed(older)[0]
+    assert result["status"] == "merged" and result["record"]["note"] == "baru"
+    assert {"field": "note", "lost": "lama", "won": "baru"}.items() <= (
+        result["record"]["conflicts"][-1].items()
+    )
+    # A delete is sticky: a later edit is kept for a restore, not shown.
+    gone = laptop.mutation("session.delete", sid, hlc=laptop.hlc(NINE + 6 * H))
+    assert laptop.pushed(gone)[0]["record"]["deleted_at"] is not None
+    edit = pc.mutation(
+        "session.edit", sid, {"note": "setelah dihapus"}, hlc=pc.hlc(laptop.last_ms + 1000)
+    )
+    kept = pc.pushed(edit)[0]
+    assert kept["status"] == "merged" and kept["record"]["deleted_at"] is not None
+    stale = laptop.mutation("session.restore", sid, hlc=Hlc(NINE, 0, "aaa").encode())
+    assert laptop.pushed(stale)[0]["record"]["deleted_at"] is not None  # older than the delete
+    back = laptop.mutation("session.restore", sid, hlc=laptop.hlc(pc.last_ms + 1000))
+    restored = laptop.pushed(back)[0]["record"]
+    assert restored["deleted_at"] is None and restored["note"] == "setelah dihapus"
+    # Malformed data is refused; an owner or a stopped session cannot be changed.
+    bad = [
+        pc.mutation("session.edit", sid, {"owner_user_id": "someone"}),
+        pc.mutation("session.edit", sid, {"end_at": None}),
+        pc.mutation("session.edit", sid, {"end_at": iso(NINE - H)}),
+        pc.mutation("session.teleport", sid),
+        pc.mutation("session.edit", sid, {"colour": "red"}),
+        pc.mutation("session.edit", sid, {"note": "x"}, hlc="kemarin"),
+        pc.mutation("task.upsert", task["entity_id"], {"target_minutes": 481}),
+        pc.mutation("task.upsert", task["entity_id"], {"assignee_user_id": "budi"}),
+        pc.mutation("session.stop", uuid7(), {"end_at": iso(NINE)}),
+    ]
+    codes = [r["code"] for r in pc.pushed(*bad)]
+    assert codes == [
+        "immutable_field",
+        "resume_unsupported",
+        "invalid_span",
+        "unknown_type",
+        "unknown_field",
+        "invalid_hlc",
+        "invalid_field",
+        "reassign_via_handoff",
+        "unknown_entity",
+    ]
+
+
+def test_a_clock_years_ahead_cannot_win_forever(server):
+    dev, other = server.ready(SITI, "laptop"), server.ready(SITI, "pc")
+    task = new_task(dev)
+    dev.pushed(task)
+    year_2030 = Hlc(1_900_000_000_000, 0, dev.device_id).encode()
+    far = dev.mutation("task.upsert", task["entity_id"], {"title": "dari 2030"}, hlc=year_2030)
+    dev.pushed(far)
+    with transaction(server.engine) as s:
+        log = s.scalars(select(MutationLog).where(MutationLog.original_hlc.is_not(None))).one()
+    assert log.original_hlc == year_2030 and log.hlc < year_2030  # clamped, the original kept
+    later = other.mutation(
+        "task.upsert",
+        task["entity_id"],
+        {"title": "sekarang"},
+        hlc=Hlc(Hlc.decode(log.hlc).physical_ms + 1, 0, "pc").encode(),
+    )
+    assert other.pushed(later)[0]["record"]["title"] == "sekarang"
+
+
+def test_one_running_timer_per_person_whatever_the_order(server):
+    """SYNC.md's example: the laptop starts A at 09:00 offline, the PC B at 10:00 online. In
+    both orders of arrival A stops at 10:00, B runs, and the auto-stop is said and journaled."""
+    for nip, laptop_first in ((SITI, True), (BUDI, False)):
+        laptop, pc = server.ready(nip, f"laptop-{nip}"), server.ready(nip, f"pc-{nip}")
+        task = new_task(laptop)
+        laptop.pushed(task)
+        a = new_session(laptop, task["entity_id"], NINE, hlc=laptop.hlc(NINE))
+        b = new_session(pc, task["entity_id"], NINE + H, hlc=pc.hlc(NINE + H))
+        order = [(laptop, a), (pc, b)] if laptop_first else [(pc, b), (laptop, a)]
+        for dev, m in order:
+            dev.pushed(m)
+        got = records(pc.pull_all()[0])
+        assert got[a["entity_id"]]["end_at"] == iso(NINE + H), nip
+        assert got[a["entity_id"]]["auto_stop_reason"] == f"superseded_by:{b['entity_id']}"
+        assert got[a["entity_id"]]["conflicts"][-1]["reason"].startswith("superseded_by")
+        assert got[b["entity_id"]]["end_at"] is None
+        # The laptop's own stop of A, made at 11:30, was earlier than the server's auto-stop:
+        # it wins, and the hour both ran is flagged for the user, never silently cut.
+        stop = laptop.mutation(
+            "session.stop",
+            a["entity_id"],
+            {"end_at": iso(NINE + 5 * H // 2)},
+            hlc=laptop.hlc(NINE + 5 * H // 2),
+        )
+        record = laptop.pushed(stop)[0]["record"]
+        assert record["end_at"] == iso(NINE + 5 * H // 2) and record["auto_stop_reason"] is None
+        assert "overlap" in record["needs_review"]
+        assert "overlap" in records(pc.pull_all()[0])[b["entity_id"]]["needs_review"]
+        with transaction(server.engine) as s:
+            running = s.scalar(
+                select(func.count()).where(
+                    WorkSession.owner_user_id == laptop.user_id,
+                    WorkSession.end_at.is_(None),
+                )
+            )
+        assert running == 1
+
+
+def test_suspicious_sessions_are_kept_and_flagged(server):
+    dev = server.ready(SITI, "laptop")
+    task = new_task(dev)
+    NINE = globals()["NINE"] - 72 * H  # all in the past
+    long = new_session(dev, task["entity_id"], NINE, NINE + 17 * H)
+    future = new_session(dev, task["entity_id"], 4_000_000_000_000, 4_000_000_060_000)
+    skewed = new_session(
+        dev, task["entity_id"], NINE + 20 * H, NINE + 21 * H, clock_offset_ms=-300_000
+    )
+    orphan = new_session(dev, uuid7(), NINE + 30 * H, NINE + 31 * H)
+    touching = new_session(dev, task["entity_id"], NINE + 21 * H, NINE + 22 * H)  # not overlap
+    results = dev.pushed(task, long, future, skewed, orphan, touching)
+    assert [r["status"] for r in results] == ["applied"] * 6
+    flags = {r["entity_id"]: r["record"]["needs_review"] for r in results[1:]}
+    assert flags == {
+        long["entity_id"]: "long",
+        future["entity_id"]: "future",
+        skewed["entity_id"]: "clock_offset",
+        orphan["entity_id"]: "unknown_task",
+        touching["entity_id"]: None,
+    }
+
+
+def test_handoff_reassigns_with_optimistic_concurrency(server):
+    siti, budi = server.ready(SITI, "laptop-siti"), server.ready(BUDI, "laptop-budi")
+    task = new_task(siti, "Rekap absensi")
+    running = new_session(siti, task["entity_id"], NINE)
+    siti.pushed(task, running)
+    handoff_id = uuid7()
+    give = siti.mutation(
+        "task.handoff",
+        handoff_id,
+        {
+            "task_id": task["entity_id"],
+            "to_nip": BUDI,
+            "at": iso(NINE + H),
+            "note": "Tolong lanjutkan",
+        },
+        base_version=1,
+    )
+    result = siti.pushed(give)[0]
+    assert result["status"] == "applied", result
+    got = records(budi.pull_all()[0])
+    assert got[task["entity_id"]]["assignee_user_id"] == budi.user_id
+    assert got[handoff_id]["status"] == "pending" and got[handoff_id]["note"] == "Tolong lanjutkan"
+    assert running["entity_id"] not in got  # her session stays hers
+    mine = records(siti.pull_all()[0])
+    assert mine[running["entity_id"]]["end_at"] == iso(NINE + H)  # her timer stopped then
+    assert mine[running["entity_id"]]["auto_stop_reason"] == f"handoff:{handoff_id}"
+    # A second handoff from a stale version is refused with the task as it is now.
+    again = budi.mutation(
+        "task.handoff", uuid7(), {"task_id": task["entity_id"], "to_nip": SITI}, base_version=1
+    )
+    refused = budi.pushed(again)[0]
+    assert refused["code"] == "task_version_conflict"
+    assert refused["current"]["assignee_user_id"] == budi.user_id
+    # Budi continues it in a session of his own; Siti cannot write his.
+    his = new_session(budi, task["entity_id"], NINE + H)
+    assert budi.pushed(his)[0]["status"] == "applied"
+    steal = siti.mutation("session.edit", his["entity_id"], {"note": "punya saya"})
+    assert siti.pushed(steal)[0]["code"] == "not_found"
+    to_other_org = budi.mutation(
+        "task.handoff", uuid7(), {"task_id": task["entity_id"], "to_nip": LAIN}, base_version=2
+    )
+    assert budi.pushed(to_other_org)[0]["code"] == "unknown_colleague"
+
+
+def test_nobody_reads_or_writes_what_is_not_theirs(server):
+    siti = server.ready(SITI, "laptop-siti")
+    budi = server.ready(BUDI, "laptop-budi")  # same organisation, another unit
+    lain = server.ready(LAIN, "laptop-lain")  # another organisation
+    task = new_task(siti)
+    session = new_session(siti, task["entity_id"], NINE, NINE + H)
+    siti.pushed(task, session)
+    before = records(siti.pull_all()[0])
+    for intruder in (budi, lain):
+        results = intruder.pushed(
+            intruder.mutation("session.edit", session["entity_id"], {"note": "bukan milikmu"}),
+            intruder.mutation("session.delete", session["entity_id"]),
+            intruder.mutation("task.upsert", task["entity_id"], {"title": "diambil"}),
+            intruder.mutation("task.delete", task["entity_id"]),
+        )
+        assert {r["status"] for r in results} == {"rejected"}, results
+        assert intruder.pull_all()[0] == []  # sees nothing of hers
+        # A session claimed for someone else is refused.
+        claim = new_session(intruder, task["entity_id"], NINE)
+        claim["fields"]["owner_user_id"] = siti.user_id
+        assert intruder.pushed(claim)[0]["code"] == "forbidden"
+    assert records(siti.pull_all()[0]) == before
+    # The same ids in another organisation are another organisation's records.
+    twin = dict(new_task(lain), entity_id=task["entity_id"])
+    assert lain.pushed(twin)[0]["status"] == "applied"
+    assert records(siti.pull_all()[0]) == before
+
+
+def test_every_sync_endpoint_refuses_the_wrong_caller_and_stores_nothing(hasty_server):
+    server = hasty_server
+    from wfh_server import admin
+
+    siti = server.ready(SITI, "laptop-siti")
+    budi = server.ready(BUDI, "laptop-budi")
+    lain = server.ready(LAIN, "laptop-lain")
+    task = new_task(siti)
+
+    def attempts(dev: Device) -> list[httpx.Response]:
+        m = dict(task, seq=1)
+        return [
+            dev.push(m),
+            dev.pull(),
+            httpx.get(f"{server.url}/v1/sync/snapshot", headers=dev.headers(), timeout=10),
+            server.directory(dev.access),
+        ]
+
+    admin.disable_user(server.engine, BUDI)
+    admin.revoke_device(server.engine, "laptop-lain")
+    for r in attempts(budi):
+        problem(r, 403, "account_disabled")
+    for r in attempts(lain):
+        problem(r, 403, "device_revoked")
+    forged = Device(server, "laptop-siti", siti.access[:-4] + "AAAA", siti.user_id)
+    nobody = Device(server, "laptop-siti", "", siti.user_id)
+    for r in attempts(forged):
+        problem(r, 401, "token_invalid")
+    for r in attempts(nobody):
+        problem(r, 401, "unauthorized")
+    time.sleep(2.1)  # access tokens last 2 s in the test server
+    for r in attempts(siti):
+        problem(r, 401, "token_invalid")
+    assert count_rows(server, Task) == 0 and count_rows(server, MutationLog) == 0
+
+
+def test_limits_protocol_and_cursors(server):
+    dev = server.ready(SITI, "laptop")
+    task = new_task(dev)
+    too_many = [dict(task, seq=i + 1, mutation_id=uuid7()) for i in range(101)]
+    problem(dev.push(*too_many), 413, "batch_too_large")
+    bomb = gzip.compress(b'{"mutations": [' + b" " * (2 * 1024 * 1024) + b"]}")
+    r = httpx.post(
+        f"{server.url}/v1/sync/push",
+        content=bomb,
+        timeout=30,
+        headers=dev.headers() | {"Content-Encoding": "gzip", "Content-Type": "application/json"},
+    )
+    problem(r, 413, "body_too_large")
+    cut = gzip.compress(json.dumps({"mutations": [task]}).encode())[:-9]
+    r = httpx.post(
+        f"{server.url}/v1/sync/push",
+        content=cut,
+        timeout=30,
+        headers=dev.headers() | {"Content-Encoding": "gzip", "Content-Type": "application/json"},
+    )
+    problem(r, 400, "invalid_body")
+    old = httpx.get(
+        f"{server.url}/v1/sync/pull", timeout=10, headers=dev.headers() | {"X-Sync-Protocol": "2"}
+    )
+    assert problem(old, 400, "protocol_unsupported")["min_protocol"] == 1
+    assert count_rows(server, Task) == 0
+
+    dev.seq = iter(range(1, 10**6))
+    assert dev.pushed(task)[0]["status"] == "applied"
+    problem(dev.pull(since=99), 409, "epoch_mismatch")  # the server has fewer changes
+    with transaction(server.engine) as s:
+        s.execute(update(UserSyncState).values(gc_floor=1))
+    assert problem(dev.pull(since=0), 410, "cursor_expired")["gc_floor"] == 1
+    gone = dev.mutation("task.delete", new_task(dev)["entity_id"])
+    dev.seq = iter(range(2, 10**6))
+    other = new_task(dev, "Dihapus")
+    dev.pushed(other, dict(gone, seq=3, entity_id=other["entity_id"]))
+    snap = httpx.get(
+        f"{server.url}/v1/sync/snapshot", params={"limit": 1}, headers=dev.headers(), timeout=10
+    ).json()
+    assert [c["id"] for c in snap["records"]] in ([task["entity_id"]], [])
+    assert snap["as_of_seq"] == 2  # the new task and its delete: one change, compacted
+    everything: list[str] = [c["id"] for c in snap["records"]]
+    while snap["has_more"]:
+        snap = httpx.get(
+            f"{server.url}/v1/sync/snapshot",
+            headers=dev.headers(),
+            timeout=10,
+            params={"limit": 1, "after": snap["next_after"]},
+        ).json()
+        everything += [c["id"] for c in snap["records"]]
+    assert everything == [task["entity_id"]]  # live records only: the deleted one is not there
