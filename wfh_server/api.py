@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from wfh_server import __version__
 from wfh_server.auth import Auth, AuthError, Caller
 from wfh_server.config import ServerConfig
-from wfh_server.db import current_revision, make_engine, transaction
+from wfh_server.db import current_revision, make_engine, reading
 from wfh_server.limits import RateLimit
 from wfh_server.models import AppUser, Unit
 from wfh_server.protocol import (
@@ -228,7 +228,7 @@ def create_app(config: ServerConfig | None = None, sync: Sync | None = None) -> 
                     AppUser.nip.contains(text, autoescape=True),
                 )
             )
-        with transaction(engine) as s:
+        with reading(engine) as s:
             rows = s.execute(query.order_by(AppUser.name).limit(DIRECTORY_LIMIT)).all()
         return Directory(people=[Colleague(name=n, unit=u, nip=nip) for n, u, nip in rows])
 

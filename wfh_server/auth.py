@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from wfh_desktop.ids import uuid7
 from wfh_server.config import ServerConfig
-from wfh_server.db import now_ms, revoke_tokens, transaction
+from wfh_server.db import now_ms, reading, revoke_tokens, transaction
 from wfh_server.models import AppUser, Device, RefreshToken, Unit
 from wfh_server.protocol import PROTOCOL_VERSION, Tokens, UserInfo
 from wfh_server.tokens import BadToken, hash_refresh, new_refresh, sign, verify
@@ -282,7 +282,7 @@ class Auth:
             claims = verify(authorization.removeprefix("Bearer ").strip(), self.key, now_ms())
         except BadToken:
             raise AuthError(401, "token_invalid", "The access token is not valid.") from None
-        with transaction(self.engine) as s:
+        with reading(self.engine) as s:
             user, device = self._live(s, claims["org"], claims["sub"], claims["dev"])
             s.expunge_all()
         return Caller(user, device)

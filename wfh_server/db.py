@@ -40,7 +40,9 @@ def make_engine(config: ServerConfig) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers queue for the one write lock at once; readers never wait for a writer (WAL).
+        read_only = conn.get_execution_options().get("read_only", False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -107,6 +109,14 @@ def error_text(e: Exception) -> str:
     password hash)."""
     text = str(getattr(e, "orig", None) or e).strip()
     return text.splitlines()[0] if text else type(e).__name__
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Session]:
+    """A read-only unit of work: on SQLite it never waits for a writer."""
+    conn = engine.connect().execution_options(read_only=True)
+    with conn, Session(conn) as session, conn.begin():
+        yield session
 
 
 @contextmanager

@@ -23,7 +23,7 @@ from wfh_desktop.hlc import Hlc
 from wfh_desktop.timefmt import iso_utc
 from wfh_server import merge
 from wfh_server.auth import AuthError, Caller
-from wfh_server.db import now_ms, transaction
+from wfh_server.db import now_ms, reading, transaction
 from wfh_server.merge import SESSION, TASK, Kind, Outcome, Record, Reject
 from wfh_server.models import (
     AppUser,
@@ -244,8 +244,8 @@ class Sync:
 
     def last_seq(self, me: Caller) -> tuple[int, int]:
         """The user's newest feed ``seq`` and oldest valid cursor (one primary-key read)."""
-        with self.engine.connect() as conn:
-            row = conn.execute(
+        with reading(self.engine) as s:
+            row = s.execute(
                 select(UserSyncState.last_seq, UserSyncState.gc_floor).where(
                     UserSyncState.org_id == me.user.org_id,
                     UserSyncState.user_id == me.user.user_id,
@@ -256,7 +256,7 @@ class Sync:
     def pull(self, me: Caller, since: int, limit: int = PULL_LIMIT) -> PullResponse:
         org_id, user_id = me.user.org_id, me.user.user_id
         now = self.clock()
-        with transaction(self.engine) as s:
+        with reading(self.engine) as s:
             counter = s.get(UserSyncState, (org_id, user_id))
             last, floor = (counter.last_seq, counter.gc_floor) if counter else (0, 0)
             self.check_cursor(since, last, floor)
@@ -300,7 +300,7 @@ class Sync:
         """Every live record the user sees, in pages keyed by ``<entity>:<id>``; the client sets
         its cursor to ``as_of_seq`` of the first page and pulls from there."""
         org_id, user_id = me.user.org_id, me.user.user_id
-        with transaction(self.engine) as s:
+        with reading(self.engine) as s:
             counter = s.get(UserSyncState, (org_id, user_id))
             query = select(UserFeed.entity_type, UserFeed.entity_id, UserFeed.seq).where(
                 UserFeed.org_id == org_id, UserFeed.user_id == user_id
