@@ -446,3 +446,35 @@ def test_limits_protocol_and_cursors(server):
         ).json()
         everything += [c["id"] for c in snap["records"]]
     assert everything == [task["entity_id"]]  # live records only: the deleted one is not there
+
+
+def test_a_device_over_its_rate_limit_is_told_when_to_come_back(engine, server_config):
+    from tests.server.served import serve
+
+    with serve(engine, server_config, WFH_SERVER_RATE_BURST="3") as server:
+        laptop, pc = server.ready(SITI, "laptop"), server.ready(SITI, "pc")
+        assert [laptop.pull().status_code for _ in range(3)] == [304, 304, 304]
+        refused = problem(laptop.pull(), 429, "rate_limited")
+        assert refused["detail"]
+        wait = int(laptop.pull().headers["Retry-After"])
+        assert 1 <= wait <= 3600 / 120 + 1  # one more request comes back every 30 s
+        problem(laptop.push(new_task(laptop)), 429, "rate_limited")
+        assert pc.pull().status_code == 304  # per device: the other one is not held back
+    assert count_rows(server, Task) == 0
+
+
+def test_the_bucket_refills_at_its_rate_and_keeps_a_bounded_memory():
+    from wfh_server.limits import RateLimit
+
+    now = [0.0]
+    limit = RateLimit(per_hour=120, burst=2, clock=lambda: now[0], max_keys=3)
+    assert [limit.take("a"), limit.take("a")] == [None, None]
+    assert limit.take("a") == 30
+    now[0] += 15
+    assert limit.take("a") == 15  # half a request refilled: 15 s more
+    now[0] += 15
+    assert limit.take("a") is None
+    for key in "bcde":
+        limit.take(key)
+    assert len(limit._buckets) == 3  # the oldest devices are forgotten first
+    assert RateLimit(per_hour=0, burst=1).take("x") is None  # 0: no limit
