@@ -56,8 +56,13 @@ class Health(BaseModel):
     database: str
 
 
-def problem(status: int, code: str, detail: str | None, headers: dict[str, str] | None = None,
-            extra: dict[str, int] | None = None) -> JSONResponse:  # fmt: skip
+def problem(
+    status: int,
+    code: str,
+    detail: str | None,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, int] | None = None,
+) -> JSONResponse:
     body = Problem.model_validate(
         {"title": code.replace("_", " "), "status": status, "code": code, "detail": detail}
         | (extra or {})
@@ -65,6 +70,15 @@ def problem(status: int, code: str, detail: str | None, headers: dict[str, str] 
     return JSONResponse(
         body.model_dump(exclude_none=True), status_code=status, media_type=PROBLEM, headers=headers
     )
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI description of error answers: a Problem, as application/problem+json."""
+    schema = {"schema": {"$ref": "#/components/schemas/Problem"}}
+    return {
+        status: {"model": Problem, "content": {PROBLEM: schema}, "description": "a problem"}
+        for status in statuses
+    }
 
 
 class BodyError(HTTPException):
@@ -126,12 +140,8 @@ def create_app(config: ServerConfig | None = None, sync: Sync | None = None) -> 
     auth = Auth(engine, config, load_key(config.home))
     sync = sync or Sync(engine)
     limit = RateLimit(config.rate_per_hour, config.rate_burst)
-    errors: dict[int | str, dict[str, Any]] = {
-        401: {"model": Problem},
-        403: {"model": Problem},
-        429: {"model": Problem},
-    }
-    sync_errors = errors | {400: {"model": Problem}, 409: {"model": Problem}}
+    errors = problems(400, 401, 403, 409, 422, 429)
+    sync_errors = errors | problems(413, 415)
     app = FastAPI(title="WFH Desktop server", version=__version__)
 
     @app.exception_handler(AuthError)
@@ -169,9 +179,12 @@ def create_app(config: ServerConfig | None = None, sync: Sync | None = None) -> 
         changed, within its rate limit."""
         me = auth.caller(authorization)
         if x_sync_protocol is not None and x_sync_protocol != PROTOCOL_VERSION:
-            raise SyncError(400, "protocol_unsupported",
-                            f"This server speaks sync protocol {PROTOCOL_VERSION}; update the app.",
-                            extra={"min_protocol": PROTOCOL_VERSION})  # fmt: skip
+            raise SyncError(
+                400,
+                "protocol_unsupported",
+                f"This server speaks sync protocol {PROTOCOL_VERSION}; update the app.",
+                extra={"min_protocol": PROTOCOL_VERSION},
+            )
         if x_device_id is not None and x_device_id != me.device.device_id:
             raise SyncError(403, "device_mismatch", "X-Device-Id is not the signed-in device.")
         if me.user.must_change_password:
@@ -234,8 +247,7 @@ def create_app(config: ServerConfig | None = None, sync: Sync | None = None) -> 
 
     pushing = APIRouter(route_class=_GzipRoute)
 
-    @pushing.post("/v1/sync/push", response_model=PushResponse,
-                  responses=sync_errors | {413: {"model": Problem}})  # fmt: skip
+    @pushing.post("/v1/sync/push", response_model=PushResponse, responses=sync_errors)
     def push(body: PushRequest, me: Caller = Depends(syncer)) -> Any:
         """Mutations from the device's outbox, in ``seq`` order, at most 100 and 1 MiB
         (decompressed); each gets ``applied | duplicate | merged | rejected``."""
@@ -245,9 +257,11 @@ def create_app(config: ServerConfig | None = None, sync: Sync | None = None) -> 
 
     app.include_router(pushing)
 
-    @app.get("/v1/sync/pull", response_model=PullResponse,
-             responses=sync_errors | {304: {"description": "nothing new"},
-                                      410: {"model": Problem}})  # fmt: skip
+    @app.get(
+        "/v1/sync/pull",
+        response_model=PullResponse,
+        responses=sync_errors | problems(410) | {304: {"description": "nothing new"}},
+    )
     def pull(
         since: Annotated[int, Query(ge=0, le=2**62)] = 0,
         limit_: Annotated[int, Query(alias="limit", ge=1, le=PULL_LIMIT)] = PULL_LIMIT,
