@@ -143,13 +143,13 @@ class Sync:
     def push(self, me: Caller, request: PushRequest) -> PushResponse:
         now = self.clock()
         with transaction(self.engine) as s:
-            org_id, user_id = me.user.org_id, me.user.user_id
+            org_id, user_id = me.org_id, me.user_id
             counter = s.get(UserSyncState, (org_id, user_id), with_for_update=True)
             if counter is None:  # a user from before the sync tables
                 counter = UserSyncState(org_id=org_id, user_id=user_id, last_seq=0, gc_floor=0)
                 s.add(counter)
                 s.flush()
-            device = s.get(Device, (org_id, me.device.device_id), with_for_update=True)
+            device = s.get(Device, (org_id, me.device_id), with_for_update=True)
             if device is None or device.revoked_at is not None:
                 raise SyncError(403, "device_revoked", "This device may no longer sync.")
             batch = _Batch(s, me, now, self.hlc)
@@ -242,19 +242,8 @@ class Sync:
 
     # ---- pull --------------------------------------------------------------------------
 
-    def last_seq(self, me: Caller) -> tuple[int, int]:
-        """The user's newest feed ``seq`` and oldest valid cursor (one primary-key read)."""
-        with reading(self.engine) as s:
-            row = s.execute(
-                select(UserSyncState.last_seq, UserSyncState.gc_floor).where(
-                    UserSyncState.org_id == me.user.org_id,
-                    UserSyncState.user_id == me.user.user_id,
-                )
-            ).first()
-        return (row[0], row[1]) if row else (0, 0)
-
     def pull(self, me: Caller, since: int, limit: int = PULL_LIMIT) -> PullResponse:
-        org_id, user_id = me.user.org_id, me.user.user_id
+        org_id, user_id = me.org_id, me.user_id
         now = self.clock()
         with reading(self.engine) as s:
             counter = s.get(UserSyncState, (org_id, user_id))
@@ -299,7 +288,7 @@ class Sync:
     def snapshot(self, me: Caller, after: str | None, limit: int = PULL_LIMIT) -> SnapshotResponse:
         """Every live record the user sees, in pages keyed by ``<entity>:<id>``; the client sets
         its cursor to ``as_of_seq`` of the first page and pulls from there."""
-        org_id, user_id = me.user.org_id, me.user.user_id
+        org_id, user_id = me.org_id, me.user_id
         with reading(self.engine) as s:
             counter = s.get(UserSyncState, (org_id, user_id))
             query = select(UserFeed.entity_type, UserFeed.entity_id, UserFeed.seq).where(
@@ -376,7 +365,7 @@ class _Batch:
 
     def __init__(self, s: Session, me: Caller, now: int, hlc: ServerClock) -> None:
         self.s, self.me, self.now, self.server_hlc = s, me, now, hlc
-        self.org_id, self.user_id = me.user.org_id, me.user.user_id
+        self.org_id, self.user_id = me.org_id, me.user_id
         self.viewers: dict[tuple[str, str], set[str]] = {}
         self.records: dict[str, dict[str, Any]] = {}
         self.spans: list[tuple[int, int]] = []  # sessions' old and new spans, for overlaps
@@ -429,7 +418,7 @@ class _Batch:
                 raise Reject("forbidden", "a session belongs to whoever worked it")
             fields = {
                 "owner_user_id": self.user_id,
-                "origin_device": self.me.device.device_id,
+                "origin_device": self.me.device_id,
                 **fields,
             }
         outcome = merge.apply(
@@ -473,7 +462,7 @@ class _Batch:
             fields = {
                 "owner_user_id": self.user_id,
                 "assignee_user_id": self.user_id,
-                "origin_device": self.me.device.device_id,
+                "origin_device": self.me.device_id,
                 **fields,
             }
         elif row is not None and fields.get("assignee_user_id", row.assignee_user_id) != (
@@ -547,7 +536,7 @@ class _Batch:
             note=note,
             status="pending",
             version=1,
-            origin_device=self.me.device.device_id,
+            origin_device=self.me.device_id,
             created_at=self.now,
             updated_at=self.now,
         )
