@@ -96,8 +96,21 @@ def create_org(engine: Engine, name: str, org_id: str | None = None) -> Org:
             raise UserError("An organisation with the id {id} already exists.", id=org_id)
         if s.scalars(select(Org).where(Org.name == name)).first() is not None:
             raise UserError("An organisation named {name!r} already exists.", name=name)
-        org = Org(org_id=org_id, name=name, created_at=now_ms())
+        org = Org(org_id=org_id, name=name, created_at=now_ms(), epoch=new_epoch_id())
         s.add(org)
+    return org
+
+
+def new_epoch_id() -> str:
+    return secrets.token_hex(8)
+
+
+def new_epoch(engine: Engine, ref: str) -> Org:
+    """After the organisation's data was restored from a backup: a new epoch tells every
+    client to push again what it has kept of its acknowledged changes (``SYNC.md``)."""
+    with transaction(engine) as s:
+        org = find_org(s, ref)
+        org.epoch = new_epoch_id()
     return org
 
 

@@ -20,6 +20,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("id", "en"), help=tr("language of the messages"))
     sub = p.add_subparsers(dest="command", metavar=tr("COMMAND"))
     sub.add_parser("migrate", help=tr("create or upgrade the database"))
+    sub.add_parser(
+        "maintain", help=tr("daily housekeeping: old deletions, the mutation log, stale timers")
+    )
     serve = sub.add_parser("serve", help=tr("serve the API"))
     serve.add_argument("--host", default="127.0.0.1", help=tr("address to listen on"))
     serve.add_argument("--port", type=int, default=8080, help=tr("port to listen on"))
@@ -30,6 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
     p_org.add_argument("name")
     p_org.add_argument("--id", help=tr("its id (default: made up)"))
     org.add_parser("list", help=tr("list the organisations"))
+    p_epoch = org.add_parser(
+        "new-epoch", help=tr("after restoring a backup: clients push their changes again")
+    )
+    p_epoch.add_argument("org", help=tr("the organisation (id or name)"))
 
     unit = sub.add_parser("unit", help=tr("work units")).add_subparsers(dest="action")
     p_unit = unit.add_parser("create", help=tr("add a work unit"))
@@ -75,8 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(args_list)
     if args.command is None or (
-        args.command != "migrate"
-        and args.command != "serve"
+        args.command not in ("migrate", "serve", "maintain")
         and getattr(args, "action", None) is None
     ):
         parser.print_help()
@@ -110,6 +116,24 @@ def run(args: argparse.Namespace, config: ServerConfig) -> int:
         raise UserError("The database is not set up yet: run 'wfh-server migrate' first.")
     if args.command == "serve":
         return serve(args, config)
+    if args.command == "maintain":
+        from wfh_server.maintain import maintain
+
+        report = maintain(engine)
+        out(
+            tr(
+                "Removed {removed} old deletions, pruned {pruned} mutation log rows, flagged "
+                "{flagged} timers whose device has gone quiet.",
+                removed=report.removed,
+                pruned=report.pruned,
+                flagged=report.flagged,
+            )
+        )
+        return EXIT_OK
+    if args.command == "org" and args.action == "new-epoch":
+        org = admin.new_epoch(engine, args.org)
+        out(tr("New epoch {epoch} for {name}.", epoch=org.epoch, name=org.name))
+        return EXIT_OK
     if args.command == "org" and args.action == "create":
         org = admin.create_org(engine, args.name, args.id)
         out(tr("Organisation {name} added, id {id}.", name=org.name, id=org.org_id))

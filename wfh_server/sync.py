@@ -152,7 +152,7 @@ class Sync:
             device = s.get(Device, (org_id, me.device_id), with_for_update=True)
             if device is None or device.revoked_at is not None:
                 raise SyncError(403, "device_revoked", "This device may no longer sync.")
-            batch = _Batch(s, me, now, self.hlc)
+            batch = Batch(s, me, now, self.hlc)
             results: list[ItemResult] = []
             committed = device.last_seq
             for m in sorted(request.mutations, key=lambda m: m.seq):
@@ -184,7 +184,7 @@ class Sync:
             results=results,
         )
 
-    def _one(self, s: Session, batch: _Batch, device: Device, m: Mutation, now: int) -> ItemResult:
+    def _one(self, s: Session, batch: Batch, device: Device, m: Mutation, now: int) -> ItemResult:
         digest = content_hash(m)
         if m.seq <= device.last_seq:
             log = s.get(MutationLog, (device.org_id, device.device_id, m.seq))
@@ -359,7 +359,7 @@ def _flags(text: str | None) -> set[str]:
     return set(filter(None, (text or "").split(",")))
 
 
-class _Batch:
+class Batch:
     """The changes of one push: the records written, who must see them, and the settling
     (running rule, overlap flags, feed numbers) at the end."""
 
@@ -404,7 +404,7 @@ class _Batch:
         row.version = (row.version or 0) + 1
         row.updated_at = self.now
 
-    def _see(self, entity: str, ident: str, *users: str | None) -> None:
+    def see(self, entity: str, ident: str, *users: str | None) -> None:
         self.viewers.setdefault((entity, ident), set()).update(u for u in users if u)
 
     # ---- sessions
@@ -446,7 +446,7 @@ class _Batch:
                 row.client_clock_offset_ms = m.clock_offset_ms
             self.spans.append((row.start_at, row.end_at or self.now))
             self.touched_sessions = True
-            self._see("session", row.id, self.user_id)
+            self.see("session", row.id, self.user_id)
         return self._result(m, "session", row, outcome)
 
     # ---- tasks
@@ -477,7 +477,7 @@ class _Batch:
             self.s.add(row)
         self._write(row, TASK, outcome.record, outcome.changed)
         if outcome.changed:
-            self._see("task", row.id, row.owner_user_id, row.assignee_user_id)
+            self.see("task", row.id, row.owner_user_id, row.assignee_user_id)
         return self._result(m, "task", row, outcome)
 
     # ---- handoffs
@@ -542,8 +542,8 @@ class _Batch:
         )
         self.s.add(handoff)
         self._stop_running_on(task_id, at, f"handoff:{m.entity_id}")
-        self._see("task", task.id, task.owner_user_id, giver, to.user_id)
-        self._see("handoff", handoff.id, self.user_id, to.user_id)
+        self.see("task", task.id, task.owner_user_id, giver, to.user_id)
+        self.see("handoff", handoff.id, self.user_id, to.user_id)
         self.records[task.id] = wire("task", task)
         return self._result(m, "handoff", handoff, Outcome(Record({}), True, "applied"))
 
@@ -572,7 +572,7 @@ class _Batch:
         self._write(row, SESSION, rec, True)
         self.records[row.id] = wire("session", row)
         self.touched_sessions = True
-        self._see("session", row.id, self.user_id)
+        self.see("session", row.id, self.user_id)
 
     def settle(self) -> None:
         if not self.touched_sessions:
@@ -637,13 +637,15 @@ class _Batch:
             if end - r.start_at > LONG_MS:
                 state.add("long")
             flags = (_flags(r.needs_review) - STATE_FLAGS) | state
+            if r.end_at is not None:  # stopped: its running is no longer in doubt
+                flags.discard("running_unconfirmed")
             text = ",".join(sorted(flags)) or None
             if text != r.needs_review:
                 r.needs_review = text
                 r.version += 1
                 r.updated_at = self.now
                 self.records[r.id] = wire("session", r)
-                self._see("session", r.id, self.user_id)
+                self.see("session", r.id, self.user_id)
 
     def allocate(self, mine: UserSyncState) -> dict[str, int]:
         """Feed numbers for every change, from each viewer's counter row, locked in user_id

@@ -565,4 +565,8 @@ CATALOG: dict[str, str] = {
     "wfh-server: the database cannot be used: {error}": "wfh-server: basis data tidak dapat dipakai: {error}",
     "wfh-server: {error}": "wfh-server: {error}",
     "Time tracking with targets": "Pencatatan waktu dengan target",
+    "New epoch {epoch} for {name}.": "Epoch baru {epoch} untuk {name}.",
+    "Removed {removed} old deletions, pruned {pruned} mutation log rows, flagged {flagged} timers whose device has gone quiet.": "{removed} penghapusan lama dibersihkan, {pruned} baris log mutasi dipangkas, {flagged} pencatatan waktu berjalan yang perangkatnya tidak lagi terlihat ditandai.",
+    "after restoring a backup: clients push their changes again": "setelah memulihkan cadangan: klien mengirim ulang perubahannya",
+    "daily housekeeping: old deletions, the mutation log, stale timers": "perawatan harian: penghapusan lama, log mutasi, pencatatan waktu berjalan yang belum terkonfirmasi",
 }

@@ -1,0 +1,147 @@
+"""The server's housekeeping (``wfh-server maintain``, daily from cron or a systemd timer):
+
+- records deleted and untouched for the retention period (90 days, the longest supported
+  offline time) are removed with their feed rows; each user's ``gc_floor`` rises past them, so
+  an older cursor gets 410 and a full resync instead of missing a delete;
+- the mutation log is pruned to the same period (a replay of a pruned ``seq`` is still a
+  duplicate: the device's high-water mark says so);
+- a running session whose device has not been seen for 12 hours is flagged
+  ``running_unconfirmed`` for its owner to confirm. It is never stopped on a guess.
+
+Each organisation and user is its own transaction: nothing crosses organisations.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from sqlalchemy import Engine, delete, select
+
+from wfh_server.auth import Caller
+from wfh_server.db import now_ms, transaction
+from wfh_server.models import (
+    Device,
+    Handoff,
+    MutationLog,
+    Task,
+    UserFeed,
+    UserSyncState,
+    WorkSession,
+)
+from wfh_server.sync import Batch, ServerClock, wire
+
+RETENTION_MS = 90 * 24 * 3600_000
+STALE_RUNNING_MS = 12 * 3600_000
+UNCONFIRMED = "running_unconfirmed"
+
+
+class Report(NamedTuple):
+    removed: int  # tombstones removed
+    pruned: int  # mutation log rows pruned
+    flagged: int  # running sessions flagged unconfirmed
+
+
+def maintain(engine: Engine, now: int | None = None, retention_ms: int = RETENTION_MS) -> Report:
+    now = now_ms() if now is None else now
+    with transaction(engine) as s:
+        users = s.execute(select(UserSyncState.org_id, UserSyncState.user_id)).all()
+    removed = flagged = 0
+    for org_id, user_id in users:
+        removed += _collect(engine, org_id, user_id, now - retention_ms)
+        flagged += _flag_stale(engine, org_id, user_id, now)
+    with transaction(engine) as s:
+        orgs = list(s.scalars(select(MutationLog.org_id).distinct()))
+    pruned = 0
+    for org_id in orgs:
+        with transaction(engine) as s:
+            result: Any = s.execute(
+                delete(MutationLog).where(
+                    MutationLog.org_id == org_id, MutationLog.at < now - retention_ms
+                )
+            )
+            pruned += result.rowcount or 0
+    return Report(removed, pruned, flagged)
+
+
+def _collect(engine: Engine, org_id: str, user_id: str, cutoff: int) -> int:
+    """Remove the user's own old tombstones (sessions; tasks they own) and their feed rows in
+    every viewer's feed, raising each viewer's gc_floor past them."""
+    removed = 0
+    for model, owner in ((WorkSession, WorkSession.owner_user_id), (Task, Task.owner_user_id)):
+        with transaction(engine) as s:
+            old = list(
+                s.scalars(
+                    select(model.id).where(
+                        model.org_id == org_id,
+                        owner == user_id,
+                        model.deleted_at.is_not(None),
+                        model.updated_at < cutoff,
+                    )
+                )
+            )
+            if not old:
+                continue
+            entity = model.__tablename__
+            feeds = s.execute(
+                select(UserFeed.user_id, UserFeed.seq).where(
+                    UserFeed.org_id == org_id,
+                    UserFeed.entity_type == entity,
+                    UserFeed.entity_id.in_(old),
+                )
+            ).all()
+            floors: dict[str, int] = {}
+            for viewer, seq in feeds:
+                floors[viewer] = max(floors.get(viewer, 0), seq)
+            for viewer in sorted(floors):  # counters in user_id order, as pushes lock them
+                counter = s.get(UserSyncState, (org_id, viewer), with_for_update=True)
+                if counter is not None:
+                    counter.gc_floor = max(counter.gc_floor, floors[viewer])
+            s.execute(
+                delete(UserFeed).where(
+                    UserFeed.org_id == org_id,
+                    UserFeed.entity_type == entity,
+                    UserFeed.entity_id.in_(old),
+                )
+            )
+            s.execute(delete(model).where(model.org_id == org_id, model.id.in_(old)))
+            if model is Task:  # its handoffs go with it
+                s.execute(delete(Handoff).where(Handoff.org_id == org_id, Handoff.task_id.in_(old)))
+            removed += len(old)
+    return removed
+
+
+def _flag_stale(engine: Engine, org_id: str, user_id: str, now: int) -> int:
+    with transaction(engine) as s:
+        counter = s.get(UserSyncState, (org_id, user_id), with_for_update=True)
+        if counter is None:
+            return 0
+        rows = s.execute(
+            select(WorkSession, Device.last_seen_at)
+            .outerjoin(
+                Device,
+                (Device.org_id == WorkSession.org_id)
+                & (Device.device_id == WorkSession.origin_device),
+            )
+            .where(
+                WorkSession.org_id == org_id,
+                WorkSession.owner_user_id == user_id,
+                WorkSession.end_at.is_(None),
+                WorkSession.deleted_at.is_(None),
+            )
+            .with_for_update(of=WorkSession)
+        ).all()
+        me = Caller(org_id, user_id, "server", False, counter.last_seq, counter.gc_floor)
+        batch = Batch(s, me, now, ServerClock())
+        flagged = 0
+        for session, seen in rows:
+            flags = set(filter(None, (session.needs_review or "").split(",")))
+            if UNCONFIRMED in flags or (seen is not None and now - seen <= STALE_RUNNING_MS):
+                continue
+            session.needs_review = ",".join(sorted(flags | {UNCONFIRMED}))
+            session.version += 1
+            session.updated_at = now
+            batch.records[session.id] = wire("session", session)
+            batch.see("session", session.id, user_id)
+            flagged += 1
+        batch.allocate(counter)
+    return flagged
