@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck check-core unit bench screenshots clean bench-app
+.PHONY: run test lint typecheck check-core unit bench screenshots clean bench-app bench-server
 
 $(STAMP): pyproject.toml
 	@if ! test -x $(BIN)/pip; then \
@@ -51,3 +51,8 @@ clean:
 # xvfb fluxbox), written to docs/benchmarks.md; about five minutes.
 bench-app: $(STAMP)
 	$(BIN)/python bench/app_bench.py
+
+# The central server under load on loopback (2 workers; SQLite and PostgreSQL) against
+# ActivityWatch's aw-server, written to docs/benchmarks.md; uses wrk (sudo apt install wrk).
+bench-server: $(STAMP)
+	$(BIN)/python bench/server_bench.py
