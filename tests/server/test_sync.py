@@ -358,38 +358,44 @@ def test_nobody_reads_or_writes_what_is_not_theirs(server):
     assert records(siti.pull_all()[0]) == before
 
 
-def test_every_sync_endpoint_refuses_the_wrong_caller_and_stores_nothing(hasty_server):
-    server = hasty_server
+def _attempts(server: Any, dev: Device) -> list[httpx.Response]:
+    """One request to every sync endpoint (and the directory)."""
+    task = new_task(dev)
+    return [
+        dev.push(dict(task, seq=1)),
+        dev.pull(),
+        httpx.get(f"{server.url}/v1/sync/snapshot", headers=dev.headers(), timeout=10),
+        server.directory(dev.access),
+    ]
+
+
+def test_every_sync_endpoint_refuses_the_wrong_caller_and_stores_nothing(server):
     from wfh_server import admin
 
     siti = server.ready(SITI, "laptop-siti")
     budi = server.ready(BUDI, "laptop-budi")
     lain = server.ready(LAIN, "laptop-lain")
-    task = new_task(siti)
-
-    def attempts(dev: Device) -> list[httpx.Response]:
-        m = dict(task, seq=1)
-        return [
-            dev.push(m),
-            dev.pull(),
-            httpx.get(f"{server.url}/v1/sync/snapshot", headers=dev.headers(), timeout=10),
-            server.directory(dev.access),
-        ]
-
     admin.disable_user(server.engine, BUDI)
     admin.revoke_device(server.engine, "laptop-lain")
-    for r in attempts(budi):
+    for r in _attempts(server, budi):
         problem(r, 403, "account_disabled")
-    for r in attempts(lain):
+    for r in _attempts(server, lain):
         problem(r, 403, "device_revoked")
     forged = Device(server, "laptop-siti", siti.access[:-4] + "AAAA", siti.user_id)
     nobody = Device(server, "laptop-siti", "", siti.user_id)
-    for r in attempts(forged):
+    for r in _attempts(server, forged):
         problem(r, 401, "token_invalid")
-    for r in attempts(nobody):
+    for r in _attempts(server, nobody):
         problem(r, 401, "unauthorized")
-    time.sleep(2.1)  # access tokens last 2 s in the test server
-    for r in attempts(siti):
+    assert count_rows(server, Task) == 0 and count_rows(server, MutationLog) == 0
+
+
+def test_an_expired_access_token_is_refused_everywhere(hasty_server):
+    server = hasty_server
+    siti = server.ready(SITI, "laptop-siti")
+    siti.access = server.login(SITI, "laptop-siti").json()["access_token"]
+    time.sleep(2.1)  # access tokens last 2 s in this server
+    for r in _attempts(server, siti):
         problem(r, 401, "token_invalid")
     assert count_rows(server, Task) == 0 and count_rows(server, MutationLog) == 0
 
