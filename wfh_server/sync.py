@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
+import time
 from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine, and_, func, or_, select, tuple_
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from wfh_desktop.hlc import Hlc
@@ -47,6 +50,8 @@ from wfh_server.protocol import (
     SnapshotResponse,
 )
 
+RETRIES = 3
+RETRY_STATES = frozenset({"40P01", "40001"})  # deadlock detected, serialization failure
 CLAMP_MS = 60_000  # an HLC may run this far ahead of the server's clock (SYNC.md)
 FUTURE_MS = 5 * 60_000  # a start further ahead than this is flagged
 OFFSET_MS = 120_000  # a device clock further off than this is flagged
@@ -132,15 +137,27 @@ class Sync:
         self,
         engine: Engine,
         clock: Callable[[], int] = now_ms,
-        before_commit: Callable[[Session], None] | None = None,
+        pause: Callable[[str], None] | None = None,
     ) -> None:
         self.engine, self.clock = engine, clock
-        self.before_commit = before_commit  # tests hold a transaction open here
+        self.pause = pause or (lambda _stage: None)  # tests hold a push at a stage here
         self.hlc = ServerClock()
 
     # ---- push --------------------------------------------------------------------------
 
     def push(self, me: Caller, request: PushRequest) -> PushResponse:
+        """One push, one transaction; retried when PostgreSQL chose it as a deadlock's victim
+        (two users' pushes touching a shared task and each other's feed counters)."""
+        for attempt in range(1, RETRIES + 1):
+            try:
+                return self._push(me, request)
+            except DBAPIError as e:
+                if getattr(e.orig, "sqlstate", None) not in RETRY_STATES or attempt == RETRIES:
+                    raise
+                time.sleep(random.uniform(0.005, 0.05) * attempt)
+        raise AssertionError("unreachable")
+
+    def _push(self, me: Caller, request: PushRequest) -> PushResponse:
         now = self.clock()
         with transaction(self.engine) as s:
             org_id, user_id = me.org_id, me.user_id
@@ -164,6 +181,7 @@ class Sync:
                         extra={"expected_seq": committed + 1},
                     )
                 results.append(self._one(s, batch, device, m, now))
+            self.pause("applied")
             batch.settle()
             feed = batch.allocate(counter)
             for r in results:
@@ -173,8 +191,7 @@ class Sync:
                     r.version = (r.record or {}).get("version", r.version)
             device.last_seen_at = now
             epoch = s.get(Org, org_id).epoch  # type: ignore[union-attr]
-            if self.before_commit is not None:
-                self.before_commit(s)
+            self.pause("commit")
             last_seq = device.last_seq
         return PushResponse(
             server_time=iso_utc(now),
