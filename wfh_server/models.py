@@ -125,9 +125,13 @@ class RefreshToken(Base):
 
 
 class _Synced:
-    """What every synced record has: a server version, its merge clock (``merge.py``), its
-    conflict journal, where it came from and when the server last changed it."""
+    """What every synced record has: its id in its organisation, its owner, a server version,
+    its merge clock (``merge.py``), its conflict journal, where it came from and when the server
+    last changed it."""
 
+    org_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    owner_user_id: Mapped[str] = mapped_column(String(36))
     version: Mapped[int] = mapped_column(Integer)
     clock: Mapped[dict[str, Any]] = mapped_column(JSON)
     conflicts: Mapped[list[Any]] = mapped_column(JSON)
@@ -141,9 +145,6 @@ class Task(_Synced, Base):
     """A task; seen and changed by its owner (who made it) and its assignee."""
 
     __tablename__ = "task"
-    org_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    owner_user_id: Mapped[str] = mapped_column(String(36))
     assignee_user_id: Mapped[str] = mapped_column(String(36))
     title: Mapped[str] = mapped_column(Text)
     target_minutes: Mapped[int] = mapped_column(Integer)
@@ -160,9 +161,6 @@ class WorkSession(_Synced, Base):
     """One stretch of work by one person; it never changes owner."""
 
     __tablename__ = "session"
-    org_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    owner_user_id: Mapped[str] = mapped_column(String(36))
     task_id: Mapped[str] = mapped_column(String(36))
     start_at: Mapped[int] = mapped_column(BigInteger)
     end_at: Mapped[int | None] = mapped_column(BigInteger)

@@ -76,9 +76,13 @@ class Device:
 
     def push(self, *mutations: dict[str, Any], gzipped: bool = False) -> httpx.Response:
         body = json.dumps({"mutations": list(mutations)}).encode()
+        return self.push_bytes(gzip.compress(body) if gzipped else body, gzipped)
+
+    def push_bytes(self, body: bytes, gzipped: bool) -> httpx.Response:
+        """A push of this body as it is (a damaged one, say)."""
         headers = self.headers() | {"Content-Type": "application/json"}
         if gzipped:
-            body, headers = gzip.compress(body), headers | {"Content-Encoding": "gzip"}
+            headers |= {"Content-Encoding": "gzip"}
         return httpx.post(
             f"{self.server.url}/v1/sync/push", content=body, headers=headers, timeout=30
         )

@@ -406,21 +406,9 @@ def test_limits_protocol_and_cursors(server):
     too_many = [dict(task, seq=i + 1, mutation_id=uuid7()) for i in range(101)]
     problem(dev.push(*too_many), 413, "batch_too_large")
     bomb = gzip.compress(b'{"mutations": [' + b" " * (2 * 1024 * 1024) + b"]}")
-    r = httpx.post(
-        f"{server.url}/v1/sync/push",
-        content=bomb,
-        timeout=30,
-        headers=dev.headers() | {"Content-Encoding": "gzip", "Content-Type": "application/json"},
-    )
-    problem(r, 413, "body_too_large")
+    problem(dev.push_bytes(bomb, gzipped=True), 413, "body_too_large")
     cut = gzip.compress(json.dumps({"mutations": [task]}).encode())[:-9]
-    r = httpx.post(
-        f"{server.url}/v1/sync/push",
-        content=cut,
-        timeout=30,
-        headers=dev.headers() | {"Content-Encoding": "gzip", "Content-Type": "application/json"},
-    )
-    problem(r, 400, "invalid_body")
+    problem(dev.push_bytes(cut, gzipped=True), 400, "invalid_body")
     old = httpx.get(
         f"{server.url}/v1/sync/pull", timeout=10, headers=dev.headers() | {"X-Sync-Protocol": "2"}
     )
