@@ -27,6 +27,7 @@ from wfh_server.models import AppUser, Unit
 from wfh_server.protocol import (
     MAX_BATCH,
     MAX_BODY,
+    NO_NUL,
     PROTOCOL_VERSION,
     PULL_LIMIT,
     Colleague,
@@ -113,6 +114,8 @@ async def _read_body(request: Request) -> bytes:
         raise too_big
     if not inflate.eof:
         raise BodyError(400, "invalid_body", "The gzip body is cut short.")
+    if inflate.unused_data:
+        raise BodyError(400, "invalid_body", "There is more after the gzip body.")
     return body
 
 
@@ -173,14 +176,14 @@ def create_app(config: ServerConfig | None = None, sync: Sync | None = None) -> 
 
     async def syncer(
         authorization: Annotated[str | None, Header()] = None,
-        x_sync_protocol: Annotated[int | None, Header()] = None,
+        x_sync_protocol: Annotated[str | None, Header(max_length=20)] = None,
         x_device_id: Annotated[str | None, Header(max_length=36)] = None,
     ) -> Caller:
         """A signed-in device that may sync now: its protocol spoken, its initial password
         changed, within its rate limit. Run on the event loop: its one primary-key read never
         waits for a lock (SQLite WAL, PostgreSQL MVCC), and a thread hop would cost more."""
         me = auth.caller(authorization)
-        if x_sync_protocol is not None and x_sync_protocol != PROTOCOL_VERSION:
+        if x_sync_protocol is not None and x_sync_protocol.strip() != str(PROTOCOL_VERSION):
             raise SyncError(
                 400,
                 "protocol_unsupported",
@@ -225,7 +228,7 @@ def create_app(config: ServerConfig | None = None, sync: Sync | None = None) -> 
 
     @app.get("/v1/directory", response_model=Directory, responses=errors)
     def directory(
-        q: Annotated[str, Query(max_length=100)] = "",
+        q: Annotated[str, Query(max_length=100, pattern=NO_NUL)] = "",
         me: Caller = Depends(syncer),  # a closure: not an annotation FastAPI could resolve
     ) -> Any:
         """Colleagues in my organisation (for handing over a task): name, unit and NIP only."""
@@ -278,7 +281,7 @@ def create_app(config: ServerConfig | None = None, sync: Sync | None = None) -> 
 
     @app.get("/v1/sync/snapshot", response_model=SnapshotResponse, responses=sync_errors)
     def snapshot(
-        after: Annotated[str | None, Query(max_length=50)] = None,
+        after: Annotated[str | None, Query(max_length=80, pattern=NO_NUL)] = None,
         limit_: Annotated[int, Query(alias="limit", ge=1, le=PULL_LIMIT)] = PULL_LIMIT,
         me: Caller = Depends(syncer),
     ) -> Any:

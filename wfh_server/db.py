@@ -23,7 +23,9 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 def make_engine(config: ServerConfig) -> Engine:
     if not config.is_sqlite:
-        return create_engine(config.database_url, pool_pre_ping=True)
+        # Enough connections for every thread of the worker's pool (40) and its event loop,
+        # so that no request waits for a connection; PgBouncer in front of PostgreSQL.
+        return create_engine(config.database_url, pool_pre_ping=True, pool_size=5, max_overflow=40)
     config.home.mkdir(parents=True, exist_ok=True)
     engine = create_engine(config.database_url)
 

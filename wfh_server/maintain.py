@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, and_, delete, or_, select
 
 from wfh_server.auth import Caller
 from wfh_server.db import now_ms, transaction
@@ -28,7 +28,7 @@ from wfh_server.models import (
     UserSyncState,
     WorkSession,
 )
-from wfh_server.sync import Batch, ServerClock, wire
+from wfh_server.sync import Batch, ServerClock, lock_counters, wire
 
 RETENTION_MS = 90 * 24 * 3600_000
 STALE_RUNNING_MS = 12 * 3600_000
@@ -64,50 +64,74 @@ def maintain(engine: Engine, now: int | None = None, retention_ms: int = RETENTI
 
 
 def _collect(engine: Engine, org_id: str, user_id: str, cutoff: int) -> int:
-    """Remove the user's own old tombstones (sessions; tasks they own) and their feed rows in
-    every viewer's feed, raising each viewer's gc_floor past them."""
+    """Remove the user's own old tombstones (sessions; tasks they own, with their handoffs) and
+    their feed rows in every viewer's feed, raising each viewer's gc_floor past them."""
     removed = 0
-    for model, owner in ((WorkSession, WorkSession.owner_user_id), (Task, Task.owner_user_id)):
+    for model in (WorkSession, Task):
+        old_enough = (
+            (model.org_id == org_id)
+            & (model.owner_user_id == user_id)
+            & model.deleted_at.is_not(None)
+            & (model.updated_at < cutoff)
+        )
         with transaction(engine) as s:
-            old = list(
-                s.scalars(
-                    select(model.id).where(
-                        model.org_id == org_id,
-                        owner == user_id,
-                        model.deleted_at.is_not(None),
-                        model.updated_at < cutoff,
-                    )
-                )
-            )
-            if not old:
+            candidates = list(s.scalars(select(model.id).where(old_enough)))
+            if not candidates:
                 continue
             entity = model.__tablename__
-            feeds = s.execute(
-                select(UserFeed.user_id, UserFeed.seq).where(
-                    UserFeed.org_id == org_id,
-                    UserFeed.entity_type == entity,
-                    UserFeed.entity_id.in_(old),
+            handoffs = (
+                list(
+                    s.scalars(
+                        select(Handoff.id).where(
+                            Handoff.org_id == org_id, Handoff.task_id.in_(candidates)
+                        )
+                    )
                 )
-            ).all()
-            floors: dict[str, int] = {}
-            for viewer, seq in feeds:
-                floors[viewer] = max(floors.get(viewer, 0), seq)
-            for viewer in sorted(floors):  # counters in user_id order, as pushes lock them
-                counter = s.get(UserSyncState, (org_id, viewer), with_for_update=True)
-                if counter is not None:
-                    counter.gc_floor = max(counter.gc_floor, floors[viewer])
-            s.execute(
-                delete(UserFeed).where(
-                    UserFeed.org_id == org_id,
-                    UserFeed.entity_type == entity,
-                    UserFeed.entity_id.in_(old),
-                )
+                if model is Task
+                else []
             )
+            keys = [(entity, i) for i in candidates] + [("handoff", h) for h in handoffs]
+            # The viewers' counters first, in user_id order as pushes lock them; then the rows,
+            # checked again: a restore pushed meanwhile keeps its record.
+            viewers = set(s.scalars(select(UserFeed.user_id).where(_feed_of(org_id, keys))))
+            lock_counters(s, org_id, viewers | {user_id})
+            old = list(s.scalars(select(model.id).where(old_enough).with_for_update()))
+            if not old:
+                continue
+            if model is Task:
+                handoffs = list(
+                    s.scalars(
+                        select(Handoff.id).where(Handoff.org_id == org_id, Handoff.task_id.in_(old))
+                    )
+                )
+            keys = [(entity, i) for i in old] + [("handoff", h) for h in handoffs]
+            floors: dict[str, int] = {}
+            for viewer, seq in s.execute(
+                select(UserFeed.user_id, UserFeed.seq).where(_feed_of(org_id, keys))
+            ):
+                floors[viewer] = max(floors.get(viewer, 0), seq)
+            for viewer, floor in floors.items():
+                counter = s.get(UserSyncState, (org_id, viewer))
+                assert counter is not None  # locked above
+                counter.gc_floor = max(counter.gc_floor, floor)
+            s.execute(delete(UserFeed).where(_feed_of(org_id, keys)))
             s.execute(delete(model).where(model.org_id == org_id, model.id.in_(old)))
-            if model is Task:  # its handoffs go with it
-                s.execute(delete(Handoff).where(Handoff.org_id == org_id, Handoff.task_id.in_(old)))
+            if handoffs:
+                s.execute(delete(Handoff).where(Handoff.org_id == org_id, Handoff.id.in_(handoffs)))
             removed += len(old)
     return removed
+
+
+def _feed_of(org_id: str, keys: list[tuple[str, str]]) -> Any:
+    by_type: dict[str, list[str]] = {}
+    for entity, ident in keys:
+        by_type.setdefault(entity, []).append(ident)
+    return (UserFeed.org_id == org_id) & or_(
+        *(
+            and_(UserFeed.entity_type == t, UserFeed.entity_id.in_(ids))
+            for t, ids in by_type.items()
+        )
+    )
 
 
 def _flag_stale(engine: Engine, org_id: str, user_id: str, now: int) -> int:
@@ -143,5 +167,5 @@ def _flag_stale(engine: Engine, org_id: str, user_id: str, now: int) -> int:
             batch.records[session.id] = wire("session", session)
             batch.see("session", session.id, user_id)
             flagged += 1
-        batch.allocate(counter)
+        batch.allocate({user_id: counter})
     return flagged

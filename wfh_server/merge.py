@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -29,6 +30,7 @@ from wfh_desktop.hlc import Hlc
 MAX_JOURNAL = 20  # the newest conflicts kept on a record
 MAX_TEXT = 2000
 MAX_TITLE = 500
+MAX_VOLUME = 1e12
 
 
 class Reject(Exception):
@@ -116,7 +118,7 @@ def check_text(value: Any, name: str, limit: int, optional: bool) -> str | None:
 
 
 def check_id(value: Any, name: str) -> str:
-    if not isinstance(value, str) or not 1 <= len(value) <= 36:
+    if not isinstance(value, str) or not 1 <= len(value) <= 36 or "\x00" in value:
         raise Reject("invalid_field", f"{name}: an id is needed")
     return value
 
@@ -148,8 +150,8 @@ def _check(kind: Kind, name: str, value: Any) -> Any:
     if name == "volume":
         if value is None:
             return None
-        if type(value) not in (int, float) or not math.isfinite(value) or value < 0:
-            raise Reject("invalid_field", "volume: a number of at least 0")
+        if type(value) not in (int, float) or not 0 <= value <= MAX_VOLUME:
+            raise Reject("invalid_field", f"volume: a number from 0 to {MAX_VOLUME:g}")
         return float(value)
     if name == "status":
         if value not in ("open", "done"):
@@ -179,16 +181,15 @@ def clean(kind: Kind, op: str, fields: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+_HLC = re.compile(r"[0-9a-f]{16}-[0-9a-f]{4}-[\x21-\x7e]{1,58}")
+
+
 def check_hlc(text: Any) -> Hlc:
-    if not isinstance(text, str) or len(text) > 80:
-        raise Reject("invalid_hlc", "hlc: a stamp is needed")
-    try:
-        stamp = Hlc.decode(text)
-    except ValueError:
-        raise Reject("invalid_hlc", "hlc: not a stamp") from None
-    if len(text.split("-", 2)[0]) != 16 or len(text.split("-", 2)[1]) != 4 or not stamp.device:
-        raise Reject("invalid_hlc", "hlc: not a stamp")
-    return stamp
+    """A stamp in its one canonical form: registers compare stamps as strings, so ``0_0…`` or
+    `` 0…`` (which ``int()`` would read) must not sort above or below every real one."""
+    if not isinstance(text, str) or not _HLC.fullmatch(text):
+        raise Reject("invalid_hlc", "hlc: not a stamp (16 + 4 lower-case hex digits, a device)")
+    return Hlc.decode(text)
 
 
 # ---- the rules ------------------------------------------------------------------------
@@ -267,11 +268,13 @@ def apply(
     elif op == "delete":
         if rec.clock.get("del") is None or hlc > rec.clock["del"]:
             rec.clock["del"] = hlc
+        if not is_deleted(rec.clock):  # a newer restore stands
+            lost.append("deleted")
     elif op == "restore":
         if rec.clock.get("res") is None or hlc > rec.clock["res"]:
             rec.clock["res"] = hlc
         if is_deleted(rec.clock):
-            lost.append("deleted")
+            lost.append("restored")
     _derive(rec)
     start, end_at = rec.values.get("start_at"), rec.values.get("end_at")
     if start is not None and end_at is not None and end_at < start:

@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL
+
 PROTOCOL_VERSION = 1
 
 
@@ -23,23 +25,26 @@ class Problem(BaseModel):
 
 
 class LoginRequest(BaseModel):
-    login: str = Field(min_length=1, max_length=254, description="NIP or e-mail")
+    login: str = Field(min_length=1, max_length=254, pattern=NO_NUL, description="NIP or e-mail")
     password: str = Field(min_length=1, max_length=1024)
-    device_id: str = Field(min_length=1, max_length=36)
-    device_name: str | None = Field(default=None, max_length=200)
+    device_id: str = Field(min_length=1, max_length=36, pattern=NO_NUL)
+    device_name: str | None = Field(default=None, max_length=200, pattern=NO_NUL)
     org: str | None = Field(
-        default=None, max_length=64, description="only when the NIP or e-mail is in several"
+        default=None,
+        max_length=64,
+        pattern=NO_NUL,
+        description="only when the NIP or e-mail is in several",
     )
     protocol: int = PROTOCOL_VERSION
 
 
 class RefreshRequest(BaseModel):
-    refresh_token: str = Field(min_length=1, max_length=200)
-    device_id: str = Field(min_length=1, max_length=36)
+    refresh_token: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
+    device_id: str = Field(min_length=1, max_length=36, pattern=NO_NUL)
 
 
 class LogoutRequest(BaseModel):
-    refresh_token: str = Field(min_length=1, max_length=200)
+    refresh_token: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
 
 
 MIN_PASSWORD = 10
@@ -92,10 +97,10 @@ class Mutation(BaseModel):
     ``task.handoff``. Instants in ``fields`` are ISO-8601 strings with their offset."""
 
     seq: int = Field(ge=1, le=2**62, description="per device: 1, 2, 3, … without gaps")
-    mutation_id: str = Field(min_length=1, max_length=36)
-    type: str = Field(min_length=1, max_length=32)
-    entity_id: str = Field(min_length=1, max_length=36)
-    hlc: str = Field(min_length=1, max_length=80)
+    mutation_id: str = Field(min_length=1, max_length=36, pattern=NO_NUL)
+    type: str = Field(min_length=1, max_length=32, pattern=NO_NUL)
+    entity_id: str = Field(min_length=1, max_length=36, pattern=NO_NUL)
+    hlc: str = Field(min_length=1, max_length=80, pattern=NO_NUL)
     base_version: int | None = Field(default=None, ge=0, le=2**31)
     clock_offset_ms: int | None = Field(default=None, ge=-(2**40), le=2**40)
     fields: dict[str, Any] = Field(default_factory=dict)
@@ -134,6 +139,10 @@ class Change(BaseModel):
     version: int
     seq: int
     deleted: bool
+    gone: bool = Field(
+        default=False,
+        description="no longer the user's to see (a task handed on): keep it, expect no more",
+    )
     record: dict[str, Any]
 
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import random
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -22,7 +24,7 @@ from sqlalchemy import Engine, and_, func, or_, select, tuple_
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from wfh_desktop.hlc import Hlc
+from wfh_desktop.hlc import Hlc, tick
 from wfh_desktop.timefmt import iso_utc
 from wfh_server import merge
 from wfh_server.auth import AuthError, Caller
@@ -56,7 +58,7 @@ CLAMP_MS = 60_000  # an HLC may run this far ahead of the server's clock (SYNC.m
 FUTURE_MS = 5 * 60_000  # a start further ahead than this is flagged
 OFFSET_MS = 120_000  # a device clock further off than this is flagged
 LONG_MS = 16 * 3600_000
-SERVER = "server"  # the device part of the server's own HLC stamps
+SERVER = "~server"  # the device part of the server's own HLC stamps ("~" sorts last)
 
 # The flags a session's state decides, recomputed on every change; the others tell of one
 # mutation (a clock far off, a start in the future, an unknown task) and stay.
@@ -116,20 +118,23 @@ def wire(entity: str, row: Any) -> dict[str, Any]:
 
 
 class ServerClock:
-    """The server's own HLC: for auto-stops and for clients to merge after each answer."""
+    """The server's own HLC: for auto-stops and for clients to merge after each answer. Its
+    device part names the process, so two workers never make the same stamp."""
 
     def __init__(self) -> None:
         self.last: Hlc | None = None
+        self.name = f"{SERVER}-{os.getpid()}"
+        self._lock = threading.Lock()
 
     def tick(self, now: int) -> str:
-        from wfh_desktop.hlc import tick
-
-        self.last = tick(self.last, now, SERVER)
-        return self.last.encode()
+        with self._lock:
+            self.last = tick(self.last, now, self.name)
+            return self.last.encode()
 
     def observe(self, stamp: Hlc) -> None:
-        if self.last is None or stamp.physical_ms > self.last.physical_ms:
-            self.last = Hlc(stamp.physical_ms, 0, SERVER)
+        with self._lock:
+            if self.last is None or stamp.physical_ms > self.last.physical_ms:
+                self.last = Hlc(stamp.physical_ms, 0, self.name)
 
 
 class Sync:
@@ -160,12 +165,8 @@ class Sync:
     def _push(self, me: Caller, request: PushRequest) -> PushResponse:
         now = self.clock()
         with transaction(self.engine) as s:
-            org_id, user_id = me.org_id, me.user_id
-            counter = s.get(UserSyncState, (org_id, user_id), with_for_update=True)
-            if counter is None:  # a user from before the sync tables
-                counter = UserSyncState(org_id=org_id, user_id=user_id, last_seq=0, gc_floor=0)
-                s.add(counter)
-                s.flush()
+            org_id = me.org_id
+            counters = lock_counters(s, org_id, _viewers(s, me, request))
             device = s.get(Device, (org_id, me.device_id), with_for_update=True)
             if device is None or device.revoked_at is not None:
                 raise SyncError(403, "device_revoked", "This device may no longer sync.")
@@ -183,7 +184,7 @@ class Sync:
                 results.append(self._one(s, batch, device, m, now))
             self.pause("applied")
             batch.settle()
-            feed = batch.allocate(counter)
+            feed = batch.allocate(counters)
             for r in results:
                 if r.status in ("applied", "merged") and r.entity_id and r.feed_seq is None:
                     r.feed_seq = feed.get(r.entity_id)
@@ -274,7 +275,15 @@ class Sync:
             ).all()
             has_more = len(feed) > limit
             feed = feed[:limit]
-            changes = _changes(s, org_id, [(t, i, q) for t, i, q in feed])
+            changes = _changes(s, org_id, user_id, [(t, i, q) for t, i, q in feed])
+            # Housekeeping may have removed old deletions meanwhile (each statement sees the
+            # newest commits on PostgreSQL): the floor read after the feed says so.
+            floor_now = s.scalar(
+                select(UserSyncState.gc_floor).where(
+                    UserSyncState.org_id == org_id, UserSyncState.user_id == user_id
+                )
+            )
+            self.check_cursor(since, last, floor_now or 0)
             epoch = s.get(Org, org_id).epoch  # type: ignore[union-attr]
         return PullResponse(
             changes=changes,
@@ -321,7 +330,9 @@ class Sync:
             ).all()
             has_more = len(rows) > limit
             rows = rows[:limit]
-            changes = [c for c in _changes(s, org_id, list(rows)) if not c.deleted]
+            changes = [
+                c for c in _changes(s, org_id, user_id, list(rows)) if not (c.deleted or c.gone)
+            ]
             epoch = s.get(Org, org_id).epoch  # type: ignore[union-attr]
         return SnapshotResponse(
             records=changes,
@@ -332,10 +343,76 @@ class Sync:
         )
 
 
+def _viewers(s: Session, me: Caller, request: PushRequest) -> set[str]:
+    """Everyone whose feed this push may touch, as far as can be known before it runs: the
+    caller, the owners and assignees of the tasks it names, and the colleagues handed to."""
+    task_ids: set[Any] = set()
+    nips: set[Any] = set()
+    for m in request.mutations:
+        if m.type == "task.handoff":
+            task_ids.add(m.fields.get("task_id"))
+            nips.add(m.fields.get("to_nip"))
+        elif m.type.startswith("task."):
+            task_ids.add(m.entity_id)
+    users = {me.user_id}
+    task_ids = {t for t in task_ids if _plain(t, 36)}
+    if task_ids:
+        for owner, assignee in s.execute(
+            select(Task.owner_user_id, Task.assignee_user_id).where(
+                Task.org_id == me.org_id, Task.id.in_(sorted(task_ids))
+            )
+        ):
+            users.update((owner, assignee))
+    nips = {n for n in nips if _plain(n, 18)}
+    if nips:
+        users.update(
+            s.scalars(
+                select(AppUser.user_id).where(
+                    AppUser.org_id == me.org_id, AppUser.nip.in_(sorted(nips))
+                )
+            )
+        )
+    return users
+
+
+def _plain(value: Any, limit: int) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= limit and "\x00" not in value
+
+
+def lock_counters(s: Session, org_id: str, users: set[str]) -> dict[str, UserSyncState]:
+    """The users' counter rows, locked in user_id order, as every writer locks them: two
+    pushes sharing a task wait for each other instead of deadlocking."""
+    rows = {
+        c.user_id: c
+        for c in s.scalars(
+            select(UserSyncState)
+            .where(UserSyncState.org_id == org_id, UserSyncState.user_id.in_(sorted(users)))
+            .order_by(UserSyncState.user_id)
+            .with_for_update()
+        )
+    }
+    for user in sorted(users - rows.keys()):  # a user from before the sync tables
+        rows[user] = UserSyncState(org_id=org_id, user_id=user, last_seq=0, gc_floor=0)
+        s.add(rows[user])
+    s.flush()
+    return rows
+
+
 _MODELS: dict[str, Any] = {"session": WorkSession, "task": Task, "handoff": Handoff}
 
 
-def _changes(s: Session, org_id: str, feed: list[tuple[str, str, int]]) -> list[Change]:
+def _sees(entity: str, row: Any, user_id: str) -> bool:
+    """Whether the user may see the record now (a task handed on is no longer the giver's)."""
+    if entity == "task":
+        return user_id in (row.owner_user_id, row.assignee_user_id)
+    if entity == "handoff":
+        return user_id in (row.from_user, row.to_user)
+    return bool(row.owner_user_id == user_id)
+
+
+def _changes(
+    s: Session, org_id: str, user_id: str, feed: list[tuple[str, str, int]]
+) -> list[Change]:
     rows: dict[tuple[str, str], Any] = {}
     for entity, model in _MODELS.items():
         ids = [i for t, i, _ in feed if t == entity]
@@ -347,17 +424,31 @@ def _changes(s: Session, org_id: str, feed: list[tuple[str, str, int]]) -> list[
     out = []
     for entity, ident, seq in feed:
         row = rows.get((entity, ident))
-        if row is not None:
+        if row is None:
+            continue
+        if not _sees(entity, row, user_id):  # say so once, and nothing more of it
             out.append(
                 Change(
                     entity=entity,
                     id=ident,
                     version=row.version,
                     seq=seq,
-                    deleted=getattr(row, "deleted_at", None) is not None,
-                    record=wire(entity, row),
+                    deleted=False,
+                    gone=True,
+                    record={},
                 )
             )
+            continue
+        out.append(
+            Change(
+                entity=entity,
+                id=ident,
+                version=row.version,
+                seq=seq,
+                deleted=getattr(row, "deleted_at", None) is not None,
+                record=wire(entity, row),
+            )
+        )
     return out
 
 
@@ -664,23 +755,20 @@ class Batch:
                 self.records[r.id] = wire("session", r)
                 self.see("session", r.id, self.user_id)
 
-    def allocate(self, mine: UserSyncState) -> dict[str, int]:
-        """Feed numbers for every change, from each viewer's counter row, locked in user_id
-        order (two users' handoffs at once cannot deadlock); returns the caller's numbers."""
+    def allocate(self, counters: dict[str, UserSyncState]) -> dict[str, int]:
+        """Feed numbers for every change, from each viewer's counter row (locked at the start;
+        one that became a viewer meanwhile is locked now); returns the caller's numbers."""
         by_user: dict[str, list[tuple[str, str]]] = {}
         for key, users in self.viewers.items():
             for user in users:
                 by_user.setdefault(user, []).append(key)
+        missing = by_user.keys() - counters.keys()
+        if missing:
+            counters = counters | lock_counters(self.s, self.org_id, set(missing))
         out: dict[str, int] = {}
         for user in sorted(by_user):
             keys = by_user[user]  # in the order of the changes: a task before its sessions
-            counter = (
-                mine
-                if user == self.user_id
-                else self.s.get(UserSyncState, (self.org_id, user), with_for_update=True)
-            )
-            if counter is None:
-                continue
+            counter = counters[user]
             base = counter.last_seq
             counter.last_seq = base + len(keys)
             existing = {

@@ -132,6 +132,14 @@ def test_what_cannot_be_merged_is_refused():
         merge.clean(SESSION, "upsert", {"start_at": "2026-01-01T08:00:00"})  # no offset
 
 
+def test_a_delete_older_than_a_restore_says_it_lost():
+    rec = _created(TASK, running=False)
+    deleted = merge.apply(TASK, rec, "delete", {}, Hlc(5_000, 0, "dev-a").encode()).record
+    restored = merge.apply(TASK, deleted, "restore", {}, Hlc(6_000, 0, "dev-b").encode()).record
+    late = merge.apply(TASK, restored, "delete", {}, Hlc(5_500, 0, "dev-c").encode())
+    assert late.status == "merged" and late.record.values["deleted_at"] is None
+
+
 def test_an_auto_stop_yields_to_the_users_own_earlier_stop():
     rec = _created(SESSION, running=True)
     server = Hlc(9_000, 0, "server").encode()

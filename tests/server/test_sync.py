@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select, update
 
-from tests.server.served import BUDI, LAIN, SITI, Device, problem
+from tests.server.served import ANI, BUDI, LAIN, SITI, Device, problem
 from wfh_desktop.hlc import Hlc
 from wfh_desktop.ids import uuid7
 from wfh_server.db import transaction
@@ -190,6 +190,9 @@ def test_conflict_rules_first_stop_sticky_delete_and_last_writer(server):
         pc.mutation("task.upsert", task["entity_id"], {"target_minutes": 481}),
         pc.mutation("task.upsert", task["entity_id"], {"assignee_user_id": "budi"}),
         pc.mutation("session.stop", uuid7(), {"end_at": iso(NINE)}),
+        pc.mutation("session.edit", sid, {"note": "x"}, hlc="0_00000000000000-0000-pc"),
+        pc.mutation("session.edit", sid, {"task_id": "a\x00b"}),
+        pc.mutation("task.upsert", task["entity_id"], {"volume": 10**400}),
     ]
     codes = [r["code"] for r in pc.pushed(*bad)]
     assert codes == [
@@ -202,6 +205,9 @@ def test_conflict_rules_first_stop_sticky_delete_and_last_writer(server):
         "invalid_field",
         "reassign_via_handoff",
         "unknown_entity",
+        "invalid_hlc",
+        "invalid_field",
+        "invalid_field",
     ]
 
 
@@ -328,6 +334,21 @@ def test_handoff_reassigns_with_optimistic_concurrency(server):
         "task.handoff", uuid7(), {"task_id": task["entity_id"], "to_nip": LAIN}, base_version=2
     )
     assert budi.pushed(to_other_org)[0]["code"] == "unknown_colleague"
+    # Handed on again, the task is no longer Budi's to see: told once, then nothing more.
+    ani = server.ready(ANI, "laptop-ani")
+    onward = budi.mutation(
+        "task.handoff", uuid7(), {"task_id": task["entity_id"], "to_nip": ANI}, base_version=2
+    )
+    assert budi.pushed(onward)[0]["status"] == "applied"
+    seen, cursor = budi.pull_all()
+    gone = [c for c in seen if c["id"] == task["entity_id"]]
+    assert gone == [dict(gone[0], gone=True, record={})]
+    snapshot = httpx.get(f"{server.url}/v1/sync/snapshot", headers=budi.headers(), timeout=10)
+    assert task["entity_id"] not in {c["id"] for c in snapshot.json()["records"]}
+    secret = siti.mutation("task.upsert", task["entity_id"], {"title": "Rahasia"})
+    assert siti.pushed(secret)[0]["status"] == "applied"
+    assert budi.pull(cursor).status_code == 304  # her change does not reach him
+    assert records(ani.pull_all()[0])[task["entity_id"]]["title"] == "Rahasia"
 
 
 def test_nobody_reads_or_writes_what_is_not_theirs(server):
@@ -409,6 +430,21 @@ def test_limits_protocol_and_cursors(server):
     problem(dev.push_bytes(bomb, gzipped=True), 413, "body_too_large")
     cut = gzip.compress(json.dumps({"mutations": [task]}).encode())[:-9]
     problem(dev.push_bytes(cut, gzipped=True), 400, "invalid_body")
+    whole = gzip.compress(json.dumps({"mutations": [task]}).encode())
+    problem(dev.push_bytes(whole + b"garbage", gzipped=True), 400, "invalid_body")
+    problem(server.directory(dev.access, "a\x00b"), 422, "invalid_request")
+    nul = httpx.post(
+        f"{server.url}/v1/auth/login",
+        timeout=10,
+        json={"login": "a\x00", "password": "x", "device_id": "d"},
+    )
+    problem(nul, 422, "invalid_request")
+    odd = httpx.get(
+        f"{server.url}/v1/sync/pull",
+        timeout=10,
+        headers=dev.headers() | {"X-Sync-Protocol": "satu"},
+    )
+    problem(odd, 400, "protocol_unsupported")
     old = httpx.get(
         f"{server.url}/v1/sync/pull", timeout=10, headers=dev.headers() | {"X-Sync-Protocol": "2"}
     )
