@@ -7,11 +7,18 @@ time, as ``SYNC.md`` expects of it); PostgreSQL runs at READ COMMITTED and relie
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # Windows: threads queue, processes rely on SQLite's busy wait
+    fcntl = None  # type: ignore[assignment]
 
 from sqlalchemy import Engine, create_engine, event, inspect, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -121,9 +128,37 @@ def reading(engine: Engine) -> Iterator[Session]:
         yield session
 
 
+_WRITERS: dict[str, tuple[threading.Lock, int]] = {}
+_WRITERS_LOCK = threading.Lock()
+
+
+@contextmanager
+def _one_writer(engine: Engine) -> Iterator[None]:
+    """SQLite has one writer at a time. Writers queue here, across threads (a lock) and worker
+    processes (``flock`` on a file beside the database), and each is woken the moment the one
+    before it commits; SQLite's own busy wait polls, up to 100 ms at a time, and gives up."""
+    path = engine.url.database
+    if engine.dialect.name != "sqlite" or not path or path == ":memory:":
+        yield
+        return
+    with _WRITERS_LOCK:
+        if path not in _WRITERS:
+            fd = os.open(f"{path}-writer", os.O_RDWR | os.O_CREAT, 0o600)
+            _WRITERS[path] = (threading.Lock(), fd)
+        lock, fd = _WRITERS[path]
+    with lock:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+
+
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
     """One unit of work: committed at the end, rolled back on any error."""
-    factory = sessionmaker(engine, expire_on_commit=False)
-    with factory.begin() as session:
+    factory = sessionmaker(engine, expire_on_commit=False, autoflush=False)
+    with _one_writer(engine), factory.begin() as session:
         yield session

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, and_, delete, or_, select
+from sqlalchemy import Engine, delete, select
 
 from wfh_server.auth import Caller
 from wfh_server.db import now_ms, transaction
@@ -28,7 +28,7 @@ from wfh_server.models import (
     UserSyncState,
     WorkSession,
 )
-from wfh_server.sync import Batch, ServerClock, lock_counters, wire
+from wfh_server.sync import Batch, ServerClock, feed_keys, lock_counters, wire
 
 RETENTION_MS = 90 * 24 * 3600_000
 STALE_RUNNING_MS = 12 * 3600_000
@@ -123,15 +123,7 @@ def _collect(engine: Engine, org_id: str, user_id: str, cutoff: int) -> int:
 
 
 def _feed_of(org_id: str, keys: list[tuple[str, str]]) -> Any:
-    by_type: dict[str, list[str]] = {}
-    for entity, ident in keys:
-        by_type.setdefault(entity, []).append(ident)
-    return (UserFeed.org_id == org_id) & or_(
-        *(
-            and_(UserFeed.entity_type == t, UserFeed.entity_id.in_(ids))
-            for t, ids in by_type.items()
-        )
-    )
+    return (UserFeed.org_id == org_id) & feed_keys(keys)
 
 
 def _flag_stale(engine: Engine, org_id: str, user_id: str, now: int) -> int:

@@ -18,7 +18,6 @@ HLC order.
 
 from __future__ import annotations
 
-import copy
 import math
 import re
 from dataclasses import dataclass, field
@@ -76,6 +75,15 @@ class Record:
     values: dict[str, Any]
     clock: dict[str, Any] = field(default_factory=dict)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
+
+    def copy(self) -> Record:
+        """A copy to change: values are plain scalars, the clock's registers small dicts and
+        lists, and journal entries are never changed once written."""
+        clock = {
+            k: dict(v) if isinstance(v, dict) else list(v) if isinstance(v, list) else v
+            for k, v in self.clock.items()
+        }
+        return Record(dict(self.values), clock, list(self.conflicts))
 
     def state(self) -> tuple[Any, Any]:
         """What must be equal after any delivery order (the journal tells what happened)."""
@@ -243,8 +251,7 @@ def apply(
         if op != "upsert":
             raise Reject("unknown_entity", f"no {kind.name} {entity_id}")
         rec = new_record(kind, entity_id, fields, hlc)
-    before = copy.deepcopy(rec)
-    rec = copy.deepcopy(rec)
+    before, rec = rec, rec.copy()
     lost: list[str] = []
     if op in ("upsert", "edit"):
         for name in sorted(fields.keys() & kind.immutable):
@@ -316,7 +323,7 @@ def _write_fields(
 def auto_stop(rec: Record, end: int, reason: str, server_hlc: str) -> Record:
     """The server stops a running session that a newer one supersedes (``SYNC.md``: one running
     session per user); it is a stop like any other, so a user's earlier stop still wins."""
-    out = copy.deepcopy(rec)
+    out = rec.copy()
     out.clock["stop"] = [server_hlc, max(end, out.values["start_at"]), reason]
     _journal(out, "end_at", None, end, reason, server_hlc)
     _derive(out)

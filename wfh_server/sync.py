@@ -171,6 +171,7 @@ class Sync:
             if device is None or device.revoked_at is not None:
                 raise SyncError(403, "device_revoked", "This device may no longer sync.")
             batch = Batch(s, me, now, self.hlc)
+            batch.prefetch(request.mutations)
             results: list[ItemResult] = []
             committed = device.last_seq
             for m in sorted(request.mutations, key=lambda m: m.seq):
@@ -205,7 +206,9 @@ class Sync:
     def _one(self, s: Session, batch: Batch, device: Device, m: Mutation, now: int) -> ItemResult:
         digest = content_hash(m)
         if m.seq <= device.last_seq:
-            log = s.get(MutationLog, (device.org_id, device.device_id, m.seq))
+            log = batch.logs.get(m.seq) or s.get(
+                MutationLog, (device.org_id, device.device_id, m.seq)
+            )
             if log is not None and (log.mutation_id != m.mutation_id or log.content_hash != digest):
                 raise SyncError(
                     409,
@@ -238,23 +241,23 @@ class Sync:
                 detail=e.detail,
                 current=e.current,
             )
-        s.add(
-            MutationLog(
-                org_id=device.org_id,
-                device_id=device.device_id,
-                seq=m.seq,
-                mutation_id=m.mutation_id,
-                content_hash=digest,
-                result={
-                    k: v
-                    for k, v in result.model_dump().items()
-                    if k in ("status", "entity_id", "version", "code")
-                },
-                hlc=m.hlc if original_hlc is None else hlc,
-                original_hlc=original_hlc,
-                at=now,
-            )
+        log = MutationLog(
+            org_id=device.org_id,
+            device_id=device.device_id,
+            seq=m.seq,
+            mutation_id=m.mutation_id,
+            content_hash=digest,
+            result={
+                k: v
+                for k, v in result.model_dump().items()
+                if k in ("status", "entity_id", "version", "code")
+            },
+            hlc=m.hlc if original_hlc is None else hlc,
+            original_hlc=original_hlc,
+            at=now,
         )
+        s.add(log)
+        batch.logs[m.seq] = log
         device.last_seq, device.last_mutation_id = m.seq, m.mutation_id
         return result
 
@@ -375,6 +378,19 @@ def _viewers(s: Session, me: Caller, request: PushRequest) -> set[str]:
     return users
 
 
+def feed_keys(keys: list[tuple[str, str]]) -> Any:
+    """The feed rows of these (entity type, id) pairs: one IN list per type."""
+    by_type: dict[str, list[str]] = {}
+    for entity, ident in keys:
+        by_type.setdefault(entity, []).append(ident)
+    return or_(
+        *(
+            and_(UserFeed.entity_type == t, UserFeed.entity_id.in_(ids))
+            for t, ids in by_type.items()
+        )
+    )
+
+
 def _plain(value: Any, limit: int) -> bool:
     return isinstance(value, str) and 0 < len(value) <= limit and "\x00" not in value
 
@@ -478,6 +494,42 @@ class Batch:
         self.records: dict[str, dict[str, Any]] = {}
         self.spans: list[tuple[int, int]] = []  # sessions' old and new spans, for overlaps
         self.touched_sessions = False
+        # Every row this push has read or made, by (model, id): the session does not flush
+        # on every read (autoflush is off), so rows made earlier in the push are found here.
+        self.rows: dict[tuple[Any, str], Any] = {}
+        self.logs: dict[int, MutationLog] = {}
+
+    def prefetch(self, mutations: list[Mutation]) -> None:
+        """Read and lock the sessions and tasks the push changes, one query each."""
+        wanted: dict[Any, set[str]] = {WorkSession: set(), Task: set()}
+        for m in mutations:
+            if m.type == "task.handoff":
+                if _plain(m.fields.get("task_id"), 36):
+                    wanted[Task].add(m.fields["task_id"])
+            elif m.type.startswith("session."):
+                wanted[WorkSession].add(m.entity_id)
+            elif m.type.startswith("task."):
+                wanted[Task].add(m.entity_id)
+        for model, ids in wanted.items():
+            if not ids:
+                continue
+            self.rows.update(dict.fromkeys(((model, i) for i in ids), None))
+            for row in self.s.scalars(
+                select(model)
+                .where(model.org_id == self.org_id, model.id.in_(sorted(ids)))
+                .with_for_update()
+            ):
+                self.rows[(model, row.id)] = row
+
+    def row(self, model: Any, ident: str, lock: bool = True) -> Any:
+        key = (model, ident)
+        if key not in self.rows:
+            self.rows[key] = self.s.get(model, (self.org_id, ident), with_for_update=lock)
+        return self.rows[key]
+
+    def add(self, row: Any) -> None:
+        self.s.add(row)
+        self.rows[(type(row), row.id)] = row
 
     def apply(self, m: Mutation, hlc: str) -> ItemResult:
         entity, _, op = m.type.partition(".")
@@ -507,7 +559,9 @@ class Batch:
         if not changed:
             return
         for name in _COLUMNS[kind.name]:
-            setattr(row, name, rec.values.get(name))
+            value = rec.values.get(name)
+            if getattr(row, name, None) != value or row.version == 0:
+                setattr(row, name, value)
         row.clock, row.conflicts = rec.clock, rec.conflicts
         row.version = (row.version or 0) + 1
         row.updated_at = self.now
@@ -518,7 +572,7 @@ class Batch:
     # ---- sessions
 
     def _session(self, m: Mutation, op: str, fields: dict[str, Any], hlc: str) -> ItemResult:
-        row = self.s.get(WorkSession, (self.org_id, m.entity_id), with_for_update=True)
+        row = self.row(WorkSession, m.entity_id)
         if row is not None and row.owner_user_id != self.user_id:
             raise Reject("not_found", f"no session {m.entity_id}")  # never say whose it is
         if row is None and op == "upsert":
@@ -539,11 +593,11 @@ class Batch:
             event.add("future")
         if m.clock_offset_ms is not None and abs(m.clock_offset_ms) > OFFSET_MS:
             event.add("clock_offset")
-        if "task_id" in fields and self.s.get(Task, (self.org_id, fields["task_id"])) is None:
+        if "task_id" in fields and self.row(Task, fields["task_id"], lock=False) is None:
             event.add("unknown_task")
         if row is None:
             row = WorkSession(org_id=self.org_id, id=m.entity_id, version=0, needs_review=None)
-            self.s.add(row)
+            self.add(row)
         else:
             self.spans.append((row.start_at, row.end_at or self.now))
         changed = outcome.changed or not event <= flags
@@ -560,7 +614,7 @@ class Batch:
     # ---- tasks
 
     def _task(self, m: Mutation, op: str, fields: dict[str, Any], hlc: str) -> ItemResult:
-        row = self.s.get(Task, (self.org_id, m.entity_id), with_for_update=True)
+        row = self.row(Task, m.entity_id)
         if row is not None and self.user_id not in (row.owner_user_id, row.assignee_user_id):
             raise Reject("not_found", f"no task {m.entity_id}")
         if row is None and op == "upsert":
@@ -582,7 +636,7 @@ class Batch:
         )
         if row is None:
             row = Task(org_id=self.org_id, id=m.entity_id, version=0)
-            self.s.add(row)
+            self.add(row)
         self._write(row, TASK, outcome.record, outcome.changed)
         if outcome.changed:
             self.see("task", row.id, row.owner_user_id, row.assignee_user_id)
@@ -597,7 +651,7 @@ class Batch:
         task_id = merge.check_id(f["task_id"], "task_id")
         at = merge.parse_instant(f["at"], "at") if f.get("at") is not None else self.now
         note = merge.check_text(f.get("note"), "note", merge.MAX_TEXT, optional=True)
-        existing = self.s.get(Handoff, (self.org_id, m.entity_id))
+        existing = self.row(Handoff, m.entity_id, lock=False)
         if existing is not None:
             if existing.from_user != self.user_id:
                 raise Reject("not_found", f"no handoff {m.entity_id}")
@@ -609,7 +663,7 @@ class Batch:
                 record=wire("handoff", existing),
                 note="this handoff is already recorded",
             )
-        task = self.s.get(Task, (self.org_id, task_id), with_for_update=True)
+        task = self.row(Task, task_id)
         if task is None or self.user_id not in (task.owner_user_id, task.assignee_user_id):
             raise Reject("not_found", f"no task {task_id}")
         if task.deleted_at is not None:
@@ -648,7 +702,7 @@ class Batch:
             created_at=self.now,
             updated_at=self.now,
         )
-        self.s.add(handoff)
+        self.add(handoff)
         self._stop_running_on(task_id, at, f"handoff:{m.entity_id}")
         self.see("task", task.id, task.owner_user_id, giver, to.user_id)
         self.see("handoff", handoff.id, self.user_id, to.user_id)
@@ -657,6 +711,7 @@ class Batch:
 
     def _stop_running_on(self, task_id: str, at: int, reason: str) -> None:
         """The giver's timer on a task handed over stops at the handoff."""
+        self.s.flush()
         for row in self.s.scalars(self._running().where(WorkSession.task_id == task_id)):
             self._auto_stop(row, at, reason)
 
@@ -706,17 +761,17 @@ class Batch:
         self._flag_overlaps()
 
     def _near(self, lo: int, hi: int) -> list[WorkSession]:
-        return list(
-            self.s.scalars(
-                select(WorkSession).where(
-                    WorkSession.org_id == self.org_id,
-                    WorkSession.owner_user_id == self.user_id,
-                    WorkSession.deleted_at.is_(None),
-                    WorkSession.start_at < hi,
-                    or_(WorkSession.end_at.is_(None), WorkSession.end_at > lo),
-                )
-            )
+        """The user's sessions overlapping [lo, hi): found by their end (the index on end_at:
+        only recent ones), not their start, which would read a whole history before ``hi``."""
+        mine = (
+            WorkSession.org_id == self.org_id,
+            WorkSession.owner_user_id == self.user_id,
+            WorkSession.deleted_at.is_(None),
+            (WorkSession.start_at + 0) < hi,  # "+ 0": not a way into the start_at index
         )
+        ended = select(WorkSession).where(*mine, WorkSession.end_at > lo)
+        running = select(WorkSession).where(*mine, WorkSession.end_at.is_(None))
+        return [*self.s.scalars(ended), *self.s.scalars(running)]
 
     def _flag_overlaps(self) -> None:
         """Recompute the state flags of every session near the changed ones: overlaps (touching
@@ -728,9 +783,11 @@ class Batch:
         if not near:
             return
         # Everything that overlaps one of these lies within their own outer bounds.
-        lo = min(lo, *(r.start_at for r in near))
-        hi = max(hi, *((r.end_at or self.now) for r in near))
-        rows = sorted(self._near(lo, hi + 1), key=lambda r: (r.start_at, r.id))
+        wider_lo = min(lo, *(r.start_at for r in near))
+        wider_hi = max(hi, *((r.end_at or self.now) for r in near))
+        if (wider_lo, wider_hi) != (lo, hi):
+            near = self._near(wider_lo, wider_hi + 1)
+        rows = sorted(near, key=lambda r: (r.start_at, r.id))
         overlapping: set[str] = set()
         reach_end, reach_id = -1, ""
         for r in rows:
@@ -777,12 +834,7 @@ class Batch:
                     select(UserFeed).where(
                         UserFeed.org_id == self.org_id,
                         UserFeed.user_id == user,
-                        or_(
-                            *(
-                                and_(UserFeed.entity_type == t, UserFeed.entity_id == i)
-                                for t, i in keys
-                            )
-                        ),
+                        feed_keys(keys),
                     )
                 )
             }
