@@ -74,6 +74,12 @@ def problem(
     )
 
 
+def _json(model: BaseModel) -> Response:
+    """An answer already in its declared model, written by pydantic's own JSON encoder (FastAPI
+    would check and convert it once more)."""
+    return Response(model.model_dump_json(), media_type="application/json")
+
+
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The OpenAPI description of error answers: a Problem, as application/problem+json."""
     schema = {"schema": {"$ref": "#/components/schemas/Problem"}}
@@ -258,7 +264,7 @@ def create_app(config: ServerConfig | None = None, sync: Sync | None = None) -> 
         (decompressed); each gets ``applied | duplicate | merged | rejected``."""
         if len(body.mutations) > MAX_BATCH:
             raise SyncError(413, "batch_too_large", f"At most {MAX_BATCH} mutations a push.")
-        return sync.push(me, body)
+        return _json(sync.push(me, body))
 
     app.include_router(pushing)
 
@@ -277,7 +283,7 @@ def create_app(config: ServerConfig | None = None, sync: Sync | None = None) -> 
         sync.check_cursor(since, me.last_seq, me.gc_floor)
         if me.last_seq == since:
             return Response(status_code=304, headers={"ETag": f'"{me.user_id}:{since}"'})
-        return await run_in_threadpool(sync.pull, me, since, limit_)
+        return _json(await run_in_threadpool(sync.pull, me, since, limit_))
 
     @app.get("/v1/sync/snapshot", response_model=SnapshotResponse, responses=sync_errors)
     def snapshot(

@@ -8,7 +8,7 @@ its whole family (``SYNC.md``: authentication).
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
@@ -117,11 +117,25 @@ def _find_login(s: Session, login: str, org_id: str | None) -> list[AppUser]:
 class Auth:
     def __init__(self, engine: Engine, config: ServerConfig, key: bytes) -> None:
         self.engine, self.config, self.key = engine, config, key
+        # One statement needs no transaction: on PostgreSQL no BEGIN and ROLLBACK round trips
+        # (a "nothing new" pull is this one read); on SQLite a read that never waits.
+        self._one_read: dict[str, Any] = (
+            {"read_only": True}
+            if engine.dialect.name == "sqlite"
+            else {"isolation_level": "AUTOCOMMIT"}
+        )
 
     # ---- signing in --------------------------------------------------------------------
 
-    def login(self, login: str, password: str, device_id: str, device_name: str | None,
-              protocol: int, org_id: str | None = None) -> Tokens:  # fmt: skip
+    def login(
+        self,
+        login: str,
+        password: str,
+        device_id: str,
+        device_name: str | None,
+        protocol: int,
+        org_id: str | None = None,
+    ) -> Tokens:
         if protocol != PROTOCOL_VERSION:
             raise AuthError(
                 400,
@@ -166,8 +180,9 @@ class Auth:
         raise refusal
 
     @staticmethod
-    def _device(s: Session, user: AppUser, device_id: str, name: str | None, protocol: int,
-                now: int) -> Device:  # fmt: skip
+    def _device(
+        s: Session, user: AppUser, device_id: str, name: str | None, protocol: int, now: int
+    ) -> Device:
         device = s.get(Device, (user.org_id, device_id), with_for_update=True)
         if device is None:
             device = Device(
@@ -317,7 +332,7 @@ class Auth:
             claims = verify(authorization.removeprefix("Bearer ").strip(), self.key, now_ms())
         except BadToken:
             raise AuthError(401, "token_invalid", "The access token is not valid.") from None
-        with self.engine.connect().execution_options(read_only=True) as conn:
+        with self.engine.connect().execution_options(**self._one_read) as conn:
             row = conn.execute(
                 _CALLER, {"org": claims["org"], "dev": claims["dev"], "sub": claims["sub"]}
             ).first()

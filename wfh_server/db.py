@@ -31,8 +31,10 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 def make_engine(config: ServerConfig) -> Engine:
     if not config.is_sqlite:
         # Enough connections for every thread of the worker's pool (40) and its event loop,
-        # so that no request waits for a connection; PgBouncer in front of PostgreSQL.
-        return create_engine(config.database_url, pool_pre_ping=True, pool_size=5, max_overflow=40)
+        # so that no request waits for a connection; PgBouncer in front of PostgreSQL. No ping
+        # before every use (a round trip per request): a connection found broken is dropped
+        # with the whole pool, that one request fails, and the client retries it.
+        return create_engine(config.database_url, pool_size=5, max_overflow=40)
     config.home.mkdir(parents=True, exist_ok=True)
     engine = create_engine(config.database_url)
 
