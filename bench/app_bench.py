@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import mdreport
 import peers
 import run as cli_bench
 import xtray
@@ -537,21 +538,8 @@ def render(result: dict[str, object]) -> str:
 
 
 def update_section(path: Path, section: str) -> None:
-    """Put ``section`` in place of the text from :data:`SECTION_TITLE` to the next ``## ``
-    heading, or at the end. (mdreport.update_doc does the same for its own fixed title.)"""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    lines = text.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if line.strip() == SECTION_TITLE), None)
-    if start is None:
-        path.write_text(text.rstrip("\n") + "\n\n" + section, encoding="utf-8")
-        return
-    end = next((j for j in range(start + 1, len(lines)) if lines[j].startswith("## ")), len(lines))
-    after = "".join(lines[end:])
-    body = "".join(lines[:start]) + section + ("\n" + after if after else "")
-    path.write_text(body, encoding="utf-8")
-
-
-# ---- main ------------------------------------------------------------------------------------
+    """Put ``section`` in place of this benchmark's previous one in ``path``."""
+    mdreport.update_doc(path, section, SECTION_TITLE)
 
 
 def package_version(name: str) -> str:

@@ -258,11 +258,12 @@ def render(
     return "\n".join(lines) + "\n"
 
 
-def update_doc(path: Path, section: str) -> None:
-    """Put ``section`` in place of the previous one with the same title, or at the end."""
+def update_doc(path: Path, section: str, title: str = SECTION_TITLE) -> None:
+    """Put ``section`` in place of the previous one with the same ``title`` (up to the next
+    ``## `` heading), or at the end. Every benchmark writes its own section this way."""
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
     lines = text.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if line.strip() == SECTION_TITLE), None)
+    start = next((i for i, line in enumerate(lines) if line.strip() == title), None)
     if start is None:
         body = text.rstrip("\n") + "\n\n" + section
     else:

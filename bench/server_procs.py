@@ -183,68 +183,55 @@ def cpu_seconds(pids: list[int], reaped: int | None = None) -> float:
     return total / CLK_TCK
 
 
-def connection_split(server_port: int, pids: list[int]) -> dict[int, int]:
-    """How many established connections to ``server_port`` each of ``pids`` holds."""
-    inodes: set[str] = set()
+def _tcp_rows() -> list[list[str]]:
+    """The rows of /proc/net/tcp and tcp6, split into fields."""
+    rows: list[list[str]] = []
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
-            lines = Path(table).read_text().splitlines()[1:]
+            rows += [line.split() for line in Path(table).read_text().splitlines()[1:]]
         except OSError:
             continue
-        for line in lines:
-            f = line.split()
-            if f[3] == "01" and int(f[1].rsplit(":", 1)[1], 16) == server_port:
-                inodes.add(f"socket:[{f[9]}]")
-    out = {pid: 0 for pid in pids}
-    for pid in pids:
+    return rows
+
+
+def _port(address: str) -> int:
+    return int(address.rsplit(":", 1)[1], 16)
+
+
+def _socket_fds(pid: int) -> list[str]:
+    """What the process's file descriptors point at (``socket:[inode]`` for sockets)."""
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return []
+    out = []
+    for fd in fds:
         try:
-            fds = os.listdir(f"/proc/{pid}/fd")
+            out.append(os.readlink(f"/proc/{pid}/fd/{fd}"))
         except OSError:
             continue
-        for fd in fds:
-            try:
-                if os.readlink(f"/proc/{pid}/fd/{fd}") in inodes:
-                    out[pid] += 1
-            except OSError:
-                continue
     return out
+
+
+def connection_split(server_port: int, pids: list[int]) -> dict[int, int]:
+    """How many established connections to ``server_port`` each of ``pids`` holds."""
+    inodes = {
+        f"socket:[{f[9]}]" for f in _tcp_rows() if f[3] == "01" and _port(f[1]) == server_port
+    }
+    return {pid: sum(1 for target in _socket_fds(pid) if target in inodes) for pid in pids}
 
 
 def socket_owner(server_port: int, client_port: int, pids: list[int]) -> int | None:
     """Which of ``pids`` holds the server end of the loopback connection from
     ``client_port`` (from /proc/net/tcp and the processes' file descriptors)."""
-    inode = None
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            f = line.split()
-            local, remote = f[1], f[2]
-            if (
-                int(local.rsplit(":", 1)[1], 16) == server_port
-                and int(remote.rsplit(":", 1)[1], 16) == client_port
-            ):
-                inode = f[9]
-                break
-        if inode:
-            break
+    inode = next(
+        (f[9] for f in _tcp_rows() if _port(f[1]) == server_port and _port(f[2]) == client_port),
+        None,
+    )
     if not inode or inode == "0":
         return None
     target = f"socket:[{inode}]"
-    for pid in pids:
-        try:
-            fds = os.listdir(f"/proc/{pid}/fd")
-        except OSError:
-            continue
-        for fd in fds:
-            try:
-                if os.readlink(f"/proc/{pid}/fd/{fd}") == target:
-                    return pid
-            except OSError:
-                continue
-    return None
+    return next((pid for pid in pids if target in _socket_fds(pid)), None)
 
 
 def descendants(root: int) -> list[int]:

@@ -8,6 +8,8 @@ import math
 from pathlib import Path
 from typing import Any
 
+import mdreport
+
 SECTION_TITLE = "## Server benchmark"
 EMPTY_GOAL_RPS = 2000.0
 PUSH_GOAL_RATIO = 10.0
@@ -387,15 +389,5 @@ def goal_lines(result: dict[str, Any]) -> list[str]:
 
 
 def update_section(path: Path, section: str) -> None:
-    """Put ``section`` in place of the text from :data:`SECTION_TITLE` to the next ``## ``
-    heading, or at the end."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    lines = text.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if line.strip() == SECTION_TITLE), None)
-    if start is None:
-        path.write_text(text.rstrip("\n") + "\n\n" + section, encoding="utf-8")
-        return
-    end = next((j for j in range(start + 1, len(lines)) if lines[j].startswith("## ")), len(lines))
-    after = "".join(lines[end:])
-    body = "".join(lines[:start]) + section + ("\n" + after if after else "")
-    path.write_text(body, encoding="utf-8")
+    """Put ``section`` in place of this benchmark's previous one in ``path``."""
+    mdreport.update_doc(path, section, SECTION_TITLE)

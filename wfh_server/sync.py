@@ -442,27 +442,16 @@ def _changes(
         row = rows.get((entity, ident))
         if row is None:
             continue
-        if not _sees(entity, row, user_id):  # say so once, and nothing more of it
-            out.append(
-                Change(
-                    entity=entity,
-                    id=ident,
-                    version=row.version,
-                    seq=seq,
-                    deleted=False,
-                    gone=True,
-                    record={},
-                )
-            )
-            continue
+        gone = not _sees(entity, row, user_id)  # say so once, and nothing more of it
         out.append(
             Change(
                 entity=entity,
                 id=ident,
                 version=row.version,
                 seq=seq,
-                deleted=getattr(row, "deleted_at", None) is not None,
-                record=wire(entity, row),
+                deleted=not gone and getattr(row, "deleted_at", None) is not None,
+                gone=gone,
+                record={} if gone else wire(entity, row),
             )
         )
     return out
