@@ -19,7 +19,7 @@ from sqlalchemy import func, or_, select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from wfh_server import __version__
-from wfh_server.auth import Auth, AuthError, Caller
+from wfh_server.auth import Auth, AuthError, Caller, check_protocol
 from wfh_server.config import ServerConfig
 from wfh_server.db import current_revision, make_engine, reading
 from wfh_server.limits import RateLimit
@@ -28,7 +28,6 @@ from wfh_server.protocol import (
     MAX_BATCH,
     MAX_BODY,
     NO_NUL,
-    PROTOCOL_VERSION,
     PULL_LIMIT,
     Colleague,
     Directory,
@@ -189,13 +188,7 @@ def create_app(config: ServerConfig | None = None, sync: Sync | None = None) -> 
         changed, within its rate limit. Run on the event loop: its one primary-key read never
         waits for a lock (SQLite WAL, PostgreSQL MVCC), and a thread hop would cost more."""
         me = auth.caller(authorization)
-        if x_sync_protocol is not None and x_sync_protocol.strip() != str(PROTOCOL_VERSION):
-            raise SyncError(
-                400,
-                "protocol_unsupported",
-                f"This server speaks sync protocol {PROTOCOL_VERSION}; update the app.",
-                extra={"min_protocol": PROTOCOL_VERSION},
-            )
+        check_protocol(x_sync_protocol)
         if x_device_id is not None and x_device_id != me.device_id:
             raise SyncError(403, "device_mismatch", "X-Device-Id is not the signed-in device.")
         if me.must_change_password:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from wfh_desktop.ids import uuid7
 from wfh_server.config import ServerConfig
 from wfh_server.db import now_ms, revoke_tokens, transaction
-from wfh_server.models import AppUser, Device, RefreshToken, Unit, UserSyncState
+from wfh_server.models import AppUser, Device, Org, RefreshToken, Unit, UserSyncState
 from wfh_server.protocol import PROTOCOL_VERSION, Tokens, UserInfo
 from wfh_server.tokens import BadToken, hash_refresh, new_refresh, sign, verify
 
@@ -49,6 +49,7 @@ class Caller(NamedTuple):
     must_change_password: bool
     last_seq: int
     gc_floor: int
+    epoch: str = ""  # the organisation's (changed after a restore from backup)
 
 
 _CALLER = (
@@ -58,9 +59,11 @@ _CALLER = (
         Device.revoked_at,
         UserSyncState.last_seq,
         UserSyncState.gc_floor,
+        Org.epoch,
     )
     .select_from(Device)
     .join(AppUser, (AppUser.org_id == Device.org_id) & (AppUser.user_id == Device.user_id))
+    .join(Org, Org.org_id == Device.org_id)
     .outerjoin(
         UserSyncState,
         (UserSyncState.org_id == Device.org_id) & (UserSyncState.user_id == Device.user_id),
@@ -71,6 +74,17 @@ _CALLER = (
         Device.user_id == bindparam("sub"),
     )
 )
+
+
+def check_protocol(protocol: int | str | None) -> None:
+    """Refuses a client that speaks another protocol (``None``: it did not say)."""
+    if protocol is not None and str(protocol).strip() != str(PROTOCOL_VERSION):
+        raise AuthError(
+            400,
+            "protocol_unsupported",
+            f"This server speaks protocol {PROTOCOL_VERSION}; update the app.",
+            extra={"min_protocol": PROTOCOL_VERSION},
+        )
 
 
 def _refuse(disabled: bool, revoked: bool) -> None:
@@ -136,13 +150,7 @@ class Auth:
         protocol: int,
         org_id: str | None = None,
     ) -> Tokens:
-        if protocol != PROTOCOL_VERSION:
-            raise AuthError(
-                400,
-                "protocol_unsupported",
-                f"This server speaks protocol {PROTOCOL_VERSION}.",
-                extra={"min_protocol": PROTOCOL_VERSION},
-            )
+        check_protocol(protocol)
         now = now_ms()
         wrong = AuthError(401, "invalid_credentials", "Wrong NIP, e-mail or password.")
         refusal: AuthError | None = None
@@ -346,6 +354,7 @@ class Auth:
             bool(row.must_change_password),
             row.last_seq or 0,
             row.gc_floor or 0,
+            row.epoch,
         )
 
     @staticmethod

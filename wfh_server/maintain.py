@@ -16,9 +16,10 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, delete, select
+from sqlalchemy.orm import Session
 
 from wfh_server.auth import Caller
-from wfh_server.db import now_ms, transaction
+from wfh_server.db import now_ms, reading, transaction
 from wfh_server.models import (
     Device,
     Handoff,
@@ -43,13 +44,13 @@ class Report(NamedTuple):
 
 def maintain(engine: Engine, now: int | None = None, retention_ms: int = RETENTION_MS) -> Report:
     now = now_ms() if now is None else now
-    with transaction(engine) as s:
+    with reading(engine) as s:
         users = s.execute(select(UserSyncState.org_id, UserSyncState.user_id)).all()
     removed = flagged = 0
     for org_id, user_id in users:
         removed += _collect(engine, org_id, user_id, now - retention_ms)
         flagged += _flag_stale(engine, org_id, user_id, now)
-    with transaction(engine) as s:
+    with reading(engine) as s:
         orgs = list(s.scalars(select(MutationLog.org_id).distinct()))
     pruned = 0
     for org_id in orgs:
@@ -78,48 +79,47 @@ def _collect(engine: Engine, org_id: str, user_id: str, cutoff: int) -> int:
             candidates = list(s.scalars(select(model.id).where(old_enough)))
             if not candidates:
                 continue
-            entity = model.__tablename__
-            handoffs = (
-                list(
-                    s.scalars(
-                        select(Handoff.id).where(
-                            Handoff.org_id == org_id, Handoff.task_id.in_(candidates)
-                        )
-                    )
-                )
-                if model is Task
-                else []
-            )
-            keys = [(entity, i) for i in candidates] + [("handoff", h) for h in handoffs]
             # The viewers' counters first, in user_id order as pushes lock them; then the rows,
             # checked again: a restore pushed meanwhile keeps its record.
+            keys = _keys(s, model, org_id, candidates)
             viewers = set(s.scalars(select(UserFeed.user_id).where(_feed_of(org_id, keys))))
-            lock_counters(s, org_id, viewers | {user_id})
-            old = list(s.scalars(select(model.id).where(old_enough).with_for_update()))
+            counters = lock_counters(s, org_id, viewers | {user_id})
+            old = list(
+                s.scalars(
+                    select(model.id).where(old_enough, model.id.in_(candidates)).with_for_update()
+                )
+            )
             if not old:
                 continue
-            if model is Task:
-                handoffs = list(
-                    s.scalars(
-                        select(Handoff.id).where(Handoff.org_id == org_id, Handoff.task_id.in_(old))
-                    )
-                )
-            keys = [(entity, i) for i in old] + [("handoff", h) for h in handoffs]
+            keys = _keys(s, model, org_id, old)
             floors: dict[str, int] = {}
             for viewer, seq in s.execute(
                 select(UserFeed.user_id, UserFeed.seq).where(_feed_of(org_id, keys))
             ):
                 floors[viewer] = max(floors.get(viewer, 0), seq)
+            missing = floors.keys() - counters.keys()  # a viewer since the look above (rare)
+            if missing:
+                counters |= lock_counters(s, org_id, set(missing))
             for viewer, floor in floors.items():
-                counter = s.get(UserSyncState, (org_id, viewer))
-                assert counter is not None  # locked above
-                counter.gc_floor = max(counter.gc_floor, floor)
+                counters[viewer].gc_floor = max(counters[viewer].gc_floor, floor)
             s.execute(delete(UserFeed).where(_feed_of(org_id, keys)))
             s.execute(delete(model).where(model.org_id == org_id, model.id.in_(old)))
+            handoffs = [ident for entity, ident in keys if entity == "handoff"]
             if handoffs:
                 s.execute(delete(Handoff).where(Handoff.org_id == org_id, Handoff.id.in_(handoffs)))
             removed += len(old)
     return removed
+
+
+def _keys(s: Session, model: Any, org_id: str, ids: list[str]) -> list[tuple[str, str]]:
+    """The feed keys of these records, and of a task's handoffs (they go with it)."""
+    keys = [(model.__tablename__, i) for i in ids]
+    if model is Task:
+        handoffs = s.scalars(
+            select(Handoff.id).where(Handoff.org_id == org_id, Handoff.task_id.in_(ids))
+        )
+        keys += [("handoff", h) for h in handoffs]
+    return keys
 
 
 def _feed_of(org_id: str, keys: list[tuple[str, str]]) -> Any:

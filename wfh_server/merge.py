@@ -228,7 +228,7 @@ def _derive(rec: Record) -> None:
     v["deleted_at"] = Hlc.decode(c["del"]).physical_ms if is_deleted(c) else None
 
 
-def new_record(kind: Kind, entity_id: str, fields: dict[str, Any], hlc: str) -> Record:
+def _new_record(kind: Kind, entity_id: str, fields: dict[str, Any]) -> Record:
     missing = kind.required - fields.keys()
     if missing:
         raise Reject(
@@ -250,7 +250,7 @@ def apply(
     if rec is None:
         if op != "upsert":
             raise Reject("unknown_entity", f"no {kind.name} {entity_id}")
-        rec = new_record(kind, entity_id, fields, hlc)
+        rec = _new_record(kind, entity_id, fields)
     before, rec = rec, rec.copy()
     lost: list[str] = []
     if op in ("upsert", "edit"):

@@ -1,12 +1,13 @@
 """Push, pull and snapshot (``SYNC.md``): the server side of sync.
 
-A push is one transaction. It first locks the user's counter row (``user_sync_state``), so one
-user's pushes run one after the other on every database, and the device's row; each mutation is
-then a duplicate (``seq`` at or below the device's high-water mark, answered from the mutation
+A push is one transaction. It first locks the feed counter rows (``user_sync_state``) of everyone
+it may touch, in ``user_id`` order, so one user's pushes run one after the other on every
+database and two pushes sharing a task wait for each other; then the device's row. Each mutation
+is then a duplicate (``seq`` at or below the device's high-water mark, answered from the mutation
 log), the next one (applied by the rules of ``merge.py``), or a gap (409, nothing applied). At the
 end the one-running-session rule and the overlap flags are settled, and the feed sequence numbers
-are taken from the counter rows of every user who sees a change, in ``user_id`` order, inside the
-same transaction: a pull that sees ``seq`` n has seen every change before it.
+are taken from those counter rows inside the same transaction: a pull that sees ``seq`` n has seen
+every change before it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, and_, func, or_, select, tuple_
 from sqlalchemy.exc import DBAPIError
@@ -35,7 +36,6 @@ from wfh_server.models import (
     Device,
     Handoff,
     MutationLog,
-    Org,
     Task,
     UserFeed,
     UserSyncState,
@@ -166,12 +166,13 @@ class Sync:
         now = self.clock()
         with transaction(self.engine) as s:
             org_id = me.org_id
-            counters = lock_counters(s, org_id, _viewers(s, me, request))
+            named = _named(request.mutations)
+            counters = lock_counters(s, org_id, _viewers(s, me, named))
             device = s.get(Device, (org_id, me.device_id), with_for_update=True)
             if device is None or device.revoked_at is not None:
                 raise SyncError(403, "device_revoked", "This device may no longer sync.")
             batch = Batch(s, me, now, self.hlc)
-            batch.prefetch(request.mutations)
+            batch.prefetch(named)
             results: list[ItemResult] = []
             committed = device.last_seq
             for m in sorted(request.mutations, key=lambda m: m.seq):
@@ -187,18 +188,17 @@ class Sync:
             batch.settle()
             feed = batch.allocate(counters)
             for r in results:
-                if r.status in ("applied", "merged") and r.entity_id and r.feed_seq is None:
+                if r.status in ("applied", "merged") and r.entity_id:
                     r.feed_seq = feed.get(r.entity_id)
                     r.record = batch.records.get(r.entity_id, r.record)
                     r.version = (r.record or {}).get("version", r.version)
             device.last_seen_at = now
-            epoch = s.get(Org, org_id).epoch  # type: ignore[union-attr]
             self.pause("commit")
             last_seq = device.last_seq
         return PushResponse(
             server_time=iso_utc(now),
             server_hlc=self.hlc.tick(now),
-            epoch=epoch,
+            epoch=me.epoch,
             device_last_seq=last_seq,
             results=results,
         )
@@ -267,9 +267,6 @@ class Sync:
         org_id, user_id = me.org_id, me.user_id
         now = self.clock()
         with reading(self.engine) as s:
-            counter = s.get(UserSyncState, (org_id, user_id))
-            last, floor = (counter.last_seq, counter.gc_floor) if counter else (0, 0)
-            self.check_cursor(since, last, floor)
             feed = s.execute(
                 select(UserFeed.entity_type, UserFeed.entity_id, UserFeed.seq)
                 .where(UserFeed.org_id == org_id, UserFeed.user_id == user_id, UserFeed.seq > since)
@@ -279,22 +276,21 @@ class Sync:
             has_more = len(feed) > limit
             feed = feed[:limit]
             changes = _changes(s, org_id, user_id, [(t, i, q) for t, i, q in feed])
-            # Housekeeping may have removed old deletions meanwhile (each statement sees the
-            # newest commits on PostgreSQL): the floor read after the feed says so.
-            floor_now = s.scalar(
-                select(UserSyncState.gc_floor).where(
+            # Read after the feed: housekeeping may have removed old deletions meanwhile (each
+            # statement sees the newest commits on PostgreSQL), and the floor then says so.
+            counter = s.execute(
+                select(UserSyncState.last_seq, UserSyncState.gc_floor).where(
                     UserSyncState.org_id == org_id, UserSyncState.user_id == user_id
                 )
-            )
-            self.check_cursor(since, last, floor_now or 0)
-            epoch = s.get(Org, org_id).epoch  # type: ignore[union-attr]
+            ).first()
+            self.check_cursor(since, *(counter or (0, 0)))
         return PullResponse(
             changes=changes,
             next=feed[-1][2] if feed else since,
             has_more=has_more,
             server_time=iso_utc(now),
             server_hlc=self.hlc.tick(now),
-            epoch=epoch,
+            epoch=me.epoch,
         )
 
     @staticmethod
@@ -336,29 +332,43 @@ class Sync:
             changes = [
                 c for c in _changes(s, org_id, user_id, list(rows)) if not (c.deleted or c.gone)
             ]
-            epoch = s.get(Org, org_id).epoch  # type: ignore[union-attr]
         return SnapshotResponse(
             records=changes,
             as_of_seq=counter.last_seq if counter else 0,
             next_after=f"{rows[-1][0]}:{rows[-1][1]}" if has_more else None,
             has_more=has_more,
-            epoch=epoch,
+            epoch=me.epoch,
         )
 
 
-def _viewers(s: Session, me: Caller, request: PushRequest) -> set[str]:
+class _Named(NamedTuple):
+    """The records and colleagues a push names (ids that cannot be real are left out)."""
+
+    sessions: set[str]
+    tasks: set[str]
+    nips: set[str]
+
+
+def _named(mutations: list[Mutation]) -> _Named:
+    named = _Named(set(), set(), set())
+    for m in mutations:
+        if m.type == "task.handoff":
+            if _plain(m.fields.get("task_id"), 36):
+                named.tasks.add(m.fields["task_id"])
+            if _plain(m.fields.get("to_nip"), 18):
+                named.nips.add(m.fields["to_nip"])
+        elif m.type.startswith("task."):
+            named.tasks.add(m.entity_id)
+        elif m.type.startswith("session."):
+            named.sessions.add(m.entity_id)
+    return named
+
+
+def _viewers(s: Session, me: Caller, named: _Named) -> set[str]:
     """Everyone whose feed this push may touch, as far as can be known before it runs: the
     caller, the owners and assignees of the tasks it names, and the colleagues handed to."""
-    task_ids: set[Any] = set()
-    nips: set[Any] = set()
-    for m in request.mutations:
-        if m.type == "task.handoff":
-            task_ids.add(m.fields.get("task_id"))
-            nips.add(m.fields.get("to_nip"))
-        elif m.type.startswith("task."):
-            task_ids.add(m.entity_id)
     users = {me.user_id}
-    task_ids = {t for t in task_ids if _plain(t, 36)}
+    task_ids, nips = named.tasks, named.nips
     if task_ids:
         for owner, assignee in s.execute(
             select(Task.owner_user_id, Task.assignee_user_id).where(
@@ -366,7 +376,6 @@ def _viewers(s: Session, me: Caller, request: PushRequest) -> set[str]:
             )
         ):
             users.update((owner, assignee))
-    nips = {n for n in nips if _plain(n, 18)}
     if nips:
         users.update(
             s.scalars(
@@ -463,7 +472,7 @@ def _changes(
 def _record(kind: Kind, row: Any) -> Record:
     return Record(
         {name: getattr(row, name) for name in _COLUMNS[kind.name]},
-        json.loads(json.dumps(row.clock)),
+        row.clock,  # merge.apply changes a copy, never this
         list(row.conflicts or []),
     )
 
@@ -488,18 +497,10 @@ class Batch:
         self.rows: dict[tuple[Any, str], Any] = {}
         self.logs: dict[int, MutationLog] = {}
 
-    def prefetch(self, mutations: list[Mutation]) -> None:
+    def prefetch(self, named: _Named) -> None:
         """Read and lock the sessions and tasks the push changes, one query each."""
-        wanted: dict[Any, set[str]] = {WorkSession: set(), Task: set()}
-        for m in mutations:
-            if m.type == "task.handoff":
-                if _plain(m.fields.get("task_id"), 36):
-                    wanted[Task].add(m.fields["task_id"])
-            elif m.type.startswith("session."):
-                wanted[WorkSession].add(m.entity_id)
-            elif m.type.startswith("task."):
-                wanted[Task].add(m.entity_id)
-        for model, ids in wanted.items():
+        wanted: list[tuple[Any, set[str]]] = [(WorkSession, named.sessions), (Task, named.tasks)]
+        for model, ids in wanted:
             if not ids:
                 continue
             self.rows.update(dict.fromkeys(((model, i) for i in ids), None))

@@ -77,9 +77,10 @@ def test_a_pull_between_two_writers_never_skips_the_one_committing_late(engine, 
 
 @pytest.mark.parametrize("server_config", ["postgresql", "sqlite"], indirect=True)
 def test_two_people_writing_one_task_at_once_both_land(engine, server_config):
-    """Siti owns a task Budi was handed. Her push locks the task and then needs his feed
-    counter; his push holds his counter and waits for the task. PostgreSQL breaks the deadlock
-    by failing one of them, which is retried: neither person sees an error."""
+    """Siti owns a task Budi was handed; her push is held while it holds the task. His push
+    needs the task and both feed counters: it waits for hers (counters are locked up front in
+    user_id order; a push that still lost a deadlock would be retried), and neither person sees
+    an error."""
     passwords = people(engine)
     auth = Auth(engine, server_config, load_key(server_config.home))
     siti = auth.caller(f"Bearer {auth.login(SITI, passwords[SITI], 'a', None, 1).access_token}")
