@@ -639,6 +639,9 @@ class Batch:
         if set(f) - {"task_id", "to_nip", "at", "note"} or not {"task_id", "to_nip"} <= set(f):
             raise Reject("invalid_field", "a handoff carries task_id, to_nip, at and note")
         task_id = merge.check_id(f["task_id"], "task_id")
+        nip = f["to_nip"]
+        if not (isinstance(nip, str) and len(nip) == 18 and nip.isascii() and nip.isdigit()):
+            raise Reject("invalid_field", "to_nip: the colleague's 18-digit NIP")
         at = merge.parse_instant(f["at"], "at") if f.get("at") is not None else self.now
         note = merge.check_text(f.get("note"), "note", merge.MAX_TEXT, optional=True)
         existing = self.row(Handoff, m.entity_id, lock=False)
@@ -667,7 +670,7 @@ class Batch:
         to = self.s.scalars(
             select(AppUser).where(
                 AppUser.org_id == self.org_id,
-                AppUser.nip == str(f["to_nip"]).strip(),
+                AppUser.nip == nip,
                 AppUser.disabled_at.is_(None),
             )
         ).first()

@@ -334,6 +334,11 @@ def test_handoff_reassigns_with_optimistic_concurrency(server):
         "task.handoff", uuid7(), {"task_id": task["entity_id"], "to_nip": LAIN}, base_version=2
     )
     assert budi.pushed(to_other_org)[0]["code"] == "unknown_colleague"
+    for odd in (BUDI[:17] + "\x00", 199002152015031002, "1990-02-15-2015031"):
+        bad = budi.mutation(
+            "task.handoff", uuid7(), {"task_id": task["entity_id"], "to_nip": odd}, base_version=2
+        )
+        assert budi.pushed(bad)[0]["code"] == "invalid_field", odd  # refused, not a 500
     # Handed on again, the task is no longer Budi's to see: told once, then nothing more.
     ani = server.ready(ANI, "laptop-ani")
     onward = budi.mutation(
