@@ -32,7 +32,7 @@ import peers
 import run as cli_bench
 import xtray
 from histgen import WIB_OFFSET_S
-from measure import STARTED, CommandFailed, logger, quiet_run
+from measure import STARTED, CommandFailed, home_env, logger, quiet_run
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -174,15 +174,8 @@ def history(args: argparse.Namespace, bin_dir: Path) -> tuple[Path, dict[str, ob
 
 
 def base_env(work: Path, display: str = "") -> dict[str, str]:
-    """One HOME for every run (a user's warm home: caches such as fontconfig's persist)."""
-    home = work / "home"
-    home.mkdir(parents=True, exist_ok=True)
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(home),
-        "LANG": "C.UTF-8",
-        "LC_ALL": "C.UTF-8",
-    }
+    """The runs' environment (``measure.home_env``), on this display if one is given."""
+    env = home_env(work)
     if display:
         env["DISPLAY"] = display  # and no QT_QPA_PLATFORM: Qt picks xcb
     return env

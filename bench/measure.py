@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
@@ -184,3 +185,16 @@ def quiet_run(argv: Sequence[str], env: dict[str, str] | None = None) -> str:
 if __name__ == "__main__":  # pragma: no cover - a quick manual check
     r = Runner(Path(sys.executable), Path("/tmp/bench-measure"), max_reps=5)
     print(r.series(["/bin/true"], {}).as_json())
+
+
+def home_env(work: Path) -> dict[str, str]:
+    """A clean environment with one HOME under ``work`` for every run (a user's warm home:
+    caches such as fontconfig's persist) and a UTF-8 C locale."""
+    home = work / "home"
+    home.mkdir(parents=True, exist_ok=True)
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+    }

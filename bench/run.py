@@ -26,7 +26,16 @@ from pathlib import Path
 import mdreport
 import peers
 from histgen import BENCH_TITLE, WIB_OFFSET_S
-from measure import STARTED, CommandFailed, Result, Runner, logger, quiet_run, wait_next_second
+from measure import (
+    STARTED,
+    CommandFailed,
+    Result,
+    Runner,
+    home_env,
+    logger,
+    quiet_run,
+    wait_next_second,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -221,15 +230,8 @@ def bench_size(
         files = len(list((folder / "timew" / "data").glob("*-*.data")))
         sizes["Timewarrior data"] = f"{mib(folder / 'timew' / 'data')} in {files} month files"
 
-    home = args.work / "home"
-    home.mkdir(parents=True, exist_ok=True)
-    base = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(home),
-        "LANG": "C.UTF-8",
-        "LC_ALL": "C.UTF-8",
-        "TZ": "WIB-7",  # POSIX: UTC+7, so the peers' days are the office days wfh uses
-    }
+    # TZ in POSIX form, UTC+7: the peers' days are the office days wfh uses.
+    base = home_env(args.work) | {"TZ": "WIB-7"}
     envs = {
         "wfh": base | {"WFH_HOME": str(folder / "wfh")},
         "watson": base | {"WATSON_DIR": str(folder / "watson")},
