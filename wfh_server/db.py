@@ -20,7 +20,7 @@ try:
 except ImportError:  # Windows: threads queue, processes rely on SQLite's busy wait
     fcntl = None  # type: ignore[assignment]
 
-from sqlalchemy import Engine, create_engine, event, inspect, update
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from wfh_server.config import ServerConfig
@@ -164,3 +164,11 @@ def transaction(engine: Engine) -> Iterator[Session]:
     factory = sessionmaker(engine, expire_on_commit=False, autoflush=False)
     with _one_writer(engine), factory.begin() as session:
         yield session
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """One unit of work without the ORM (a push: SQLAlchemy Core statements on plain rows),
+    committed at the end, rolled back on any error."""
+    with _one_writer(engine), engine.begin() as conn:
+        yield conn

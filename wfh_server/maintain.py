@@ -29,7 +29,7 @@ from wfh_server.models import (
     UserSyncState,
     WorkSession,
 )
-from wfh_server.sync import Batch, ServerClock, feed_keys, lock_counters, wire
+from wfh_server.sync import Batch, ServerClock, feed_keys, lock_counters, save_counters
 
 RETENTION_MS = 90 * 24 * 3600_000
 STALE_RUNNING_MS = 12 * 3600_000
@@ -83,7 +83,7 @@ def _collect(engine: Engine, org_id: str, user_id: str, cutoff: int) -> int:
             # checked again: a restore pushed meanwhile keeps its record.
             keys = _keys(s, model, org_id, candidates)
             viewers = set(s.scalars(select(UserFeed.user_id).where(_feed_of(org_id, keys))))
-            counters = lock_counters(s, org_id, viewers | {user_id})
+            counters = lock_counters(s.connection(), org_id, viewers | {user_id})
             old = list(
                 s.scalars(
                     select(model.id).where(old_enough, model.id.in_(candidates)).with_for_update()
@@ -99,9 +99,10 @@ def _collect(engine: Engine, org_id: str, user_id: str, cutoff: int) -> int:
                 floors[viewer] = max(floors.get(viewer, 0), seq)
             missing = floors.keys() - counters.keys()  # a viewer since the look above (rare)
             if missing:
-                counters |= lock_counters(s, org_id, set(missing))
+                counters |= lock_counters(s.connection(), org_id, set(missing))
             for viewer, floor in floors.items():
-                counters[viewer].gc_floor = max(counters[viewer].gc_floor, floor)
+                counters[viewer]["gc_floor"] = max(counters[viewer]["gc_floor"], floor)
+            save_counters(s.connection(), [counters[viewer] for viewer in floors])
             s.execute(delete(UserFeed).where(_feed_of(org_id, keys)))
             s.execute(delete(model).where(model.org_id == org_id, model.id.in_(old)))
             handoffs = [ident for entity, ident in keys if entity == "handoff"]
@@ -128,36 +129,38 @@ def _feed_of(org_id: str, keys: list[tuple[str, str]]) -> Any:
 
 def _flag_stale(engine: Engine, org_id: str, user_id: str, now: int) -> int:
     with transaction(engine) as s:
-        counter = s.get(UserSyncState, (org_id, user_id), with_for_update=True)
-        if counter is None:
-            return 0
-        rows = s.execute(
-            select(WorkSession, Device.last_seen_at)
+        conn = s.connection()
+        counters = lock_counters(conn, org_id, {user_id})
+        sessions = WorkSession.__table__
+        rows = conn.execute(
+            select(sessions, Device.last_seen_at.label("device_seen_at"))
             .outerjoin(
                 Device,
-                (Device.org_id == WorkSession.org_id)
-                & (Device.device_id == WorkSession.origin_device),
+                (Device.org_id == sessions.c.org_id)
+                & (Device.device_id == sessions.c.origin_device),
             )
             .where(
-                WorkSession.org_id == org_id,
-                WorkSession.owner_user_id == user_id,
-                WorkSession.end_at.is_(None),
-                WorkSession.deleted_at.is_(None),
+                sessions.c.org_id == org_id,
+                sessions.c.owner_user_id == user_id,
+                sessions.c.end_at.is_(None),
+                sessions.c.deleted_at.is_(None),
             )
-            .with_for_update(of=WorkSession)
-        ).all()
-        me = Caller(org_id, user_id, "server", False, counter.last_seq, counter.gc_floor)
-        batch = Batch(s, me, now, ServerClock())
-        flagged = 0
-        for session, seen in rows:
-            flags = set(filter(None, (session.needs_review or "").split(",")))
+            .with_for_update(of=sessions)
+        ).mappings()
+        me = Caller(org_id, user_id, "server", False, 0, 0)
+        batch = Batch(conn, me, now, ServerClock())
+        for found in rows:
+            session = {k: v for k, v in found.items() if k != "device_seen_at"}
+            seen = found["device_seen_at"]
+            flags = set(filter(None, (session["needs_review"] or "").split(",")))
             if UNCONFIRMED in flags or (seen is not None and now - seen <= STALE_RUNNING_MS):
                 continue
-            session.needs_review = ",".join(sorted(flags | {UNCONFIRMED}))
-            session.version += 1
-            session.updated_at = now
-            batch.records[session.id] = wire("session", session)
-            batch.see("session", session.id, user_id)
-            flagged += 1
-        batch.allocate({user_id: counter})
-    return flagged
+            session["needs_review"] = ",".join(sorted(flags | {UNCONFIRMED}))
+            session["version"] += 1
+            session["updated_at"] = now
+            batch.rows[("session", session["id"])] = session
+            batch.mark("session", session)
+            batch.see("session", session["id"], user_id)
+        batch.allocate(counters)
+        batch.write(conn)
+    return len(batch.changed)

@@ -18,10 +18,24 @@ import os
 import random
 import threading
 import time
-from collections.abc import Callable
-from typing import Any, NamedTuple
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Engine, and_, func, or_, select, tuple_
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    and_,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -29,7 +43,7 @@ from wfh_desktop.hlc import Hlc, tick
 from wfh_desktop.timefmt import iso_utc
 from wfh_server import merge
 from wfh_server.auth import AuthError, Caller
-from wfh_server.db import now_ms, reading, transaction
+from wfh_server.db import now_ms, reading, writing
 from wfh_server.merge import SESSION, TASK, Kind, Outcome, Record, Reject
 from wfh_server.models import (
     AppUser,
@@ -95,9 +109,118 @@ _COLUMNS = {
 }
 _INSTANTS = frozenset({"start_at", "end_at", "created_at", "deleted_at", "done_at", "at"})
 
+# A push reads and writes records as plain dicts through these tables (SQLAlchemy Core): the
+# ORM's unit of work cost more than all the rules together (docs/benchmarks.md).
+_TABLES: dict[str, Table] = {
+    "session": cast(Table, WorkSession.__table__),
+    "task": cast(Table, Task.__table__),
+    "handoff": cast(Table, Handoff.__table__),
+}
+_SESSIONS = _TABLES["session"]
+_WIRE = {
+    entity: tuple(c.name for c in table.columns if c.name not in ("org_id", "clock", "updated_at"))
+    for entity, table in _TABLES.items()
+}
+_MUTABLE = {
+    entity: tuple(c.name for c in table.columns if c.name not in ("org_id", "id"))
+    for entity, table in _TABLES.items()
+}
+# One statement per table for all the rows a push changed (executemany): the key comes in
+# k_org and k_id, every other column is set from the row.
+_UPDATES = {
+    entity: update(table).where(
+        table.c.org_id == bindparam("k_org"), table.c.id == bindparam("k_id")
+    )
+    for entity, table in _TABLES.items()
+}
+_COUNTERS = cast(Table, UserSyncState.__table__)
+_DEVICES = cast(Table, Device.__table__)
+_FEED = cast(Table, UserFeed.__table__)
+_LOG = cast(Table, MutationLog.__table__)
+
+
+# The push's statements, built once (building one costs more than running it on SQLite); the
+# values come as bound parameters.
+def _p(name: str, expanding: bool = False) -> Any:
+    return bindparam(name, expanding=expanding)
+
+
+_S = _SESSIONS.c
+_ROWS = {  # the records of these ids, locked
+    entity: select(table)
+    .where(table.c.org_id == _p("org"), table.c.id.in_(_p("ids", expanding=True)))
+    .with_for_update()
+    for entity, table in _TABLES.items()
+}
+_ROW = {
+    entity: select(table).where(table.c.org_id == _p("org"), table.c.id == _p("id"))
+    for entity, table in _TABLES.items()
+}
+_INSERTS = {entity: insert(table) for entity, table in _TABLES.items()}
+_MINE = select(_SESSIONS).where(_S.org_id == _p("org"), _S.owner_user_id == _p("user"))
+_RUNNING = _MINE.where(_S.end_at.is_(None), _S.deleted_at.is_(None)).with_for_update()
+_RUNNING_ON = _RUNNING.where(_S.task_id == _p("task"))
+# Sessions overlapping [lo, hi), found by their end (the index on end_at: only recent ones),
+# not by their start, which would read a whole history before hi; "+ 0" keeps the planner
+# off the start index.
+_ENDED_NEAR = _MINE.where(
+    _S.deleted_at.is_(None), (_S.start_at + 0) < _p("hi"), _S.end_at > _p("lo")
+)
+_RUNNING_NEAR = _MINE.where(
+    _S.deleted_at.is_(None), (_S.start_at + 0) < _p("hi"), _S.end_at.is_(None)
+)
+_NEXT_START = select(func.min(_S.start_at)).where(
+    _S.org_id == _p("org"),
+    _S.owner_user_id == _p("user"),
+    _S.deleted_at.is_(None),
+    _S.start_at > _p("after"),
+    _S.id.not_in(_p("known", expanding=True)),
+)
+_LOCK_COUNTERS = (
+    select(_COUNTERS)
+    .where(_COUNTERS.c.org_id == _p("org"), _COUNTERS.c.user_id.in_(_p("users", expanding=True)))
+    .order_by(_COUNTERS.c.user_id)
+    .with_for_update()
+)
+_SAVE_COUNTERS = update(_COUNTERS).where(
+    _COUNTERS.c.org_id == _p("k_org"), _COUNTERS.c.user_id == _p("k_user")
+)
+_DEVICE = (
+    select(_DEVICES)
+    .where(_DEVICES.c.org_id == _p("org"), _DEVICES.c.device_id == _p("device"))
+    .with_for_update()
+)
+_DEVICE_SEEN = update(_DEVICES).where(
+    _DEVICES.c.org_id == _p("k_org"), _DEVICES.c.device_id == _p("k_device")
+)
+_LOGS = select(_LOG).where(
+    _LOG.c.org_id == _p("org"),
+    _LOG.c.device_id == _p("device"),
+    _LOG.c.seq.in_(_p("seqs", expanding=True)),
+)
+_PEOPLE_OF_TASKS = select(Task.owner_user_id, Task.assignee_user_id).where(
+    Task.org_id == _p("org"), Task.id.in_(_p("ids", expanding=True))
+)
+_USERS_BY_NIP = select(AppUser.user_id).where(
+    AppUser.org_id == _p("org"), AppUser.nip.in_(_p("nips", expanding=True))
+)
+_COLLEAGUE = select(AppUser.user_id).where(
+    AppUser.org_id == _p("org"), AppUser.nip == _p("nip"), AppUser.disabled_at.is_(None)
+)
+_UPSERT_FEED: dict[str, Any] = {}
+
 
 class SyncError(AuthError):
     """A refusal of a whole request (a gap, a device conflict, an expired cursor)."""
+
+
+class Plan(NamedTuple):
+    """A push worked out: its changes (to write), its answers, the device's new state."""
+
+    batch: Batch
+    results: list[ItemResult]
+    high: int  # the device's high-water mark after it
+    device_row: dict[str, Any]
 
 
 def content_hash(m: Mutation) -> str:
@@ -105,16 +228,12 @@ def content_hash(m: Mutation) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-def wire(entity: str, row: Any) -> dict[str, Any]:
+def wire(entity: str, row: Mapping[Any, Any]) -> dict[str, Any]:
     """A record as it travels: every column but the merge clock, instants as ISO-8601."""
-    out: dict[str, Any] = {}
-    for column in row.__table__.columns:
-        name = column.name
-        if name in ("org_id", "clock", "updated_at"):
-            continue
-        value = getattr(row, name)
-        out[name] = iso_utc(value) if name in _INSTANTS and value is not None else value
-    return out
+    return {
+        name: iso_utc(row[name]) if name in _INSTANTS and row[name] is not None else row[name]
+        for name in _WIRE[entity]
+    }
 
 
 class ServerClock:
@@ -164,69 +283,78 @@ class Sync:
 
     def _push(self, me: Caller, request: PushRequest) -> PushResponse:
         now = self.clock()
-        with transaction(self.engine) as s:
-            org_id = me.org_id
-            named = _named(request.mutations)
-            counters = lock_counters(s, org_id, _viewers(s, me, named))
-            device = s.get(Device, (org_id, me.device_id), with_for_update=True)
-            if device is None or device.revoked_at is not None:
-                raise SyncError(403, "device_revoked", "This device may no longer sync.")
-            batch = Batch(s, me, now, self.hlc)
-            batch.prefetch(named)
-            results: list[ItemResult] = []
-            committed = device.last_seq
-            for m in sorted(request.mutations, key=lambda m: m.seq):
-                if m.seq > device.last_seq + 1:  # nothing of this push is kept
-                    raise SyncError(
-                        409,
-                        "seq_gap",
-                        f"Mutation {device.last_seq + 1} is missing; push from {committed + 1}.",
-                        extra={"expected_seq": committed + 1},
-                    )
-                results.append(self._one(s, batch, device, m, now))
-            self.pause("applied")
-            batch.settle()
-            feed = batch.allocate(counters)
-            for r in results:
-                if r.status in ("applied", "merged") and r.entity_id:
-                    r.feed_seq = feed.get(r.entity_id)
-                    r.record = batch.records.get(r.entity_id, r.record)
-                    r.version = (r.record or {}).get("version", r.version)
-            device.last_seen_at = now
-            self.pause("commit")
-            last_seq = device.last_seq
+        with writing(self.engine) as conn:
+            plan = self._plan(conn, me, request, now)
+            self._write(conn, plan)
+        return self._answer(me, plan, now)
+
+    def _plan(self, conn: Connection, me: Caller, request: PushRequest, now: int) -> Plan:
+        """What the push does, read and worked out on ``conn``; nothing is written yet."""
+        org_id = me.org_id
+        named = _named(request.mutations)
+        batch = Batch(conn, me, now, self.hlc)
+        counters = lock_counters(conn, org_id, _viewers(conn, me, named))
+        device = conn.execute(_DEVICE, {"org": org_id, "device": me.device_id}).mappings().first()
+        if device is None or device["revoked_at"] is not None:
+            raise SyncError(403, "device_revoked", "This device may no longer sync.")
+        batch.prefetch(named)
+        mutations = sorted(request.mutations, key=lambda m: m.seq)
+        high = first = device["last_seq"]
+        logs = _logs(conn, org_id, me.device_id, [m.seq for m in mutations if m.seq <= high])
+        results: list[ItemResult] = []
+        for m in mutations:
+            if m.seq > high + 1:  # nothing of this push is kept
+                raise SyncError(
+                    409,
+                    "seq_gap",
+                    f"Mutation {high + 1} is missing; push from {first + 1}.",
+                    extra={"expected_seq": first + 1},
+                )
+            if m.seq <= high:
+                results.append(_duplicate(m, logs.get(m.seq)))
+                continue
+            result = self._one(batch, m, now)
+            logs[m.seq] = batch.logs[-1]
+            results.append(result)
+            high = m.seq
+        self.pause("applied")
+        batch.settle()
+        feed = batch.allocate(counters)
+        for r in results:
+            if r.status in ("applied", "merged") and r.entity_id:
+                r.feed_seq = feed.get(r.entity_id)
+                r.record = batch.shown(r.entity_id)
+                r.version = r.record["version"]
+        device_row: dict[str, Any] = {
+            "k_org": org_id,
+            "k_device": me.device_id,
+            "last_seen_at": now,
+        }
+        if high > first:
+            last_id = next(m.mutation_id for m in mutations if m.seq == high)
+            device_row |= {"last_seq": high, "last_mutation_id": last_id}
+        return Plan(batch, results, high, device_row)
+
+    def _write(self, conn: Connection, plan: Plan) -> None:
+        plan.batch.write(conn)
+        conn.execute(_DEVICE_SEEN, plan.device_row)
+        self.pause("commit")
+
+    def _answer(self, me: Caller, plan: Plan, now: int) -> PushResponse:
         return PushResponse(
             server_time=iso_utc(now),
             server_hlc=self.hlc.tick(now),
             epoch=me.epoch,
-            device_last_seq=last_seq,
-            results=results,
+            device_last_seq=plan.high,
+            results=plan.results,
         )
 
-    def _one(self, s: Session, batch: Batch, device: Device, m: Mutation, now: int) -> ItemResult:
-        digest = content_hash(m)
-        if m.seq <= device.last_seq:
-            log = batch.logs.get(m.seq) or s.get(
-                MutationLog, (device.org_id, device.device_id, m.seq)
-            )
-            if log is not None and (log.mutation_id != m.mutation_id or log.content_hash != digest):
-                raise SyncError(
-                    409,
-                    "device_conflict",
-                    "Another install uses this device id: register a new device and push again.",
-                )
-            original = log.result if log is not None else {}
-            return ItemResult(
-                seq=m.seq,
-                status="duplicate",
-                entity_id=original.get("entity_id"),
-                version=original.get("version"),
-                original_status=original.get("status"),
-            )
+    def _one(self, batch: Batch, m: Mutation, now: int) -> ItemResult:
+        """The next mutation: applied by the rules, and logged whatever its outcome."""
         original_hlc = None
+        hlc = m.hlc
         try:
             stamp = merge.check_hlc(m.hlc)
-            hlc = m.hlc
             if stamp.physical_ms > now + CLAMP_MS:  # a clock in the future cannot win forever
                 original_hlc, hlc = m.hlc, Hlc(now + CLAMP_MS, stamp.counter, stamp.device).encode()
                 stamp = Hlc.decode(hlc)
@@ -241,24 +369,24 @@ class Sync:
                 detail=e.detail,
                 current=e.current,
             )
-        log = MutationLog(
-            org_id=device.org_id,
-            device_id=device.device_id,
-            seq=m.seq,
-            mutation_id=m.mutation_id,
-            content_hash=digest,
-            result={
-                k: v
-                for k, v in result.model_dump().items()
-                if k in ("status", "entity_id", "version", "code")
-            },
-            hlc=m.hlc if original_hlc is None else hlc,
-            original_hlc=original_hlc,
-            at=now,
+        batch.logs.append(
+            {
+                "org_id": batch.org_id,
+                "device_id": batch.me.device_id,
+                "seq": m.seq,
+                "mutation_id": m.mutation_id,
+                "content_hash": content_hash(m),
+                "result": {
+                    "status": result.status,
+                    "entity_id": result.entity_id,
+                    "version": result.version,
+                    "code": result.code,
+                },
+                "hlc": hlc,
+                "original_hlc": original_hlc,
+                "at": now,
+            }
         )
-        s.add(log)
-        batch.logs[m.seq] = log
-        device.last_seq, device.last_mutation_id = m.seq, m.mutation_id
         return result
 
     # ---- pull --------------------------------------------------------------------------
@@ -364,27 +492,48 @@ def _named(mutations: list[Mutation]) -> _Named:
     return named
 
 
-def _viewers(s: Session, me: Caller, named: _Named) -> set[str]:
+def _viewers(conn: Connection, me: Caller, named: _Named) -> set[str]:
     """Everyone whose feed this push may touch, as far as can be known before it runs: the
     caller, the owners and assignees of the tasks it names, and the colleagues handed to."""
     users = {me.user_id}
     task_ids, nips = named.tasks, named.nips
     if task_ids:
-        for owner, assignee in s.execute(
-            select(Task.owner_user_id, Task.assignee_user_id).where(
-                Task.org_id == me.org_id, Task.id.in_(sorted(task_ids))
-            )
+        for owner, assignee in conn.execute(
+            _PEOPLE_OF_TASKS, {"org": me.org_id, "ids": sorted(task_ids)}
         ):
             users.update((owner, assignee))
     if nips:
-        users.update(
-            s.scalars(
-                select(AppUser.user_id).where(
-                    AppUser.org_id == me.org_id, AppUser.nip.in_(sorted(nips))
-                )
-            )
-        )
+        users.update(conn.scalars(_USERS_BY_NIP, {"org": me.org_id, "nips": sorted(nips)}))
     return users
+
+
+def _logs(conn: Connection, org_id: str, device_id: str, seqs: list[int]) -> dict[int, Any]:
+    """The logged outcomes of these already-pushed mutations of a device, by seq."""
+    if not seqs:
+        return {}
+    rows = conn.execute(_LOGS, {"org": org_id, "device": device_id, "seqs": seqs}).mappings()
+    return {row["seq"]: row for row in rows}
+
+
+def _duplicate(m: Mutation, log: Mapping[str, Any] | None) -> ItemResult:
+    """A mutation at or below the device's high-water mark: answered from the log (pruned
+    after the retention period: then still a duplicate, with nothing more to say)."""
+    if log is not None and (
+        log["mutation_id"] != m.mutation_id or log["content_hash"] != content_hash(m)
+    ):
+        raise SyncError(
+            409,
+            "device_conflict",
+            "Another install uses this device id: register a new device and push again.",
+        )
+    original = log["result"] if log is not None else {}
+    return ItemResult(
+        seq=m.seq,
+        status="duplicate",
+        entity_id=original.get("entity_id"),
+        version=original.get("version"),
+        original_status=original.get("status"),
+    )
 
 
 def feed_keys(keys: list[tuple[str, str]]) -> Any:
@@ -404,48 +553,58 @@ def _plain(value: Any, limit: int) -> bool:
     return isinstance(value, str) and 0 < len(value) <= limit and "\x00" not in value
 
 
-def lock_counters(s: Session, org_id: str, users: set[str]) -> dict[str, UserSyncState]:
+def lock_counters(conn: Connection, org_id: str, users: set[str]) -> dict[str, dict[str, Any]]:
     """The users' counter rows, locked in user_id order, as every writer locks them: two
-    pushes sharing a task wait for each other instead of deadlocking."""
+    pushes sharing a task wait for each other instead of deadlocking. Whoever changes one
+    writes it back with :func:`save_counters`."""
     rows = {
-        c.user_id: c
-        for c in s.scalars(
-            select(UserSyncState)
-            .where(UserSyncState.org_id == org_id, UserSyncState.user_id.in_(sorted(users)))
-            .order_by(UserSyncState.user_id)
-            .with_for_update()
-        )
+        row["user_id"]: dict(row)
+        for row in conn.execute(_LOCK_COUNTERS, {"org": org_id, "users": sorted(users)}).mappings()
     }
-    for user in sorted(users - rows.keys()):  # a user from before the sync tables
-        rows[user] = UserSyncState(org_id=org_id, user_id=user, last_seq=0, gc_floor=0)
-        s.add(rows[user])
-    s.flush()
+    missing = [
+        {"org_id": org_id, "user_id": user, "last_seq": 0, "gc_floor": 0}
+        for user in sorted(users - rows.keys())  # a user from before the sync tables
+    ]
+    if missing:
+        conn.execute(insert(_COUNTERS), missing)
+        rows.update((row["user_id"], row) for row in missing)
     return rows
 
 
-_MODELS: dict[str, Any] = {"session": WorkSession, "task": Task, "handoff": Handoff}
+def save_counters(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(
+            _SAVE_COUNTERS,
+            [
+                {"k_org": r["org_id"], "k_user": r["user_id"]}
+                | {"last_seq": r["last_seq"], "gc_floor": r["gc_floor"]}
+                for r in rows
+            ],
+        )
 
 
-def _sees(entity: str, row: Any, user_id: str) -> bool:
+def _sees(entity: str, row: Mapping[Any, Any], user_id: str) -> bool:
     """Whether the user may see the record now (a task handed on is no longer the giver's)."""
     if entity == "task":
-        return user_id in (row.owner_user_id, row.assignee_user_id)
+        return user_id in (row["owner_user_id"], row["assignee_user_id"])
     if entity == "handoff":
-        return user_id in (row.from_user, row.to_user)
-    return bool(row.owner_user_id == user_id)
+        return user_id in (row["from_user"], row["to_user"])
+    return bool(row["owner_user_id"] == user_id)
 
 
 def _changes(
     s: Session, org_id: str, user_id: str, feed: list[tuple[str, str, int]]
 ) -> list[Change]:
-    rows: dict[tuple[str, str], Any] = {}
-    for entity, model in _MODELS.items():
+    rows: dict[tuple[str, str], Mapping[Any, Any]] = {}
+    for entity, table in _TABLES.items():
         ids = [i for t, i, _ in feed if t == entity]
         for start in range(0, len(ids), 500):
-            for row in s.scalars(
-                select(model).where(model.org_id == org_id, model.id.in_(ids[start : start + 500]))
-            ):
-                rows[(entity, row.id)] = row
+            for found in s.execute(
+                select(table).where(
+                    table.c.org_id == org_id, table.c.id.in_(ids[start : start + 500])
+                )
+            ).mappings():
+                rows[(entity, found["id"])] = found
     out = []
     for entity, ident, seq in feed:
         row = rows.get((entity, ident))
@@ -456,9 +615,9 @@ def _changes(
             Change(
                 entity=entity,
                 id=ident,
-                version=row.version,
+                version=row["version"],
                 seq=seq,
-                deleted=not gone and getattr(row, "deleted_at", None) is not None,
+                deleted=not gone and row.get("deleted_at") is not None,
                 gone=gone,
                 record={} if gone else wire(entity, row),
             )
@@ -466,14 +625,29 @@ def _changes(
     return out
 
 
+def _upsert_feed(conn: Connection) -> Any:
+    """INSERT … ON CONFLICT DO UPDATE of a feed row's seq, in the database's own dialect."""
+    name = conn.dialect.name
+    if name not in _UPSERT_FEED:
+        stmt = (pg_insert if name == "postgresql" else sqlite_insert)(_FEED)
+        _UPSERT_FEED[name] = stmt.on_conflict_do_update(
+            index_elements=[c.name for c in _FEED.primary_key.columns],
+            set_={"seq": stmt.excluded.seq},
+        )
+    return _UPSERT_FEED[name]
+
+
 # ---- one push's changes ----------------------------------------------------------------
 
 
-def _record(kind: Kind, row: Any) -> Record:
+Row = dict[str, Any]
+
+
+def _record(kind: Kind, row: Row) -> Record:
     return Record(
-        {name: getattr(row, name) for name in _COLUMNS[kind.name]},
-        row.clock,  # merge.apply changes a copy, never this
-        list(row.conflicts or []),
+        {name: row[name] for name in _COLUMNS[kind.name]},
+        row["clock"],  # merge.apply changes a copy, never this
+        list(row["conflicts"] or []),
     )
 
 
@@ -481,45 +655,83 @@ def _flags(text: str | None) -> set[str]:
     return set(filter(None, (text or "").split(",")))
 
 
-class Batch:
-    """The changes of one push: the records written, who must see them, and the settling
-    (running rule, overlap flags, feed numbers) at the end."""
+def _running(row: Row) -> bool:
+    return row["end_at"] is None and row["deleted_at"] is None
 
-    def __init__(self, s: Session, me: Caller, now: int, hlc: ServerClock) -> None:
-        self.s, self.me, self.now, self.server_hlc = s, me, now, hlc
+
+class Batch:
+    """The changes of one push: the records read and written (plain dicts, written back at the
+    end by :meth:`write` in a few statements), who must see them, and the settling (running
+    rule, overlap flags, feed numbers) at the end."""
+
+    def __init__(self, conn: Connection, me: Caller, now: int, hlc: ServerClock) -> None:
+        self.conn, self.me, self.now, self.server_hlc = conn, me, now, hlc
         self.org_id, self.user_id = me.org_id, me.user_id
         self.viewers: dict[tuple[str, str], set[str]] = {}
-        self.records: dict[str, dict[str, Any]] = {}
         self.spans: list[tuple[int, int]] = []  # sessions' old and new spans, for overlaps
         self.touched_sessions = False
-        # Every row this push has read or made, by (model, id): the session does not flush
-        # on every read (autoflush is off), so rows made earlier in the push are found here.
-        self.rows: dict[tuple[Any, str], Any] = {}
-        self.logs: dict[int, MutationLog] = {}
+        # Every row this push has read or made, by (entity, id); None: looked for, not there.
+        self.rows: dict[tuple[str, str], Row | None] = {}
+        self.made: dict[tuple[str, str], Row] = {}  # inserted at the end
+        self.changed: dict[tuple[str, str], Row] = {}  # updated at the end
+        self.logs: list[Row] = []
+        self.feed: list[Row] = []
+        self.counters: list[Row] = []
+        self.entities: dict[str, str] = {}  # id -> entity of the records the results show
 
     def prefetch(self, named: _Named) -> None:
         """Read and lock the sessions and tasks the push changes, one query each."""
-        wanted: list[tuple[Any, set[str]]] = [(WorkSession, named.sessions), (Task, named.tasks)]
-        for model, ids in wanted:
+        for entity, ids in (("session", named.sessions), ("task", named.tasks)):
             if not ids:
                 continue
-            self.rows.update(dict.fromkeys(((model, i) for i in ids), None))
-            for row in self.s.scalars(
-                select(model)
-                .where(model.org_id == self.org_id, model.id.in_(sorted(ids)))
-                .with_for_update()
-            ):
-                self.rows[(model, row.id)] = row
+            self.rows.update(dict.fromkeys(((entity, i) for i in ids), None))
+            query = {"org": self.org_id, "ids": sorted(ids)}
+            for row in self.conn.execute(_ROWS[entity], query).mappings():
+                self.rows[(entity, row["id"])] = dict(row)
 
-    def row(self, model: Any, ident: str, lock: bool = True) -> Any:
-        key = (model, ident)
+    def row(self, entity: str, ident: str, lock: bool = True) -> Row | None:
+        key = (entity, ident)
         if key not in self.rows:
-            self.rows[key] = self.s.get(model, (self.org_id, ident), with_for_update=lock)
+            query = _ROW[entity].with_for_update() if lock else _ROW[entity]
+            row = self.conn.execute(query, {"org": self.org_id, "id": ident}).mappings().first()
+            self.rows[key] = None if row is None else dict(row)
         return self.rows[key]
 
-    def add(self, row: Any) -> None:
-        self.s.add(row)
-        self.rows[(type(row), row.id)] = row
+    def add(self, entity: str, row: Row) -> Row:
+        """A new record, with every column (an executemany insert takes one shape)."""
+        full: Row = dict.fromkeys(_TABLES[entity].columns.keys()) | row
+        key = (entity, str(row["id"]))
+        self.rows[key] = self.made[key] = full
+        return full
+
+    def mark(self, entity: str, row: Row) -> None:
+        key = (entity, row["id"])
+        if key not in self.made:
+            self.changed[key] = row
+
+    def _sessions(self, query: Any, keep: Callable[[Row], bool], **params: Any) -> list[Row]:
+        """The user's sessions that ``query`` finds, as this push has left them: the database's
+        (read through this push's rows) and this push's own, ``keep`` being the query's
+        condition in Python. In (start, id) order."""
+        found: dict[str, Row] = {}
+        params |= {"org": self.org_id, "user": self.user_id}
+        for stored in self.conn.execute(query, params).mappings():
+            key = ("session", stored["id"])
+            row = self.rows.get(key)
+            if row is None:
+                row = self.rows[key] = dict(stored)
+            if keep(row):
+                found[row["id"]] = row
+        for (entity, ident), row in self.rows.items():
+            if (
+                entity == "session"
+                and row is not None
+                and ident not in found
+                and row["owner_user_id"] == self.user_id
+                and keep(row)
+            ):
+                found[ident] = row
+        return sorted(found.values(), key=lambda r: (r["start_at"], r["id"]))
 
     def apply(self, m: Mutation, hlc: str) -> ItemResult:
         entity, _, op = m.type.partition(".")
@@ -533,28 +745,32 @@ class Batch:
             return self._session(m, op, fields, hlc)
         return self._task(m, op, fields, hlc)
 
-    def _result(self, m: Mutation, entity: str, row: Any, outcome: Outcome) -> ItemResult:
-        record = wire(entity, row)
-        self.records[row.id] = record
+    def _result(self, m: Mutation, entity: str, row: Row, outcome: Outcome) -> ItemResult:
+        """The answer to one mutation; its record, as the push leaves it, comes at the end."""
+        self.entities[row["id"]] = entity
         return ItemResult(
             seq=m.seq,
             status=outcome.status,
-            entity_id=row.id,
-            version=row.version,
-            record=record,
+            entity_id=row["id"],
+            version=row["version"],
             note=outcome.note,
         )
 
-    def _write(self, row: Any, kind: Kind, rec: Record, changed: bool) -> None:
+    def shown(self, ident: str) -> dict[str, Any]:
+        entity = self.entities[ident]
+        row = self.rows[(entity, ident)]
+        assert row is not None
+        return wire(entity, row)
+
+    def _write(self, entity: str, row: Row, kind: Kind, rec: Record, changed: bool) -> None:
         if not changed:
             return
         for name in _COLUMNS[kind.name]:
-            value = rec.values.get(name)
-            if getattr(row, name, None) != value or row.version == 0:
-                setattr(row, name, value)
-        row.clock, row.conflicts = rec.clock, rec.conflicts
-        row.version = (row.version or 0) + 1
-        row.updated_at = self.now
+            row[name] = rec.values.get(name)
+        row["clock"], row["conflicts"] = rec.clock, rec.conflicts
+        row["version"] = (row["version"] or 0) + 1
+        row["updated_at"] = self.now
+        self.mark(entity, row)
 
     def see(self, entity: str, ident: str, *users: str | None) -> None:
         self.viewers.setdefault((entity, ident), set()).update(u for u in users if u)
@@ -562,8 +778,8 @@ class Batch:
     # ---- sessions
 
     def _session(self, m: Mutation, op: str, fields: dict[str, Any], hlc: str) -> ItemResult:
-        row = self.row(WorkSession, m.entity_id)
-        if row is not None and row.owner_user_id != self.user_id:
+        row = self.row("session", m.entity_id)
+        if row is not None and row["owner_user_id"] != self.user_id:
             raise Reject("not_found", f"no session {m.entity_id}")  # never say whose it is
         if row is None and op == "upsert":
             if fields.get("owner_user_id", self.user_id) != self.user_id:
@@ -576,36 +792,35 @@ class Batch:
         outcome = merge.apply(
             SESSION, _record(SESSION, row) if row else None, op, fields, hlc, m.entity_id
         )
-        flags = _flags(row.needs_review if row else None)
+        flags = _flags(row["needs_review"] if row else None)
         event = set()
         rec = outcome.record
         if "start_at" in fields and fields["start_at"] > self.now + FUTURE_MS:
             event.add("future")
         if m.clock_offset_ms is not None and abs(m.clock_offset_ms) > OFFSET_MS:
             event.add("clock_offset")
-        if "task_id" in fields and self.row(Task, fields["task_id"], lock=False) is None:
+        if "task_id" in fields and self.row("task", fields["task_id"], lock=False) is None:
             event.add("unknown_task")
         if row is None:
-            row = WorkSession(org_id=self.org_id, id=m.entity_id, version=0, needs_review=None)
-            self.add(row)
+            row = self.add("session", {"org_id": self.org_id, "id": m.entity_id, "version": 0})
         else:
-            self.spans.append((row.start_at, row.end_at or self.now))
+            self.spans.append((row["start_at"], row["end_at"] or self.now))
         changed = outcome.changed or not event <= flags
-        self._write(row, SESSION, rec, changed)
+        self._write("session", row, SESSION, rec, changed)
         if changed:
             if event:
-                row.needs_review = ",".join(sorted(flags | event))
-                row.client_clock_offset_ms = m.clock_offset_ms
-            self.spans.append((row.start_at, row.end_at or self.now))
+                row["needs_review"] = ",".join(sorted(flags | event))
+                row["client_clock_offset_ms"] = m.clock_offset_ms
+            self.spans.append((row["start_at"], row["end_at"] or self.now))
             self.touched_sessions = True
-            self.see("session", row.id, self.user_id)
+            self.see("session", row["id"], self.user_id)
         return self._result(m, "session", row, outcome)
 
     # ---- tasks
 
     def _task(self, m: Mutation, op: str, fields: dict[str, Any], hlc: str) -> ItemResult:
-        row = self.row(Task, m.entity_id)
-        if row is not None and self.user_id not in (row.owner_user_id, row.assignee_user_id):
+        row = self.row("task", m.entity_id)
+        if row is not None and self.user_id not in (row["owner_user_id"], row["assignee_user_id"]):
             raise Reject("not_found", f"no task {m.entity_id}")
         if row is None and op == "upsert":
             for name in ("owner_user_id", "assignee_user_id"):
@@ -617,19 +832,19 @@ class Batch:
                 "origin_device": self.me.device_id,
                 **fields,
             }
-        elif row is not None and fields.get("assignee_user_id", row.assignee_user_id) != (
-            row.assignee_user_id
+        elif (
+            row is not None
+            and fields.get("assignee_user_id", row["assignee_user_id"]) != (row["assignee_user_id"])
         ):
             raise Reject("reassign_via_handoff", "a task changes hands by a handoff")
         outcome = merge.apply(
             TASK, _record(TASK, row) if row else None, op, fields, hlc, m.entity_id
         )
         if row is None:
-            row = Task(org_id=self.org_id, id=m.entity_id, version=0)
-            self.add(row)
-        self._write(row, TASK, outcome.record, outcome.changed)
+            row = self.add("task", {"org_id": self.org_id, "id": m.entity_id, "version": 0})
+        self._write("task", row, TASK, outcome.record, outcome.changed)
         if outcome.changed:
-            self.see("task", row.id, row.owner_user_id, row.assignee_user_id)
+            self.see("task", row["id"], row["owner_user_id"], row["assignee_user_id"])
         return self._result(m, "task", row, outcome)
 
     # ---- handoffs
@@ -644,127 +859,118 @@ class Batch:
             raise Reject("invalid_field", "to_nip: the colleague's 18-digit NIP")
         at = merge.parse_instant(f["at"], "at") if f.get("at") is not None else self.now
         note = merge.check_text(f.get("note"), "note", merge.MAX_TEXT, optional=True)
-        existing = self.row(Handoff, m.entity_id, lock=False)
+        existing = self.row("handoff", m.entity_id, lock=False)
         if existing is not None:
-            if existing.from_user != self.user_id:
+            if existing["from_user"] != self.user_id:
                 raise Reject("not_found", f"no handoff {m.entity_id}")
-            return ItemResult(
-                seq=m.seq,
-                status="merged",
-                entity_id=existing.id,
-                version=existing.version,
-                record=wire("handoff", existing),
-                note="this handoff is already recorded",
+            return self._result(
+                m,
+                "handoff",
+                existing,
+                Outcome(Record({}), False, "merged", "this handoff is already recorded"),
             )
-        task = self.row(Task, task_id)
-        if task is None or self.user_id not in (task.owner_user_id, task.assignee_user_id):
+        task = self.row("task", task_id)
+        if task is None or self.user_id not in (task["owner_user_id"], task["assignee_user_id"]):
             raise Reject("not_found", f"no task {task_id}")
-        if task.deleted_at is not None:
+        if task["deleted_at"] is not None:
             raise Reject("task_deleted", "the task is deleted")
-        if m.base_version is None or m.base_version != task.version:
+        if m.base_version is None or m.base_version != task["version"]:
             raise Reject(
                 "task_version_conflict",
                 "the task was changed or handed over meanwhile",
                 current=wire("task", task),
             )
-        to = self.s.scalars(
-            select(AppUser).where(
-                AppUser.org_id == self.org_id,
-                AppUser.nip == nip,
-                AppUser.disabled_at.is_(None),
-            )
-        ).first()
-        if to is None or to.user_id == self.user_id:
+        to = self.conn.scalar(_COLLEAGUE, {"org": self.org_id, "nip": nip})
+        if to is None or to == self.user_id:
             raise Reject("unknown_colleague", "no active colleague with this NIP here")
-        giver = task.assignee_user_id
-        task.assignee_user_id = to.user_id
-        task.clock = {**task.clock, "f": {**task.clock.get("f", {}), "assignee_user_id": hlc}}
-        task.version += 1
-        task.updated_at = self.now
-        handoff = Handoff(
-            org_id=self.org_id,
-            id=m.entity_id,
-            task_id=task_id,
-            from_user=self.user_id,
-            to_user=to.user_id,
-            at=at,
-            note=note,
-            status="pending",
-            version=1,
-            origin_device=self.me.device_id,
-            created_at=self.now,
-            updated_at=self.now,
+        giver = task["assignee_user_id"]
+        clock = task["clock"]
+        task["assignee_user_id"] = to
+        task["clock"] = {**clock, "f": {**clock.get("f", {}), "assignee_user_id": hlc}}
+        task["version"] += 1
+        task["updated_at"] = self.now
+        self.mark("task", task)
+        handoff = self.add(
+            "handoff",
+            {
+                "org_id": self.org_id,
+                "id": m.entity_id,
+                "task_id": task_id,
+                "from_user": self.user_id,
+                "to_user": to,
+                "at": at,
+                "note": note,
+                "status": "pending",
+                "version": 1,
+                "origin_device": self.me.device_id,
+                "created_at": self.now,
+                "updated_at": self.now,
+            },
         )
-        self.add(handoff)
         self._stop_running_on(task_id, at, f"handoff:{m.entity_id}")
-        self.see("task", task.id, task.owner_user_id, giver, to.user_id)
-        self.see("handoff", handoff.id, self.user_id, to.user_id)
-        self.records[task.id] = wire("task", task)
+        self.see("task", task_id, task["owner_user_id"], giver, to)
+        self.see("handoff", m.entity_id, self.user_id, to)
+        self.entities[task_id] = "task"
         return self._result(m, "handoff", handoff, Outcome(Record({}), True, "applied"))
 
     def _stop_running_on(self, task_id: str, at: int, reason: str) -> None:
         """The giver's timer on a task handed over stops at the handoff."""
-        self.s.flush()
-        for row in self.s.scalars(self._running().where(WorkSession.task_id == task_id)):
+        for row in self._sessions(
+            _RUNNING_ON, lambda r: r["task_id"] == task_id and _running(r), task=task_id
+        ):
             self._auto_stop(row, at, reason)
 
     # ---- settling the batch
 
-    def _running(self) -> Any:
-        return (
-            select(WorkSession)
-            .where(
-                WorkSession.org_id == self.org_id,
-                WorkSession.owner_user_id == self.user_id,
-                WorkSession.end_at.is_(None),
-                WorkSession.deleted_at.is_(None),
-            )
-            .with_for_update()
-        )
-
-    def _auto_stop(self, row: WorkSession, end: int, reason: str) -> None:
+    def _auto_stop(self, row: Row, end: int, reason: str) -> None:
         rec = merge.auto_stop(_record(SESSION, row), end, reason, self.server_hlc.tick(self.now))
-        self.spans.append((row.start_at, self.now))
-        self._write(row, SESSION, rec, True)
-        self.records[row.id] = wire("session", row)
+        self.spans.append((row["start_at"], self.now))
+        self._write("session", row, SESSION, rec, True)
         self.touched_sessions = True
-        self.see("session", row.id, self.user_id)
+        self.see("session", row["id"], self.user_id)
 
     def settle(self) -> None:
         if not self.touched_sessions:
             return
-        self.s.flush()
         running = sorted(
-            self.s.scalars(self._running()),
-            key=lambda r: (r.start_at, r.clock.get("f", {}).get("start_at", ""), r.id),
+            self._sessions(_RUNNING, _running),
+            key=lambda r: (r["start_at"], r["clock"].get("f", {}).get("start_at", ""), r["id"]),
         )
         for row in running[:-1]:  # the newest start keeps running (SYNC.md, Toggl's rule)
-            later = self.s.scalar(
-                select(func.min(WorkSession.start_at)).where(
-                    WorkSession.org_id == self.org_id,
-                    WorkSession.owner_user_id == self.user_id,
-                    WorkSession.deleted_at.is_(None),
-                    WorkSession.start_at > row.start_at,
-                )
-            )
+            later = self._next_start(row["start_at"])
             self._auto_stop(
-                row, later if later is not None else self.now, f"superseded_by:{running[-1].id}"
+                row, later if later is not None else self.now, f"superseded_by:{running[-1]['id']}"
             )
-        self.s.flush()
         self._flag_overlaps()
 
-    def _near(self, lo: int, hi: int) -> list[WorkSession]:
-        """The user's sessions overlapping [lo, hi): found by their end (the index on end_at:
-        only recent ones), not their start, which would read a whole history before ``hi``."""
-        mine = (
-            WorkSession.org_id == self.org_id,
-            WorkSession.owner_user_id == self.user_id,
-            WorkSession.deleted_at.is_(None),
-            (WorkSession.start_at + 0) < hi,  # "+ 0": not a way into the start_at index
-        )
-        ended = select(WorkSession).where(*mine, WorkSession.end_at > lo)
-        running = select(WorkSession).where(*mine, WorkSession.end_at.is_(None))
-        return [*self.s.scalars(ended), *self.s.scalars(running)]
+    def _next_start(self, after: int) -> int | None:
+        """The first start after ``after`` of the user's sessions, as this push leaves them."""
+        mine = [
+            r
+            for (entity, _), r in self.rows.items()
+            if entity == "session" and r is not None and r["owner_user_id"] == self.user_id
+        ]
+        known = [i for entity, i in self.rows if entity == "session"]
+        starts = [r["start_at"] for r in mine if r["deleted_at"] is None and r["start_at"] > after]
+        params = {"org": self.org_id, "user": self.user_id, "after": after, "known": known}
+        stored = self.conn.scalar(_NEXT_START, params)
+        if stored is not None:
+            starts.append(stored)
+        return min(starts, default=None)
+
+    def _near(self, lo: int, hi: int) -> list[Row]:
+        """The user's sessions overlapping [lo, hi)."""
+
+        def keep(r: Row) -> bool:
+            return (
+                r["deleted_at"] is None
+                and r["start_at"] < hi
+                and (r["end_at"] is None or r["end_at"] > lo)
+            )
+
+        ended = self._sessions(_ENDED_NEAR, keep, lo=lo, hi=hi)
+        running = self._sessions(_RUNNING_NEAR, keep, lo=lo, hi=hi)
+        return list({r["id"]: r for r in [*ended, *running]}.values())
 
     def _flag_overlaps(self) -> None:
         """Recompute the state flags of every session near the changed ones: overlaps (touching
@@ -776,75 +982,83 @@ class Batch:
         if not near:
             return
         # Everything that overlaps one of these lies within their own outer bounds.
-        wider_lo = min(lo, *(r.start_at for r in near))
-        wider_hi = max(hi, *((r.end_at or self.now) for r in near))
+        wider_lo = min(lo, *(r["start_at"] for r in near))
+        wider_hi = max(hi, *((r["end_at"] or self.now) for r in near))
         if (wider_lo, wider_hi) != (lo, hi):
             near = self._near(wider_lo, wider_hi + 1)
-        rows = sorted(near, key=lambda r: (r.start_at, r.id))
+        rows = sorted(near, key=lambda r: (r["start_at"], r["id"]))
         overlapping: set[str] = set()
         reach_end, reach_id = -1, ""
         for r in rows:
-            end = r.end_at if r.end_at is not None else max(self.now, r.start_at)
-            if r.start_at < reach_end:  # it overlaps the one reaching furthest, at least
-                overlapping.update((r.id, reach_id))
+            end = r["end_at"] if r["end_at"] is not None else max(self.now, r["start_at"])
+            if r["start_at"] < reach_end:  # it overlaps the one reaching furthest, at least
+                overlapping.update((r["id"], reach_id))
             if end > reach_end:
-                reach_end, reach_id = end, r.id
+                reach_end, reach_id = end, r["id"]
         for r in rows:
-            end = r.end_at if r.end_at is not None else self.now
-            state = {"overlap"} if r.id in overlapping else set()
-            if end - r.start_at > LONG_MS:
+            end = r["end_at"] if r["end_at"] is not None else self.now
+            state = {"overlap"} if r["id"] in overlapping else set()
+            if end - r["start_at"] > LONG_MS:
                 state.add("long")
-            flags = (_flags(r.needs_review) - STATE_FLAGS) | state
-            if r.end_at is not None:  # stopped: its running is no longer in doubt
+            flags = (_flags(r["needs_review"]) - STATE_FLAGS) | state
+            if r["end_at"] is not None:  # stopped: its running is no longer in doubt
                 flags.discard("running_unconfirmed")
             text = ",".join(sorted(flags)) or None
-            if text != r.needs_review:
-                r.needs_review = text
-                r.version += 1
-                r.updated_at = self.now
-                self.records[r.id] = wire("session", r)
-                self.see("session", r.id, self.user_id)
+            if text != r["needs_review"]:
+                r["needs_review"] = text
+                r["version"] += 1
+                r["updated_at"] = self.now
+                self.mark("session", r)
+                self.see("session", r["id"], self.user_id)
 
-    def allocate(self, counters: dict[str, UserSyncState]) -> dict[str, int]:
+    def allocate(self, counters: dict[str, Row]) -> dict[str, int]:
         """Feed numbers for every change, from each viewer's counter row (locked at the start;
-        one that became a viewer meanwhile is locked now); returns the caller's numbers."""
+        one that became a viewer meanwhile is locked now); returns the caller's numbers. The
+        rows are written by :meth:`write`."""
         by_user: dict[str, list[tuple[str, str]]] = {}
         for key, users in self.viewers.items():
             for user in users:
                 by_user.setdefault(user, []).append(key)
         missing = by_user.keys() - counters.keys()
         if missing:
-            counters = counters | lock_counters(self.s, self.org_id, set(missing))
+            counters = counters | lock_counters(self.conn, self.org_id, set(missing))
         out: dict[str, int] = {}
         for user in sorted(by_user):
             keys = by_user[user]  # in the order of the changes: a task before its sessions
             counter = counters[user]
-            base = counter.last_seq
-            counter.last_seq = base + len(keys)
-            existing = {
-                (f.entity_type, f.entity_id): f
-                for f in self.s.scalars(
-                    select(UserFeed).where(
-                        UserFeed.org_id == self.org_id,
-                        UserFeed.user_id == user,
-                        feed_keys(keys),
-                    )
-                )
-            }
+            base = counter["last_seq"]
+            counter["last_seq"] = base + len(keys)
+            self.counters.append(counter)
             for n, (entity, ident) in enumerate(keys, start=base + 1):
-                feed = existing.get((entity, ident))
-                if feed is None:
-                    self.s.add(
-                        UserFeed(
-                            org_id=self.org_id,
-                            user_id=user,
-                            entity_type=entity,
-                            entity_id=ident,
-                            seq=n,
-                        )
-                    )
-                else:
-                    feed.seq = n
+                self.feed.append(
+                    {
+                        "org_id": self.org_id,
+                        "user_id": user,
+                        "entity_type": entity,
+                        "entity_id": ident,
+                        "seq": n,
+                    }
+                )
                 if user == self.user_id:
                     out[ident] = n
         return out
+
+    def write(self, conn: Connection) -> None:
+        """Everything the push changed, a statement per table and kind of change."""
+        for entity in _TABLES:
+            made = [row for (e, _), row in self.made.items() if e == entity]
+            if made:
+                conn.execute(_INSERTS[entity], made)
+            changed = [
+                {"k_org": row["org_id"], "k_id": row["id"]}
+                | {name: row[name] for name in _MUTABLE[entity]}
+                for (e, _), row in self.changed.items()
+                if e == entity
+            ]
+            if changed:
+                conn.execute(_UPDATES[entity], changed)
+        if self.logs:
+            conn.execute(insert(_LOG), self.logs)
+        if self.feed:
+            conn.execute(_upsert_feed(conn), self.feed)
+        save_counters(conn, self.counters)
