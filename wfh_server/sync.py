@@ -1044,7 +1044,9 @@ class Batch:
         return out
 
     def write(self, conn: Connection) -> None:
-        """Everything the push changed, a statement per table and kind of change."""
+        """Everything the push changed, a statement per table and kind of change. A changed
+        row is written whole: safe because whoever writes a user's records holds that user's
+        feed counter row (``lock_counters``) from before reading them."""
         for entity in _TABLES:
             made = [row for (e, _), row in self.made.items() if e == entity]
             if made:
