@@ -125,18 +125,6 @@ _MUTABLE = {
     entity: tuple(c.name for c in table.columns if c.name not in ("org_id", "id"))
     for entity, table in _TABLES.items()
 }
-# One statement per table for all the rows a push changed (executemany): the key comes in
-# k_org and k_id, every other column is set from the row.
-_UPDATES = {
-    entity: update(table).where(
-        table.c.org_id == bindparam("k_org"), table.c.id == bindparam("k_id")
-    )
-    for entity, table in _TABLES.items()
-}
-_COUNTERS = cast(Table, UserSyncState.__table__)
-_DEVICES = cast(Table, Device.__table__)
-_FEED = cast(Table, UserFeed.__table__)
-_LOG = cast(Table, MutationLog.__table__)
 
 
 # The push's statements, built once (building one costs more than running it on SQLite); the
@@ -145,6 +133,17 @@ def _p(name: str, expanding: bool = False) -> Any:
     return bindparam(name, expanding=expanding)
 
 
+# One statement per table for all the rows a push changed (executemany): the key comes in
+# k_org and k_id, every other column is set from the row.
+_UPDATES = {
+    entity: update(table).where(table.c.org_id == _p("k_org"), table.c.id == _p("k_id"))
+    for entity, table in _TABLES.items()
+}
+_COUNTERS = cast(Table, UserSyncState.__table__)
+_DEVICES = cast(Table, Device.__table__)
+_FEED = cast(Table, UserFeed.__table__)
+_LOG = cast(Table, MutationLog.__table__)
+
 _S = _SESSIONS.c
 _ROWS = {  # the records of these ids, locked
     entity: select(table)
@@ -152,9 +151,11 @@ _ROWS = {  # the records of these ids, locked
     .with_for_update()
     for entity, table in _TABLES.items()
 }
-_ROW = {
-    entity: select(table).where(table.c.org_id == _p("org"), table.c.id == _p("id"))
+_ROW = {  # one record, locked (True) or only read (False)
+    (entity, lock): query.with_for_update() if lock else query
     for entity, table in _TABLES.items()
+    for query in [select(table).where(table.c.org_id == _p("org"), table.c.id == _p("id"))]
+    for lock in (True, False)
 }
 _INSERTS = {entity: insert(table) for entity, table in _TABLES.items()}
 _MINE = select(_SESSIONS).where(_S.org_id == _p("org"), _S.owner_user_id == _p("user"))
@@ -692,8 +693,8 @@ class Batch:
     def row(self, entity: str, ident: str, lock: bool = True) -> Row | None:
         key = (entity, ident)
         if key not in self.rows:
-            query = _ROW[entity].with_for_update() if lock else _ROW[entity]
-            row = self.conn.execute(query, {"org": self.org_id, "id": ident}).mappings().first()
+            params = {"org": self.org_id, "id": ident}
+            row = self.conn.execute(_ROW[(entity, lock)], params).mappings().first()
             self.rows[key] = None if row is None else dict(row)
         return self.rows[key]
 
