@@ -132,12 +132,19 @@ class _GzipRequest(Request):
 
 
 class _GzipRoute(APIRoute):
-    """A route whose JSON body may come gzip-compressed (``Content-Encoding: gzip``)."""
+    """A sync route whose JSON body may come gzip-compressed (``Content-Encoding: gzip``). The
+    sender is checked from the headers before the body is read: nobody who may not sync makes
+    the server read and unpack a megabyte (the ``syncer`` dependency then finds it checked)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def gunzipping(request: Request) -> Response:
+            h = request.headers
+            check: Callable[..., Caller] = request.app.state.may_sync
+            request.state.caller = check(
+                h.get("authorization"), h.get("x-sync-protocol"), h.get("x-device-id")
+            )
             return await handler(_GzipRequest(request.scope, request.receive))
 
         return gunzipping
@@ -179,10 +186,8 @@ def create_app(config: ServerConfig | None = None, sync: Sync | None = None) -> 
     def caller(authorization: Annotated[str | None, Header()] = None) -> Caller:
         return auth.caller(authorization)
 
-    async def syncer(
-        authorization: Annotated[str | None, Header()] = None,
-        x_sync_protocol: Annotated[str | None, Header(max_length=20)] = None,
-        x_device_id: Annotated[str | None, Header(max_length=36)] = None,
+    def may_sync(
+        authorization: str | None, x_sync_protocol: str | None, x_device_id: str | None
     ) -> Caller:
         """A signed-in device that may sync now: its protocol spoken, its initial password
         changed, within its rate limit. Run on the event loop: its one primary-key read never
@@ -197,6 +202,17 @@ def create_app(config: ServerConfig | None = None, sync: Sync | None = None) -> 
         if wait is not None:
             raise SyncError(429, "rate_limited", "Too many requests from this device.", wait)
         return me
+
+    app.state.may_sync = may_sync
+
+    async def syncer(
+        request: Request,
+        authorization: Annotated[str | None, Header()] = None,
+        x_sync_protocol: Annotated[str | None, Header(max_length=20)] = None,
+        x_device_id: Annotated[str | None, Header(max_length=36)] = None,
+    ) -> Caller:
+        checked: Caller | None = getattr(request.state, "caller", None)  # a push's, already
+        return checked or may_sync(authorization, x_sync_protocol, x_device_id)
 
     @app.get("/healthz", response_model=Health)
     def health() -> Any:

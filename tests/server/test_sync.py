@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
+import socket
 import time
 from typing import Any
 
@@ -481,6 +483,46 @@ def test_limits_protocol_and_cursors(server):
         ).json()
         everything += [c["id"] for c in snap["records"]]
     assert everything == [task["entity_id"]]  # live records only: the deleted one is not there
+
+
+def _push_headers_only(server, headers: dict[str, str]) -> bytes:
+    """A push that announces a large body and sends none of it: the answer, or b"" when the
+    server waited for the body (it must not, for a sender who may not sync)."""
+    host, port = server.url.removeprefix("http://").split(":")
+    head = {"Host": host, "Content-Type": "application/json", "Content-Length": "900000"}
+    lines = [f"{k}: {v}" for k, v in (head | headers).items()]
+    request = "\r\n".join(["POST /v1/sync/push HTTP/1.1", *lines, "", ""]).encode()
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(request)
+        sock.settimeout(3)
+        answer = b""
+        while True:
+            try:
+                chunk = sock.recv(4096)
+            except TimeoutError:
+                return answer
+            answer += chunk
+            head, end, body = answer.partition(b"\r\n\r\n")
+            length = re.search(rb"content-length: (\d+)", head, re.IGNORECASE)
+            if not chunk or (end and length and len(body) >= int(length[1])):
+                return answer
+
+
+def test_a_push_is_refused_on_its_headers_before_its_body_is_read(server):
+    dev = server.ready(SITI, "laptop")
+    unsigned = _push_headers_only(server, {"X-Sync-Protocol": "1"})
+    assert unsigned.startswith(b"HTTP/1.1 401"), unsigned[:80]
+    assert b"unauthorized" in unsigned
+    for headers, status, code in (
+        (dev.headers() | {"X-Sync-Protocol": "2"}, 400, b"protocol_unsupported"),
+        (dev.headers() | {"X-Device-Id": "someone-else"}, 403, b"device_mismatch"),
+        ({"Authorization": "Bearer forged.token.here", "X-Sync-Protocol": "1"}, 401, b"token"),
+    ):
+        answer = _push_headers_only(server, headers)
+        assert answer.startswith(f"HTTP/1.1 {status}".encode()) and code in answer, answer[:80]
+    # A device that may sync is read to the end of its body: nothing comes back before it.
+    assert _push_headers_only(server, dev.headers()) == b""
+    assert dev.pushed(new_task(dev))[0]["status"] == "applied"
 
 
 def test_a_device_over_its_rate_limit_is_told_when_to_come_back(engine, server_config):
