@@ -27,6 +27,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help=tr("address to listen on"))
     serve.add_argument("--port", type=int, default=8080, help=tr("port to listen on"))
     serve.add_argument("--workers", type=int, default=1, help=tr("worker processes"))
+    serve.add_argument(
+        "--access-log",
+        action="store_true",
+        help=tr("log every request (the reverse proxy usually does; it costs CPU)"),
+    )
 
     org = sub.add_parser("org", help=tr("organisations")).add_subparsers(dest="action")
     p_org = org.add_parser("create", help=tr("add an organisation"))
@@ -226,6 +231,7 @@ def serve(args: argparse.Namespace, config: ServerConfig) -> int:
         port=args.port,
         workers=args.workers,
         log_level="info",
+        access_log=args.access_log,
     )
     return EXIT_OK
 

@@ -72,15 +72,18 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_serve_answers_on_loopback(server_config):
-    assert _run(server_config, "migrate").returncode == 0
+def _served(server_config, tmp_path, *flags: str) -> tuple[dict, dict, str]:
+    """``wfh-server serve`` on loopback: its health, its OpenAPI description and what it
+    printed while answering them."""
     port = _free_port()
-    proc = subprocess.Popen(
-        [EXE, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=_env(server_config),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    printed = tmp_path / f"serve{len(flags)}.log"
+    with printed.open("w") as out:
+        proc = subprocess.Popen(
+            [EXE, "serve", "--host", "127.0.0.1", "--port", str(port), *flags],
+            env=_env(server_config),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -91,14 +94,22 @@ def test_serve_answers_on_loopback(server_config):
                 assert proc.poll() is None and time.monotonic() < deadline
                 time.sleep(0.1)
         assert health.status_code == 200
-        body = health.json()
-        assert body["status"] == "ok" and body["schema_revision"] == head_revision()
-        assert body["database"] in ("sqlite", "postgresql")
         spec = httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=5).json()
-        assert "/healthz" in spec["paths"]
     finally:
         proc.terminate()
         proc.wait(20)
+    return health.json(), spec, printed.read_text()
+
+
+def test_serve_answers_on_loopback(server_config, tmp_path):
+    assert _run(server_config, "migrate").returncode == 0
+    body, spec, printed = _served(server_config, tmp_path)
+    assert body["status"] == "ok" and body["schema_revision"] == head_revision()
+    assert body["database"] in ("sqlite", "postgresql")
+    assert "/healthz" in spec["paths"]
+    assert "Uvicorn running" in printed and "GET /healthz" not in printed  # no access log
+    _, _, printed = _served(server_config, tmp_path, "--access-log")
+    assert '"GET /healthz HTTP/1.1" 200' in printed
 
 
 def test_a_database_that_cannot_be_reached_is_one_line(tmp_path):

@@ -494,6 +494,9 @@ CATALOG: dict[str, str] = {
     "address to listen on": "alamat yang didengarkan",
     "port to listen on": "port yang didengarkan",
     "worker processes": "jumlah proses pekerja",
+    "log every request (the reverse proxy usually does; it costs CPU)": (
+        "catat setiap permintaan (biasanya sudah dicatat reverse proxy; memakan CPU)"
+    ),
     "organisations": "organisasi",
     "add an organisation": "tambah organisasi",
     "its id (default: made up)": "id-nya (bawaan: dibuatkan)",
