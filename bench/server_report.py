@@ -50,8 +50,8 @@ tables with bulk SQL (`COPY` on PostgreSQL, followed by the `VACUUM ANALYZE` aut
 days (Monday to Friday, 07.30-16.00 WIB, 15-60-minute sessions on tasks with Indonesian titles),
 the same spans for everyone with ids of their own, each session stored as a start and a stop
 leave it, each task and session once in the user's change feed. Then `wfh-server serve
---workers {workers}` starts on 127.0.0.1 (rate limit off, access tokens valid for an hour, its
-access log on as by default), each person signs in on two devices (the "register" step, timed
+--workers {workers}` starts on 127.0.0.1 (rate limit off, access tokens valid for an hour, no
+access log, as by default), each person signs in on two devices (the "register" step, timed
 apart: argon2), each device pushes its task and one 10-mutation push. A 10-mutation push is
 five sessions in the past, after the stored history, each a `session.upsert` (running) and a
 `session.stop`, gzip-compressed as the protocol asks for bodies over 1 KiB; a "pull with
