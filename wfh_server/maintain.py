@@ -19,7 +19,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from wfh_server.auth import Caller
-from wfh_server.db import now_ms, reading, transaction
+from wfh_server.db import now_ms, reading, transaction, writing
 from wfh_server.models import (
     Device,
     Handoff,
@@ -128,8 +128,7 @@ def _feed_of(org_id: str, keys: list[tuple[str, str]]) -> Any:
 
 
 def _flag_stale(engine: Engine, org_id: str, user_id: str, now: int) -> int:
-    with transaction(engine) as s:
-        conn = s.connection()
+    with writing(engine) as conn:
         counters = lock_counters(conn, org_id, {user_id})
         sessions = WorkSession.__table__
         rows = conn.execute(

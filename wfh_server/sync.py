@@ -18,7 +18,7 @@ import os
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
@@ -145,12 +145,13 @@ _FEED = cast(Table, UserFeed.__table__)
 _LOG = cast(Table, MutationLog.__table__)
 
 _S = _SESSIONS.c
-_ROWS = {  # the records of these ids, locked
-    entity: select(table)
-    .where(table.c.org_id == _p("org"), table.c.id.in_(_p("ids", expanding=True)))
-    .with_for_update()
+_BY_IDS = {  # the records of these ids
+    entity: select(table).where(
+        table.c.org_id == _p("org"), table.c.id.in_(_p("ids", expanding=True))
+    )
     for entity, table in _TABLES.items()
 }
+_ROWS = {entity: query.with_for_update() for entity, query in _BY_IDS.items()}  # and locked
 _ROW = {  # one record, locked (True) or only read (False)
     (entity, lock): query.with_for_update() if lock else query
     for entity, table in _TABLES.items()
@@ -161,14 +162,11 @@ _INSERTS = {entity: insert(table) for entity, table in _TABLES.items()}
 _MINE = select(_SESSIONS).where(_S.org_id == _p("org"), _S.owner_user_id == _p("user"))
 _RUNNING = _MINE.where(_S.end_at.is_(None), _S.deleted_at.is_(None)).with_for_update()
 _RUNNING_ON = _RUNNING.where(_S.task_id == _p("task"))
-# Sessions overlapping [lo, hi), found by their end (the index on end_at: only recent ones),
-# not by their start, which would read a whole history before hi; "+ 0" keeps the planner
-# off the start index.
+# Stopped sessions overlapping [lo, hi), found by their end (the index on end_at: only recent
+# ones), not by their start, which would read a whole history before hi; "+ 0" keeps the
+# planner off the start index.
 _ENDED_NEAR = _MINE.where(
     _S.deleted_at.is_(None), (_S.start_at + 0) < _p("hi"), _S.end_at > _p("lo")
-)
-_RUNNING_NEAR = _MINE.where(
-    _S.deleted_at.is_(None), (_S.start_at + 0) < _p("hi"), _S.end_at.is_(None)
 )
 _NEXT_START = select(func.min(_S.start_at)).where(
     _S.org_id == _p("org"),
@@ -286,8 +284,16 @@ class Sync:
         now = self.clock()
         with writing(self.engine) as conn:
             plan = self._plan(conn, me, request, now)
-            self._write(conn, plan)
-        return self._answer(me, plan, now)
+            plan.batch.write(conn)
+            conn.execute(_DEVICE_SEEN, plan.device_row)
+            self.pause("commit")
+        return PushResponse(
+            server_time=iso_utc(now),
+            server_hlc=self.hlc.tick(now),
+            epoch=me.epoch,
+            device_last_seq=plan.high,
+            results=plan.results,
+        )
 
     def _plan(self, conn: Connection, me: Caller, request: PushRequest, now: int) -> Plan:
         """What the push does, read and worked out on ``conn``; nothing is written yet."""
@@ -335,20 +341,6 @@ class Sync:
             last_id = next(m.mutation_id for m in mutations if m.seq == high)
             device_row |= {"last_seq": high, "last_mutation_id": last_id}
         return Plan(batch, results, high, device_row)
-
-    def _write(self, conn: Connection, plan: Plan) -> None:
-        plan.batch.write(conn)
-        conn.execute(_DEVICE_SEEN, plan.device_row)
-        self.pause("commit")
-
-    def _answer(self, me: Caller, plan: Plan, now: int) -> PushResponse:
-        return PushResponse(
-            server_time=iso_utc(now),
-            server_hlc=self.hlc.tick(now),
-            epoch=me.epoch,
-            device_last_seq=plan.high,
-            results=plan.results,
-        )
 
     def _one(self, batch: Batch, m: Mutation, now: int) -> ItemResult:
         """The next mutation: applied by the rules, and logged whatever its outcome."""
@@ -577,8 +569,12 @@ def save_counters(conn: Connection, rows: list[dict[str, Any]]) -> None:
         conn.execute(
             _SAVE_COUNTERS,
             [
-                {"k_org": r["org_id"], "k_user": r["user_id"]}
-                | {"last_seq": r["last_seq"], "gc_floor": r["gc_floor"]}
+                {
+                    "k_org": r["org_id"],
+                    "k_user": r["user_id"],
+                    "last_seq": r["last_seq"],
+                    "gc_floor": r["gc_floor"],
+                }
                 for r in rows
             ],
         )
@@ -597,14 +593,11 @@ def _changes(
     s: Session, org_id: str, user_id: str, feed: list[tuple[str, str, int]]
 ) -> list[Change]:
     rows: dict[tuple[str, str], Mapping[Any, Any]] = {}
-    for entity, table in _TABLES.items():
+    for entity in _TABLES:
         ids = [i for t, i, _ in feed if t == entity]
         for start in range(0, len(ids), 500):
-            for found in s.execute(
-                select(table).where(
-                    table.c.org_id == org_id, table.c.id.in_(ids[start : start + 500])
-                )
-            ).mappings():
+            params = {"org": org_id, "ids": ids[start : start + 500]}
+            for found in s.execute(_BY_IDS[entity], params).mappings():
                 rows[(entity, found["id"])] = found
     out = []
     for entity, ident, seq in feed:
@@ -723,16 +716,16 @@ class Batch:
                 row = self.rows[key] = dict(stored)
             if keep(row):
                 found[row["id"]] = row
-        for (entity, ident), row in self.rows.items():
-            if (
-                entity == "session"
-                and row is not None
-                and ident not in found
-                and row["owner_user_id"] == self.user_id
-                and keep(row)
-            ):
-                found[ident] = row
+        for row in self._own_sessions():
+            if row["id"] not in found and keep(row):
+                found[row["id"]] = row
         return sorted(found.values(), key=lambda r: (r["start_at"], r["id"]))
+
+    def _own_sessions(self) -> Iterator[Row]:
+        """The user's sessions this push has read or made, as it leaves them."""
+        for (entity, _), row in self.rows.items():
+            if entity == "session" and row is not None and row["owner_user_id"] == self.user_id:
+                yield row
 
     def apply(self, m: Mutation, hlc: str) -> ItemResult:
         entity, _, op = m.type.partition(".")
@@ -911,7 +904,6 @@ class Batch:
         self._stop_running_on(task_id, at, f"handoff:{m.entity_id}")
         self.see("task", task_id, task["owner_user_id"], giver, to)
         self.see("handoff", m.entity_id, self.user_id, to)
-        self.entities[task_id] = "task"
         return self._result(m, "handoff", handoff, Outcome(Record({}), True, "applied"))
 
     def _stop_running_on(self, task_id: str, at: int, reason: str) -> None:
@@ -946,13 +938,12 @@ class Batch:
 
     def _next_start(self, after: int) -> int | None:
         """The first start after ``after`` of the user's sessions, as this push leaves them."""
-        mine = [
-            r
-            for (entity, _), r in self.rows.items()
-            if entity == "session" and r is not None and r["owner_user_id"] == self.user_id
-        ]
         known = [i for entity, i in self.rows if entity == "session"]
-        starts = [r["start_at"] for r in mine if r["deleted_at"] is None and r["start_at"] > after]
+        starts = [
+            r["start_at"]
+            for r in self._own_sessions()
+            if r["deleted_at"] is None and r["start_at"] > after
+        ]
         params = {"org": self.org_id, "user": self.user_id, "after": after, "known": known}
         stored = self.conn.scalar(_NEXT_START, params)
         if stored is not None:
@@ -960,7 +951,8 @@ class Batch:
         return min(starts, default=None)
 
     def _near(self, lo: int, hi: int) -> list[Row]:
-        """The user's sessions overlapping [lo, hi)."""
+        """The user's sessions overlapping [lo, hi), as this push leaves them. The running ones
+        are all among this push's rows already: :meth:`settle` read them first."""
 
         def keep(r: Row) -> bool:
             return (
@@ -969,9 +961,7 @@ class Batch:
                 and (r["end_at"] is None or r["end_at"] > lo)
             )
 
-        ended = self._sessions(_ENDED_NEAR, keep, lo=lo, hi=hi)
-        running = self._sessions(_RUNNING_NEAR, keep, lo=lo, hi=hi)
-        return list({r["id"]: r for r in [*ended, *running]}.values())
+        return self._sessions(_ENDED_NEAR, keep, lo=lo, hi=hi)
 
     def _flag_overlaps(self) -> None:
         """Recompute the state flags of every session near the changed ones: overlaps (touching

@@ -49,6 +49,13 @@ class Device:
         fields = {"task_id": task_id, "start_at": at(start), "end_at": at(end) if end else None}
         return self.m("session.upsert", uuid7(), fields)
 
+    def timing(self, since: float) -> tuple[Mutation, Mutation]:
+        """A new task and its timer running since ``since`` hours ago, pushed."""
+        task = self.task()
+        running = self.start(task.entity_id, since)
+        self.push(task, running)
+        return task, running
+
     def push(self, *mutations: Mutation) -> list[ItemResult]:
         return self.sync.push(self.caller, PushRequest(mutations=list(mutations))).results
 
@@ -155,9 +162,7 @@ def test_a_running_timer_deleted_or_stopped_in_the_push_is_not_superseded(
     engine: Any, server_config: ServerConfig
 ) -> None:
     siti, _ = devices(engine, server_config)
-    task = siti.task()
-    old = siti.start(task.entity_id, 3)
-    siti.push(task, old)
+    task, old = siti.timing(3)
     new = siti.start(task.entity_id, 2)
     siti.push(siti.m("session.delete", old.entity_id), new)
     got = siti.records()
@@ -175,9 +180,7 @@ def test_a_handoff_stops_the_timer_started_in_the_same_push(
     engine: Any, server_config: ServerConfig
 ) -> None:
     siti, budi = devices(engine, server_config)
-    task = siti.task()
-    running = siti.start(task.entity_id, 4)
-    siti.push(task, running)
+    task, running = siti.timing(4)
     cursor = siti.cursor()
     later = siti.start(task.entity_id, 2)
     handoff_id = uuid7()
