@@ -17,6 +17,8 @@ from wfh_desktop.clock import FixedClock
 from wfh_desktop.i18n import set_language
 from wfh_desktop.profile import Profile
 
+pytest_plugins = ["tests.server_fixtures"]
+
 # 2026-11-02 08:00 WIB (a Monday)
 MONDAY_0800_WIB = int(datetime.fromisoformat("2026-11-02T08:00:00+07:00").timestamp() * 1000)
 MINUTE = 60_000

@@ -1,6 +1,7 @@
 """Find every user-visible source string in the package (for the translation check).
 
-A message is the first string argument of ``tr(...)``, ``UserError(...)`` or ``StoreError(...)``
+A message is the first string argument of ``tr(...)``, ``UserError(...)``, ``StoreError(...)``,
+the sync client's errors or an error's ``super().__init__(...)``
 (the last argument of ``_moved_aside(...)``),
 or a string in a module-level tuple named in :data:`MARKED_TUPLES`, or in
 :data:`wfh_desktop.i18n.argparse_messages.MESSAGES`.
@@ -13,7 +14,22 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 ROOTS = (PROJECT / "wfh_desktop", PROJECT / "wfh_server")
-CALLS = {"tr", "UserError", "StoreError", "_moved_aside"}
+CALLS = {
+    "tr",
+    "UserError",
+    "StoreError",
+    "_moved_aside",
+    # the sync client's errors (wfh_desktop/sync/errors.py), and their own super().__init__
+    "SyncError",
+    "NetworkError",
+    "TlsError",
+    "UnknownServer",
+    "SignInNeeded",
+    "UpdateNeeded",
+    "AccountRefused",
+    "PasswordChangeNeeded",
+    "__init__",
+}
 LAST_STRING_CALLS = {"_moved_aside"}  # (path, reason, message): the message comes last
 MARKED_TUPLES = {"_WEEKDAYS", "_MONTHS"}
 

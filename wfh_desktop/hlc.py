@@ -31,3 +31,11 @@ def tick(last: Hlc | None, now_ms: int, device: str) -> Hlc:
     if last.counter >= 0xFFFF:  # keep the counter at 4 hex digits so stamps still sort
         return Hlc(last.physical_ms + 1, 0, device)
     return Hlc(last.physical_ms, last.counter + 1, device)
+
+
+def receive(last: Hlc | None, remote: Hlc, now_ms: int, device: str) -> Hlc:
+    """The local clock after seeing ``remote`` (a server's stamp): later than both, so a device
+    whose wall clock is behind catches up causally after one sync."""
+    known = last if last is not None and last > remote else remote
+    known = Hlc(known.physical_ms, known.counter, device)
+    return tick(known, now_ms, device)

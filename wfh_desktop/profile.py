@@ -35,6 +35,11 @@ class Profile:
     def close(self) -> None:
         self.conn.close()
 
+    def reload_identity(self) -> None:
+        """Read the device and user again (signing in binds the profile to an account)."""
+        self.device_id, self.user_id = self._identity()
+        self._writer = MutationWriter(self.conn, self.device_id)
+
     def _identity(self) -> tuple[str, str]:
         rows = dict(
             self.conn.execute(

@@ -28,6 +28,7 @@ class Settings(NamedTuple):
     office_zone: str = "WIB"
     default_target_minutes: int = 30
     server_url: str | None = None
+    ca_file: str | None = None  # an agency's own certificate authority, besides the system's
     notify_at_target: bool = True  # the desktop app tells when a running task reaches its target
     notify_far_over: bool = True  # ... and when it goes 50 % over it
 
@@ -65,11 +66,14 @@ def validate(name: str, value: Any) -> Any:
     if name == "server_url":
         if value in (None, ""):
             return None
-        if not isinstance(value, str) or not value.startswith(("https://", "http://")):
-            raise UserError(
-                "The server address must start with https:// (or http:// on a test network)."
-            )
-        return value.rstrip("/")
+        return server_address(str(value))
+    if name == "ca_file":
+        if value in (None, ""):
+            return None
+        path = Path(str(value)).expanduser()
+        if not path.is_file():
+            raise UserError("The certificate file {path} does not exist.", path=str(path))
+        return str(path.resolve())
     if name in ("notify_at_target", "notify_far_over"):
         if isinstance(value, bool):
             return value
@@ -78,6 +82,31 @@ def validate(name: str, value: Any) -> Any:
             raise UserError("{name} must be true or false, not {value!r}.", name=name, value=value)
         return flag
     raise UserError("Unknown setting {name!r}.", name=name)
+
+
+def server_address(url: str) -> str:
+    """A server's address, normalised: https://, or http:// to this computer only (TLS is
+    never turned off for a real server)."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise UserError(
+            "The server address must look like https://wfh.example.go.id, not {url!r}.", url=url
+        )
+    if parts.scheme == "http":
+        host = parts.hostname
+        try:
+            loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = False
+        if not loopback:
+            raise UserError(
+                "The server address must start with https://; plain http:// is only for a "
+                "server on this computer."
+            )
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
 
 
 def validate_target(value: Any) -> int:

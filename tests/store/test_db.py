@@ -6,6 +6,7 @@ import pytest
 
 from wfh_desktop.errors import StoreError
 from wfh_desktop.store.db import open_database
+from wfh_desktop.store.schema import HEAD_REVISION
 
 
 def test_durability_settings_are_in_force(db_path):
@@ -52,5 +53,5 @@ def test_a_directory_in_the_way_is_a_clear_error(db_path):
 def test_reopening_does_not_migrate_again(db_path):
     open_database(db_path).close()
     conn = open_database(db_path)
-    assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
+    assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(HEAD_REVISION,)]
     assert not list(db_path.parent.glob("*.before-migration-*"))  # no migration, so no copy

@@ -99,7 +99,8 @@ def test_opening_an_older_database_takes_a_copy_first(db_path, monkeypatch):
     conn.close()
     import wfh_desktop.store.db as db
 
-    monkeypatch.setattr(db, "HEAD_REVISION", "0002")
+    current = HEAD_REVISION
+    monkeypatch.setattr(db, "HEAD_REVISION", f"{int(current) + 1:04d}")
     db.open_database(db_path).close()
-    [copy] = db_path.parent.glob("wfh.db.before-migration-from-0001-*")
+    [copy] = db_path.parent.glob(f"wfh.db.before-migration-from-{current}-*")
     assert sqlite3.connect(copy).execute("SELECT title FROM task").fetchall() == [("Laporan",)]

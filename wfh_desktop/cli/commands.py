@@ -759,7 +759,17 @@ HANDLERS: dict[str, Callable[[Context], int]] = {
     "report": report_command,
     "session": session_command,
     "config": config_command,
+    "login": lambda ctx: _sync_command("login_command", ctx),
+    "logout": lambda ctx: _sync_command("logout_command", ctx),
+    "sync": lambda ctx: _sync_command("sync_command", ctx),
 }
+
+
+def _sync_command(name: str, ctx: Context) -> int:
+    from wfh_desktop.cli import sync_commands  # imports httpx and pydantic: only when syncing
+
+    handler: Callable[[Context], int] = getattr(sync_commands, name)
+    return handler(ctx)
 
 
 def run(args: argparse.Namespace, paths: Paths, settings: Settings, clock: Clock) -> int:

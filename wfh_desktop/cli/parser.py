@@ -200,6 +200,25 @@ def build_parser() -> Parser:
         p.add_argument("session", metavar=tr("SESSION"), help=tr("the session id (see 'wfh log')"))
         p.add_argument("--json", action="store_true", help=json_help)
 
+    # sync
+    p = cmd("login", tr("sign in to your agency's server and sync"))
+    p.add_argument("--server", metavar=tr("ADDRESS"), help=tr("the server, as https://…"))
+    p.add_argument("--login", metavar=tr("NIP"), help=tr("your NIP or e-mail (asked if not given)"))
+    p.add_argument(
+        "--org", metavar=tr("ORG"), help=tr("your organisation, when your NIP is in several")
+    )
+    p.add_argument(
+        "--ca-file",
+        metavar=tr("FILE"),
+        help=tr("your agency's certificate authority file, besides the system's"),
+    )
+    cmd("logout", tr("sign out; everything tracked stays on this computer"))
+    p = cmd("sync", tr("sync with the server now"))
+    p.add_argument(
+        "--status", action="store_true", help=tr("show the sync state without connecting")
+    )
+    p.add_argument("--json", action="store_true", help=json_help)
+
     # settings
     config = cmd("config", tr("show or change settings"))
     csub = config.add_subparsers(dest="config_command", metavar=tr("COMMAND"), prog="wfh config")
@@ -209,7 +228,7 @@ def build_parser() -> Parser:
     p.add_argument(
         "key",
         metavar=tr("SETTING"),
-        help=tr("the setting: language, office_zone, default_target_minutes, server_url"),
+        help=tr("the setting: language, office_zone, default_target_minutes, server_url, ca_file"),
     )
     p.add_argument("value", metavar=tr("VALUE"), help=tr("the new value"))
     p = cmd("unset", tr("return a setting to its default"), csub)

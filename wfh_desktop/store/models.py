@@ -41,6 +41,10 @@ class Task(Base):
     updated_at: Mapped[int] = mapped_column(Integer, nullable=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
     deleted_at: Mapped[int | None] = mapped_column(Integer)
+    # Who made it (the server tells; a handoff changes the assignee, never the owner).
+    owner_user_id: Mapped[str | None] = mapped_column(String(36))
+    # The server's journal of values that lost a conflict (JSON), for the user to see.
+    conflicts: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
         CheckConstraint("target_minutes BETWEEN 1 AND 480", name="ck_task_target"),
@@ -72,6 +76,7 @@ class WorkSession(Base):
     updated_at: Mapped[int] = mapped_column(Integer, nullable=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
     deleted_at: Mapped[int | None] = mapped_column(Integer)
+    conflicts: Mapped[str | None] = mapped_column(Text)  # the server's journal (JSON)
 
     __table_args__ = (
         CheckConstraint("end_at IS NULL OR end_at >= start_at", name="ck_session_end"),
@@ -133,8 +138,40 @@ class Outbox(Base):
     __table_args__ = (
         CheckConstraint("status IN ('pending', 'acked', 'rejected')", name="ck_outbox_status"),
         Index("ix_outbox_entity", "entity_id"),
+        Index("ix_outbox_pending", "seq", sqlite_where=text("status = 'pending'")),
         {"sqlite_autoincrement": True},
     )
+
+
+class Handoff(Base):
+    """A task handed from one colleague to another, as the server tells it."""
+
+    __tablename__ = "handoff"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    task_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    from_user: Mapped[str] = mapped_column(String(36), nullable=False)
+    to_user: Mapped[str] = mapped_column(String(36), nullable=False)
+    at: Mapped[int] = mapped_column(Integer, nullable=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    origin_device: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __table_args__ = (Index("ix_handoff_task", "task_id", "at"),)
+
+
+class SyncParked(Base):
+    """A pulled record that refers to one not yet here (a session before its task: the feed is
+    compacted, so it may come first); applied as soon as that one arrives."""
+
+    __tablename__ = "sync_parked"
+
+    entity: Mapped[str] = mapped_column(String(8), primary_key=True)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    waits_for: Mapped[str] = mapped_column(String(36), nullable=False)
+    change: Mapped[str] = mapped_column(Text, nullable=False)
 
 
 class SyncMeta(Base):

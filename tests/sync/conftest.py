@@ -1,0 +1,84 @@
+"""The sync client against the real server on loopback: profiles are real SQLite files, the
+keyring is the in-memory stand-in (the one fake: tests cannot have the OS keyring)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import keyring
+import pytest
+
+from tests.conftest import MONDAY_0800_WIB
+from tests.helpers.memory_keyring import MemoryKeyring
+from tests.server.served import NEW_PASSWORD, SITI
+from wfh_desktop.clock import FixedClock
+from wfh_desktop.profile import Profile
+from wfh_desktop.sync.client import SyncClient
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    old = keyring.get_keyring()
+    ring = MemoryKeyring()
+    keyring.set_keyring(ring)
+    yield ring
+    keyring.set_keyring(old)
+
+
+class Desk:
+    """One computer: a profile of its own and its sync client."""
+
+    def __init__(self, path: Path, clock: FixedClock, server: Any) -> None:
+        self.path, self.clock, self.server = path, clock, server
+        self.profile = Profile.open(path, clock)
+        self._client: SyncClient | None = None
+
+    @property
+    def client(self) -> SyncClient:
+        if self._client is None:
+            self._client = SyncClient(self.profile, server_url=self.server.url)
+        return self._client
+
+    def sign_in(self, nip: str = SITI) -> Any:
+        initial = self.server.passwords[nip]
+        signed = self.client.sign_in(
+            nip, initial, new_password=NEW_PASSWORD if initial != NEW_PASSWORD else None
+        )
+        self.server.passwords[nip] = NEW_PASSWORD
+        return signed
+
+    def sync(self) -> Any:
+        return self.client.sync()
+
+    def rows(self, table: str) -> list[tuple[Any, ...]]:
+        """The records as synced state (local bookkeeping left out), ordered by id."""
+        cols = {
+            "task": "id, title, target_minutes, rhk, output, volume, unit, status, done_at, "
+            "assignee_user_id, owner_user_id, version, deleted_at",
+            "session": "id, task_id, owner_user_id, start_at, end_at, source, origin_device, "
+            "auto_stop_reason, needs_review, note, version, deleted_at",
+        }[table]
+        return self.profile.conn.execute(f"SELECT {cols} FROM {table} ORDER BY id").fetchall()
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+        self.profile.close()
+
+
+@pytest.fixture
+def desks(
+    tmp_path: Path, server: Any, memory_keyring: MemoryKeyring
+) -> Iterator[Callable[[str], Desk]]:
+    made: list[Desk] = []
+
+    def make(name: str, at_ms: int = MONDAY_0800_WIB) -> Desk:
+        desk = Desk(tmp_path / name / "wfh.db", FixedClock(at_ms), server)
+        made.append(desk)
+        return desk
+
+    yield make
+    for d in made:
+        d.close()

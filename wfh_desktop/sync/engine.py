@@ -1,0 +1,260 @@
+"""One sync: push the outbox until it is empty, then pull until there is nothing more
+(SYNC.md). Every answer is written in one local transaction with what it acknowledges, so a
+kill at any instant loses nothing: an unacknowledged mutation is sent again and the server
+answers ``duplicate``; a page not yet written is pulled again.
+
+The engine has no threads, timers or Qt: the CLI calls :meth:`Syncer.sync` directly, and the
+background job (and the tray, through it) calls the same method.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from wfh_desktop.profile import Profile
+from wfh_desktop.sync import local
+from wfh_desktop.sync.account import Account
+from wfh_desktop.sync.errors import (
+    AccountRefused,
+    NetworkError,
+    Refused,
+    SyncError,
+    from_refusal,
+)
+from wfh_desktop.sync.http import Answer, Transport, parse
+from wfh_server.protocol import (
+    MAX_BATCH,
+    PULL_LIMIT,
+    PullResponse,
+    PushResponse,
+    SnapshotResponse,
+)
+
+log = logging.getLogger("wfh.sync")
+
+PUSH_BYTES = 256 * 1024  # uncompressed, per push (SYNC.md)
+MAX_GAP_RETRIES = 3
+
+
+@dataclass
+class Progress:
+    phase: str  # push | pull | snapshot
+    done: int
+    total: int | None
+
+
+@dataclass
+class Report:
+    pushed: int = 0  # acknowledged (applied, merged or duplicate)
+    rejected: int = 0
+    pulled: int = 0  # records written here
+    requests: int = 0
+    bytes_sent: int = 0
+    bytes_received: int = 0
+    resynced: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+class Syncer:
+    """Syncs one profile with its server."""
+
+    def __init__(
+        self,
+        profile: Profile,
+        transport: Transport,
+        account: Account,
+        progress: Callable[[Progress], None] | None = None,
+    ) -> None:
+        self.p = profile
+        self.t = transport
+        self.account = account
+        self.progress = progress or (lambda _p: None)
+        self.report = Report()
+
+    # ---- one request, signed
+
+    def _call(self, method: str, path: str, **kw: Any) -> Answer:
+        """A signed request; a 401 refreshes the access token once and tries again."""
+        headers = self.account.auth_headers()
+        answer = self._send(method, path, headers, **kw)
+        if answer.status == 401:
+            self.account.refresh(headers["Authorization"].removeprefix("Bearer "))
+            answer = self._send(method, path, self.account.auth_headers(), **kw)
+        return answer
+
+    def _send(self, method: str, path: str, headers: dict[str, str], **kw: Any) -> Answer:
+        answer = self.t.send(method, path, headers=headers, **kw)
+        self.report.requests += 1
+        self.report.bytes_received += len(answer.body)
+        return answer
+
+    def _refused(self, answer: Answer) -> Exception:
+        e = self.t.refusal(answer)
+        return from_refusal(e) if isinstance(e, Refused) else e
+
+    # ---- the whole sync
+
+    def sync(self) -> Report:
+        now = self.p.clock.now_ms
+        try:
+            self.push_all()
+            self.pull_all()
+        except SyncError as e:
+            with self.p.write() as (conn, _):
+                local.record_outcome(conn, now(), e.kind, e.message, e.values)
+            raise
+        with self.p.write() as (conn, _):
+            local.record_outcome(conn, now(), None, None, None)
+        return self.report
+
+    # ---- push
+
+    def push_all(self) -> None:
+        conn = self.p.conn
+        total = local.count_pending(conn)
+        done = 0
+        batch = MAX_BATCH
+        gaps = 0
+        self.progress(Progress("push", 0, total))
+        while True:
+            sent = local.pending(conn, batch, PUSH_BYTES)
+            if not sent:
+                break
+            body = {"mutations": [p.mutation for p in sent]}
+            answer = self._call("POST", "/v1/sync/push", body=body)
+            self.report.bytes_sent += sum(p.size for p in sent)
+            if answer.status == 413 and batch > 1:
+                batch = max(1, len(sent) // 2)
+                continue
+            if answer.status == 409:
+                e = self.t.refusal(answer)
+                if isinstance(e, Refused) and e.code == "seq_gap" and gaps < MAX_GAP_RETRIES:
+                    gaps += 1
+                    expected = e.problem.expected_seq or 1
+                    with self.p.write() as (w, _):
+                        again = local.resend_from(w, expected)
+                    total += again
+                    log.warning("seq_gap: sending again from %s (%s mutations)", expected, again)
+                    continue
+                if isinstance(e, Refused) and e.code == "device_conflict":
+                    with self.p.write() as (w, _):
+                        local.set_meta(w, "device_conflict", "1")
+                        local.set_meta(w, "signed_in", None)
+                    raise AccountRefused(
+                        "Another computer uses a copy of this computer's data. Sign in again "
+                        "('wfh login') to register this one anew; your work is kept."
+                    )
+                raise self._refused(answer)
+            if answer.status != 200:
+                raise self._refused(answer)
+            reply = parse(answer, PushResponse)
+            got = {r.seq for r in reply.results}
+            if not got or not {p.mutation["seq"] for p in sent} >= got:
+                raise NetworkError(
+                    "The server's answer was not understood; nothing was marked as sent."
+                )
+            with self.p.write() as (w, _):
+                acked, rejected = local.mark_results(
+                    w, sent, [r.model_dump() for r in reply.results], self.p.clock.now_ms()
+                )
+                types = {p.mutation["seq"]: p.mutation["type"] for p in sent}
+                for r in reply.results:
+                    if r.record is not None:
+                        entity = _entity_of(types.get(r.seq, ""))
+                        local.apply_record(w, entity, r.record, self.p.clock.now_ms())
+                local.merge_server_clock(
+                    w,
+                    reply.server_hlc,
+                    reply.server_time,
+                    int(answer.sent_at * 1000),
+                    int(answer.received_at * 1000),
+                )
+                local.set_meta(w, "epoch", reply.epoch)
+                local.purge_acked(w, self.p.clock.now_ms())
+            self.report.pushed += acked
+            self.report.rejected += rejected
+            done += acked + rejected
+            self.progress(Progress("push", done, max(total, done)))
+            if acked + rejected == 0:
+                break  # nothing moved: do not loop on the same batch
+
+    # ---- pull
+
+    def pull_all(self) -> None:
+        conn = self.p.conn
+        pulled = 0
+        while True:
+            cursor = local.meta_int(conn, "pull_cursor")
+            answer = self._call(
+                "GET", "/v1/sync/pull", params={"since": cursor, "limit": PULL_LIMIT}
+            )
+            if answer.status == 304:
+                return
+            if answer.status == 410:
+                self.snapshot()
+                continue
+            if answer.status != 200:
+                raise self._refused(answer)
+            page = parse(answer, PullResponse)
+            with self.p.write() as (w, _):
+                for change in page.changes:
+                    record = dict(change.record)
+                    record.setdefault("id", change.id)
+                    record["version"] = change.version
+                    if local.apply_record(w, change.entity, record, self.p.clock.now_ms()) in (
+                        "applied",
+                        "parked",
+                    ):
+                        pulled += 1
+                local.save_cursor(w, page.next)
+                local.merge_server_clock(
+                    w,
+                    page.server_hlc,
+                    page.server_time,
+                    int(answer.sent_at * 1000),
+                    int(answer.received_at * 1000),
+                )
+                local.set_meta(w, "epoch", page.epoch)
+            self.report.pulled = pulled
+            self.progress(Progress("pull", pulled, None))
+            if not page.has_more or page.next <= cursor:
+                return
+
+    def snapshot(self) -> None:
+        """After ``410``: every live record again, page by page; the cursor then goes to the
+        snapshot's first ``as_of_seq`` (the outbox was pushed first and stays)."""
+        self.report.resynced = True
+        after: str | None = None
+        as_of: int | None = None
+        done = 0
+        while True:
+            params: dict[str, Any] = {"limit": PULL_LIMIT}
+            if after:
+                params["after"] = after
+            answer = self._call("GET", "/v1/sync/snapshot", params=params)
+            if answer.status != 200:
+                raise self._refused(answer)
+            page = parse(answer, SnapshotResponse)
+            as_of = page.as_of_seq if as_of is None else as_of
+            with self.p.write() as (w, _):
+                for change in page.records:
+                    record = dict(change.record)
+                    record.setdefault("id", change.id)
+                    record["version"] = change.version
+                    local.apply_record(w, change.entity, record, self.p.clock.now_ms())
+                    done += 1
+                if not page.has_more:
+                    local.set_meta(w, "pull_cursor", as_of)
+            self.progress(Progress("snapshot", done, None))
+            if not page.has_more or not page.next_after:
+                return
+            after = page.next_after
+
+
+def _entity_of(mutation_type: str) -> str:
+    if mutation_type == "task.handoff":
+        return "handoff"
+    return mutation_type.split(".", 1)[0]

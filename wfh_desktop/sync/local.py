@@ -1,0 +1,492 @@
+"""The local side of sync, in SQLite: the account binding, the outbox as it is pushed, records as
+the server sends them, and the state the status line shows.
+
+Rules (SYNC.md, "Client storage"):
+- a pulled record is written with the page's cursor in one transaction (I5), and the cursor
+  never goes back;
+- a record with pending local mutations is rebased: the server's version, then the pending
+  mutations replayed on top, so a pull never removes an un-sent change (I6);
+- a record older than what is here is ignored (versions only grow), so a replayed or reordered
+  answer changes nothing;
+- a session whose task has not arrived yet is parked and applied when its task comes;
+- the one-running-session rule is applied locally the way the server applies it, so the
+  database's own guard (one running session per person) never refuses the server's data.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from wfh_desktop import hlc
+from wfh_server.protocol import UserInfo
+
+ACKED_KEEP_MS = 14 * 24 * 3600_000  # acked mutations kept for a re-push after a server restore
+
+TASK_COLUMNS = (
+    "title",
+    "target_minutes",
+    "rhk",
+    "output",
+    "volume",
+    "unit",
+    "status",
+    "done_at",
+    "assignee_user_id",
+    "owner_user_id",
+    "created_at",
+    "deleted_at",
+)
+SESSION_COLUMNS = (
+    "task_id",
+    "owner_user_id",
+    "start_at",
+    "end_at",
+    "source",
+    "origin_device",
+    "auto_stop_reason",
+    "needs_review",
+    "note",
+    "created_at",
+    "deleted_at",
+)
+HANDOFF_COLUMNS = ("task_id", "from_user", "to_user", "at", "note", "status", "origin_device")
+INSTANTS = frozenset({"start_at", "end_at", "done_at", "created_at", "deleted_at", "at"})
+# What a replayed local mutation may set (never the server-owned flags).
+_REPLAYED = {
+    "task": frozenset(TASK_COLUMNS) - {"owner_user_id", "deleted_at", "created_at"},
+    "session": frozenset(SESSION_COLUMNS)
+    - {"needs_review", "auto_stop_reason", "deleted_at", "created_at"},
+}
+
+
+def ms(value: Any) -> int | None:
+    """An instant as it travels (ISO-8601 with its offset) as epoch ms."""
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    return int(datetime.fromisoformat(str(value)).timestamp() * 1000)
+
+
+# ---- sync_meta --------------------------------------------------------------------------
+
+
+def meta(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM sync_meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def set_meta(conn: sqlite3.Connection, key: str, value: str | int | None) -> None:
+    if value is None:
+        conn.execute("DELETE FROM sync_meta WHERE key = ?", (key,))
+        return
+    conn.execute(
+        "INSERT INTO sync_meta(key, value) VALUES (?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (key, str(value)),
+    )
+
+
+def meta_int(conn: sqlite3.Connection, key: str, default: int = 0) -> int:
+    value = meta(conn, key)
+    return default if value is None else int(value)
+
+
+# ---- binding the profile to an account ------------------------------------------------------
+
+
+class BoundElsewhere(Exception):
+    def __init__(self, name: str, nip: str) -> None:
+        super().__init__(name)
+        self.name, self.nip = name, nip
+
+
+def bind(conn: sqlite3.Connection, server_url: str, user: UserInfo) -> bool:
+    """Make the local profile the account's (inside the caller's write transaction): the
+    records tracked before the first sign-in become the account's, in the tables and in the
+    mutations still to send. True on the first binding."""
+    bound = meta(conn, "account_user_id")
+    if bound is not None and bound != user.user_id:
+        raise BoundElsewhere(meta(conn, "account_name") or "", meta(conn, "account_nip") or "")
+    local = meta(conn, "user_id")
+    first = bound is None
+    if local is not None and local != user.user_id:
+        new = user.user_id
+        conn.execute("UPDATE session SET owner_user_id = ? WHERE owner_user_id = ?", (new, local))
+        conn.execute(
+            "UPDATE task SET assignee_user_id = ? WHERE assignee_user_id = ?", (new, local)
+        )
+        rows = conn.execute(
+            "SELECT seq, payload FROM outbox WHERE status = 'pending' AND payload LIKE ?",
+            (f"%{local}%",),
+        ).fetchall()
+        for seq, payload in rows:
+            fields = json.loads(payload)
+            for name in ("owner_user_id", "assignee_user_id"):
+                if fields.get(name) == local:
+                    fields[name] = new
+            conn.execute(
+                "UPDATE outbox SET payload = ? WHERE seq = ?",
+                (json.dumps(fields, ensure_ascii=False, sort_keys=True), seq),
+            )
+    conn.execute("UPDATE task SET owner_user_id = ? WHERE owner_user_id IS NULL", (user.user_id,))
+    for key, value in (
+        ("user_id", user.user_id),
+        ("account_user_id", user.user_id),
+        ("account_org_id", user.org_id),
+        ("account_nip", user.nip),
+        ("account_name", user.name),
+        ("account_unit", user.unit),
+        ("server_url", server_url),
+        ("signed_in", "1"),
+    ):
+        set_meta(conn, key, value)
+    return first
+
+
+# ---- the outbox -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pending:
+    seq: int
+    mutation: dict[str, Any]  # as it travels
+    size: int
+
+
+def pending(conn: sqlite3.Connection, limit: int, max_bytes: int) -> list[Pending]:
+    """The oldest pending mutations, at most ``limit`` and about ``max_bytes``; at least one."""
+    base = meta_int(conn, "seq_base")
+    rows = conn.execute(
+        "SELECT seq, mutation_id, type, entity_id, payload, hlc, base_version, clock_offset_ms "
+        "FROM outbox WHERE status = 'pending' ORDER BY seq LIMIT ?",
+        (limit,),
+    ).fetchall()
+    out: list[Pending] = []
+    total = 0
+    for seq, mid, type_, entity, payload, stamp, base_version, offset in rows:
+        m = {
+            "seq": seq - base,
+            "mutation_id": mid,
+            "type": type_,
+            "entity_id": entity,
+            "hlc": stamp,
+            "base_version": base_version,
+            "clock_offset_ms": offset,
+            "fields": json.loads(payload),
+        }
+        size = len(payload) + 300
+        if out and total + size > max_bytes:
+            break
+        out.append(Pending(seq, m, size))
+        total += size
+    return out
+
+
+def count_pending(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT count(*) FROM outbox WHERE status = 'pending'").fetchone()[0])
+
+
+def mark_results(
+    conn: sqlite3.Connection,
+    sent: Iterable[Pending],
+    results: Iterable[Mapping[str, Any]],
+    now: int,
+) -> tuple[int, int]:
+    """Each answered mutation acked or rejected, with its result; returns (acked, rejected)."""
+    by_seq = {p.mutation["seq"]: p for p in sent}
+    acked = rejected = 0
+    for r in results:
+        p = by_seq.get(r["seq"])
+        if p is None:
+            continue
+        status = "rejected" if r["status"] == "rejected" else "acked"
+        stored = {k: v for k, v in r.items() if v is not None and k != "record"}
+        conn.execute(
+            "UPDATE outbox SET status = ?, result = ?, acked_at = ?, attempts = attempts + 1, "
+            "last_error = NULL WHERE seq = ? AND status = 'pending'",
+            (status, json.dumps(stored, ensure_ascii=False), now, p.seq),
+        )
+        if status == "acked":
+            acked += 1
+        else:
+            rejected += 1
+    return acked, rejected
+
+
+def resend_from(conn: sqlite3.Connection, wire_seq: int) -> int:
+    """After a ``seq_gap``: the server has lost mutations from ``wire_seq`` on (restored from a
+    backup); the retained ones are sent again. Returns how many."""
+    base = meta_int(conn, "seq_base")
+    cur = conn.execute(
+        "UPDATE outbox SET status = 'pending' WHERE seq >= ? AND status != 'pending'",
+        (wire_seq + base,),
+    )
+    return cur.rowcount
+
+
+def purge_acked(conn: sqlite3.Connection, now: int) -> None:
+    conn.execute(
+        "DELETE FROM outbox WHERE status = 'acked' AND acked_at < ?", (now - ACKED_KEEP_MS,)
+    )
+
+
+# ---- records from the server ----------------------------------------------------------------
+
+
+def _local_values(entity: str, record: Mapping[str, Any]) -> dict[str, Any]:
+    columns = {"task": TASK_COLUMNS, "session": SESSION_COLUMNS, "handoff": HANDOFF_COLUMNS}[entity]
+    values = {c: (ms(record.get(c)) if c in INSTANTS else record.get(c)) for c in columns}
+    if entity in ("task", "session"):
+        conflicts = record.get("conflicts")
+        values["conflicts"] = json.dumps(conflicts, ensure_ascii=False) if conflicts else None
+    if entity == "session":
+        values["source"] = values["source"] or "timer"
+        values["origin_device"] = values["origin_device"] or ""
+        values["created_at"] = values["created_at"] or values["start_at"]
+    elif entity == "task":
+        values["status"] = values["status"] or "open"
+    elif entity == "handoff":
+        values["created_at"] = ms(record.get("created_at")) or values["at"]
+    return values
+
+
+def _replay(entity: str, values: dict[str, Any], conn: sqlite3.Connection, entity_id: str) -> None:
+    """The entity's pending mutations, replayed on ``values`` in order (the rebase)."""
+    rows = conn.execute(
+        "SELECT type, payload, created_at FROM outbox WHERE entity_id = ? AND status = 'pending' "
+        "ORDER BY seq",
+        (entity_id,),
+    ).fetchall()
+    allowed = _REPLAYED.get(entity, frozenset())
+    for type_, payload, created_at in rows:
+        op = type_.split(".", 1)[1]
+        fields = json.loads(payload)
+        if op == "stop":
+            if values.get("end_at") is None:
+                values["end_at"] = ms(fields.get("end_at"))
+        elif op == "delete":
+            if values.get("deleted_at") is None:
+                values["deleted_at"] = created_at
+        elif op == "restore":
+            values["deleted_at"] = None
+        elif op in ("upsert", "edit"):
+            for name, value in fields.items():
+                if name in allowed:
+                    values[name] = ms(value) if name in INSTANTS else value
+
+
+def _local_version(conn: sqlite3.Connection, table: str, ident: str) -> int | None:
+    row = conn.execute(f"SELECT version FROM {table} WHERE id = ?", (ident,)).fetchone()
+    return None if row is None else int(row[0])
+
+
+def _upsert(conn: sqlite3.Connection, table: str, ident: str, values: dict[str, Any]) -> None:
+    names = list(values)
+    conn.execute(
+        f"INSERT INTO {table}(id, {', '.join(names)}) VALUES (?, {', '.join('?' * len(names))}) "
+        f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{n} = excluded.{n}' for n in names)}",
+        [ident, *values.values()],
+    )
+
+
+def _one_running(conn: sqlite3.Connection, ident: str, values: dict[str, Any], now: int) -> None:
+    """The server's rule, here: of two running sessions of one person, the later start keeps
+    running and the other stops where it starts (SYNC.md); the server does the same to what
+    it is sent, so the next pull brings the same."""
+    if values["end_at"] is not None or values["deleted_at"] is not None:
+        return
+    other = conn.execute(
+        "SELECT id, start_at FROM session WHERE owner_user_id = ? AND end_at IS NULL "
+        "AND deleted_at IS NULL AND id != ?",
+        (values["owner_user_id"], ident),
+    ).fetchone()
+    if other is None:
+        return
+    other_id, other_start = other
+    if (other_start, other_id) > (values["start_at"], ident):
+        values["end_at"] = max(other_start, values["start_at"])
+        values["auto_stop_reason"] = f"superseded_by:{other_id}"
+    else:
+        conn.execute(
+            "UPDATE session SET end_at = ?, auto_stop_reason = ?, updated_at = ? WHERE id = ?",
+            (max(values["start_at"], other_start), f"superseded_by:{ident}", now, other_id),
+        )
+
+
+def apply_record(
+    conn: sqlite3.Connection,
+    entity: str,
+    record: Mapping[str, Any],
+    now: int,
+) -> str:
+    """One record as the server has it, written here (rebased on pending local changes).
+    Returns ``applied``, ``old`` (what is here is as new or newer), ``parked`` or ``unknown``."""
+    ident = str(record["id"])
+    version = int(record.get("version") or 0)
+    if entity not in ("task", "session", "handoff"):
+        return "unknown"
+    current = _local_version(conn, entity, ident)
+    if current is not None and current >= version:
+        return "old"
+    values = _local_values(entity, record)
+    if entity == "session":
+        known = conn.execute("SELECT 1 FROM task WHERE id = ?", (values["task_id"],)).fetchone()
+        if known is None:
+            conn.execute(
+                "INSERT INTO sync_parked(entity, id, waits_for, change) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(entity, id) DO UPDATE SET waits_for = excluded.waits_for, "
+                "change = excluded.change WHERE json_extract(sync_parked.change, '$.version') "
+                "< json_extract(excluded.change, '$.version')",
+                ("session", ident, values["task_id"], json.dumps(dict(record))),
+            )
+            return "parked"
+    if entity in _REPLAYED:
+        _replay(entity, values, conn, ident)
+    if entity == "session":
+        _one_running(conn, ident, values, now)
+    if entity != "handoff":
+        values["updated_at"] = now
+    values["version"] = version
+    _upsert(conn, entity, ident, values)
+    if entity == "task":
+        _unpark(conn, ident, now)
+    return "applied"
+
+
+def _unpark(conn: sqlite3.Connection, task_id: str, now: int) -> None:
+    rows = conn.execute(
+        "SELECT entity, id, change FROM sync_parked WHERE waits_for = ?", (task_id,)
+    ).fetchall()
+    for entity, ident, change in rows:
+        conn.execute("DELETE FROM sync_parked WHERE entity = ? AND id = ?", (entity, ident))
+        apply_record(conn, entity, json.loads(change), now)
+
+
+def save_cursor(conn: sqlite3.Connection, cursor: int) -> None:
+    """The pull cursor, which never goes back (I5)."""
+    if cursor > meta_int(conn, "pull_cursor"):
+        set_meta(conn, "pull_cursor", cursor)
+
+
+def merge_server_clock(
+    conn: sqlite3.Connection, server_hlc: str, server_time: str, sent_ms: int, got_ms: int
+) -> None:
+    """After an answer: the local HLC catches up with the server's, and the clock offset (the
+    server's time against the request's midpoint) is kept for the next mutations."""
+    device = meta(conn, "device_id") or ""
+    last_text = meta(conn, "hlc_last")
+    last = hlc.Hlc.decode(last_text) if last_text else None
+    try:
+        remote = hlc.Hlc.decode(server_hlc)
+    except ValueError:
+        remote = None
+    if remote is not None:
+        set_meta(conn, "hlc_last", hlc.receive(last, remote, got_ms, device).encode())
+    server_ms = ms(server_time)
+    if server_ms is not None:
+        set_meta(conn, "clock_offset_ms", server_ms - (sent_ms + got_ms) // 2)
+
+
+# ---- what the status line shows ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    state: str  # local | synced | waiting | offline | sign_in | update | failed
+    server_url: str | None
+    account: str | None  # "Name (NIP)"
+    last_sync_ms: int | None
+    pending: int
+    rejected: int
+    review: int
+    error: str | None  # the last failure, in the user's language
+    clock_offset_ms: int
+
+
+def status(conn: sqlite3.Connection) -> SyncStatus:
+    values = dict(conn.execute("SELECT key, value FROM sync_meta").fetchall())
+    pend = count_pending(conn)
+    rejected = int(
+        conn.execute(
+            "SELECT count(*) FROM outbox WHERE status = 'rejected' AND acked_at IS NOT NULL "
+            "AND (last_error IS NULL OR last_error != 'seen')"
+        ).fetchone()[0]
+    )
+    review = int(
+        conn.execute(
+            "SELECT count(*) FROM session WHERE needs_review IS NOT NULL AND deleted_at IS NULL"
+        ).fetchone()[0]
+    )
+    server = values.get("server_url")
+    name, nip = values.get("account_name"), values.get("account_nip")
+    account = f"{name} ({nip})" if name and values.get("signed_in") == "1" else None
+    error = None
+    state = "local"
+    if server:
+        kind = values.get("last_error_kind")
+        if values.get("signed_in") != "1":
+            state = "sign_in"
+        elif kind:
+            state = kind
+        else:
+            state = "waiting" if pend else "synced"
+        if kind and values.get("last_error"):
+            from wfh_desktop.i18n import tr
+
+            saved = json.loads(values["last_error"])
+            error = tr(saved["message"], **saved.get("values", {}))
+    last = values.get("last_sync_ms")
+    return SyncStatus(
+        state=state,
+        server_url=server,
+        account=account,
+        last_sync_ms=int(last) if last else None,
+        pending=pend,
+        rejected=rejected,
+        review=review,
+        error=error,
+        clock_offset_ms=int(values.get("clock_offset_ms") or 0),
+    )
+
+
+def record_outcome(
+    conn: sqlite3.Connection, now: int, kind: str | None, message: str | None, values: Any
+) -> None:
+    """The last attempt's outcome: success (``kind`` None) or why it failed."""
+    if kind is None:
+        set_meta(conn, "last_sync_ms", now)
+        set_meta(conn, "last_error_kind", None)
+        set_meta(conn, "last_error", None)
+        return
+    set_meta(conn, "last_error_kind", kind)
+    set_meta(
+        conn,
+        "last_error",
+        json.dumps({"message": message, "values": values}, ensure_ascii=False, default=str),
+    )
+
+
+def state_text(s: SyncStatus, zone: Any) -> str:
+    """The state in one line, as the tray and the status line show it."""
+    from wfh_desktop.i18n import tr
+    from wfh_desktop.timefmt import fmt_datetime
+
+    if s.state == "synced":
+        if s.last_sync_ms:
+            return tr("Synced at {when}", when=fmt_datetime(s.last_sync_ms, zone))
+        return tr("Synced")
+    if s.state == "waiting":
+        return tr("Waiting to send {n} changes", n=s.pending)
+    return {
+        "local": tr("Local only: no server is set."),
+        "offline": tr("Offline: {n} changes wait to be sent", n=s.pending),
+        "sign_in": tr("Sign-in needed"),
+        "update": tr("Update needed: the server needs a newer WFH Desktop"),
+        "failed": tr("Sync failed"),
+    }.get(s.state, s.state)
