@@ -4,14 +4,16 @@ app and the background job all use this."""
 from __future__ import annotations
 
 import socket
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from wfh_desktop.clock import Clock
 from wfh_desktop.ids import uuid7
 from wfh_desktop.profile import Profile
 from wfh_desktop.sync import local
 from wfh_desktop.sync.account import Account, Vault
-from wfh_desktop.sync.engine import Progress, Report, Syncer
+from wfh_desktop.sync.engine import Db, Direct, Progress, Report, Syncer, reading, writing
 from wfh_desktop.sync.errors import SignInNeeded, SyncError
 from wfh_desktop.sync.http import Transport, check_server_url
 from wfh_server.protocol import UserInfo
@@ -32,19 +34,34 @@ class SignedIn:
 
 
 class SyncClient:
-    """The sync of one profile with its server."""
+    """The sync of one profile with its server. ``where`` is the profile itself (used on this
+    thread) or a :class:`~wfh_desktop.sync.engine.Db` that runs jobs where the profile lives."""
 
     def __init__(
         self,
-        profile: Profile,
+        where: Profile | Db,
         *,
+        clock: Clock | None = None,
         server_url: str | None = None,
         ca_file: str | None = None,
         vault: Vault | None = None,
         progress: Callable[[Progress], None] | None = None,
     ) -> None:
-        self.profile = profile
-        bound = local.meta(profile.conn, "server_url")
+        if isinstance(where, Profile):
+            self.db: Db = Direct(where)
+            clock = clock or where.clock
+        else:
+            self.db = where
+        assert clock is not None
+        self.clock = clock
+        bound, device_id, account, signed = self.db(
+            lambda p: (
+                local.meta(p.conn, "server_url"),
+                p.device_id,
+                local.meta(p.conn, "account_user_id"),
+                local.meta(p.conn, "signed_in") == "1",
+            )
+        )
         url = server_url or bound
         if not url:
             raise SyncError(
@@ -58,10 +75,9 @@ class SyncClient:
             )
         self.transport = Transport(url, ca_file=ca_file)
         self.vault = vault or Vault()
-        self.account = Account(self.transport, profile.device_id, self.vault)
+        self.account = Account(self.transport, device_id, self.vault)
         self.progress = progress
-        account = local.meta(profile.conn, "account_user_id")
-        if account and local.meta(profile.conn, "signed_in") == "1":
+        if account and signed:
             self.account.resume(account)
 
     def close(self) -> None:
@@ -70,6 +86,9 @@ class SyncClient:
     @property
     def url(self) -> str:
         return self.transport.url
+
+    def _write(self, fn: Callable[[sqlite3.Connection], object]) -> None:
+        writing(self.db, fn)
 
     # ---- signing in and out
 
@@ -83,7 +102,7 @@ class SyncClient:
     ) -> SignedIn:
         """Sign in; on the first sign-in the profile becomes the account's. The initial
         password must be changed first (``new_password``)."""
-        if local.meta(self.profile.conn, "device_conflict") == "1":
+        if reading(self.db, lambda c: local.meta(c, "device_conflict")) == "1":
             self._new_device()
         tokens, remembered = self.account.login(login, password, socket.gethostname(), org)
         if tokens.user.must_change_password:
@@ -94,8 +113,7 @@ class SyncClient:
                 )
             self.account.change_password(password, new_password)
         try:
-            with self.profile.write() as (conn, _):
-                first = local.bind(conn, self.url, tokens.user)
+            first = writing(self.db, lambda c: local.bind(c, self.url, tokens.user))
         except local.BoundElsewhere as e:
             self.account.logout()
             raise SyncError(
@@ -104,35 +122,46 @@ class SyncClient:
                 name=e.name,
                 nip=e.nip,
             ) from e
-        self.profile.reload_identity()
+        self.db(_reloaded)
         return SignedIn(tokens.user, remembered, first)
 
     def _new_device(self) -> None:
         """A copied profile (``device_conflict``): this computer gets a device id of its own,
         and its pending mutations are numbered from 1 again for it."""
-        with self.profile.write() as (w, _):
+        now = self.clock.now_ms()
+
+        def renumber(w: sqlite3.Connection) -> None:
             first = w.execute("SELECT min(seq) FROM outbox WHERE status = 'pending'").fetchone()[0]
             last = w.execute("SELECT max(seq) FROM outbox").fetchone()[0] or 0
-            local.set_meta(w, "device_id", uuid7(self.profile.clock.now_ms()))
+            local.set_meta(w, "device_id", uuid7(now))
             local.set_meta(w, "seq_base", (first - 1) if first else last)
             local.set_meta(w, "device_conflict", None)
             local.set_meta(w, "pull_cursor", 0)
-        self.profile.reload_identity()
-        self.account.device_id = self.profile.device_id
+
+        self._write(renumber)
+        self.account.device_id = self.db(_reloaded)
 
     def sign_out(self) -> int:
         """Sign out; every local record stays. Returns how many changes are not yet sent."""
         self.account.logout()
-        with self.profile.write() as (conn, _):
-            local.set_meta(conn, "signed_in", None)
-            return local.count_pending(conn)
+
+        def out(c: sqlite3.Connection) -> int:
+            local.set_meta(c, "signed_in", None)
+            return local.count_pending(c)
+
+        return writing(self.db, out)
 
     # ---- syncing
 
     def sync(self) -> Report:
-        if local.meta(self.profile.conn, "signed_in") != "1":
+        if reading(self.db, lambda c: local.meta(c, "signed_in")) != "1":
             e = SignInNeeded("Sign in to sync ('wfh login'); your work is kept.")
-            with self.profile.write() as (conn, _):
-                local.record_outcome(conn, self.profile.clock.now_ms(), e.kind, e.message, e.values)
+            now = self.clock.now_ms()
+            self._write(lambda c: local.record_outcome(c, now, e.kind, e.message, e.values))
             raise e
-        return Syncer(self.profile, self.transport, self.account, self.progress).sync()
+        return Syncer(self.db, self.clock, self.transport, self.account, self.progress).sync()
+
+
+def _reloaded(p: Profile) -> str:
+    p.reload_identity()
+    return p.device_id

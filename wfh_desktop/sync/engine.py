@@ -10,10 +10,13 @@ background job (and the tray, through it) calls the same method.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from typing import Any, Protocol, TypeVar
 
+from wfh_desktop.clock import Clock
 from wfh_desktop.profile import Profile
 from wfh_desktop.sync import local
 from wfh_desktop.sync.account import Account
@@ -34,6 +37,40 @@ from wfh_server.protocol import (
 )
 
 log = logging.getLogger("wfh.sync")
+
+T = TypeVar("T")
+
+
+class Db(Protocol):
+    """Where the profile's database is used: directly (the CLI), or on the app's one database
+    thread (the tray app), so the sync job writes through the same single writer as the UI."""
+
+    def __call__(self, job: Callable[[Profile], T]) -> T: ...
+
+
+class Direct:
+    """The profile used on the caller's thread."""
+
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
+
+    def __call__(self, job: Callable[[Profile], T]) -> T:
+        return job(self.profile)
+
+
+def writing(db: Db, fn: Callable[[sqlite3.Connection], T]) -> T:
+    """``fn(conn)`` in one write transaction of the profile."""
+
+    def job(p: Profile) -> T:
+        with p.write() as (conn, _):
+            return fn(conn)
+
+    return db(job)
+
+
+def reading(db: Db, fn: Callable[[sqlite3.Connection], T]) -> T:
+    return db(lambda p: fn(p.conn))
+
 
 PUSH_BYTES = 256 * 1024  # uncompressed, per push (SYNC.md)
 MAX_GAP_RETRIES = 3
@@ -63,12 +100,14 @@ class Syncer:
 
     def __init__(
         self,
-        profile: Profile,
+        db: Db,
+        clock: Clock,
         transport: Transport,
         account: Account,
         progress: Callable[[Progress], None] | None = None,
     ) -> None:
-        self.p = profile
+        self.db = db
+        self.now = clock.now_ms
         self.t = transport
         self.account = account
         self.progress = progress or (lambda _p: None)
@@ -98,29 +137,26 @@ class Syncer:
     # ---- the whole sync
 
     def sync(self) -> Report:
-        now = self.p.clock.now_ms
         try:
             self.push_all()
             self.pull_all()
         except SyncError as e:
-            with self.p.write() as (conn, _):
-                local.record_outcome(conn, now(), e.kind, e.message, e.values)
+            failed = partial(local.record_outcome, now=self.now(), kind=e.kind, message=e.message)
+            writing(self.db, partial(failed, values=e.values))
             raise
-        with self.p.write() as (conn, _):
-            local.record_outcome(conn, now(), None, None, None)
+        writing(self.db, lambda c: local.record_outcome(c, self.now(), None, None, None))
         return self.report
 
     # ---- push
 
     def push_all(self) -> None:
-        conn = self.p.conn
-        total = local.count_pending(conn)
+        total = reading(self.db, local.count_pending)
         done = 0
         batch = MAX_BATCH
         gaps = 0
         self.progress(Progress("push", 0, total))
         while True:
-            sent = local.pending(conn, batch, PUSH_BYTES)
+            sent = reading(self.db, partial(local.pending, limit=batch, max_bytes=PUSH_BYTES))
             if not sent:
                 break
             body = {"mutations": [p.mutation for p in sent]}
@@ -134,15 +170,12 @@ class Syncer:
                 if isinstance(e, Refused) and e.code == "seq_gap" and gaps < MAX_GAP_RETRIES:
                     gaps += 1
                     expected = e.problem.expected_seq or 1
-                    with self.p.write() as (w, _):
-                        again = local.resend_from(w, expected)
+                    again = writing(self.db, partial(local.resend_from, wire_seq=expected))
                     total += again
                     log.warning("seq_gap: sending again from %s (%s mutations)", expected, again)
                     continue
                 if isinstance(e, Refused) and e.code == "device_conflict":
-                    with self.p.write() as (w, _):
-                        local.set_meta(w, "device_conflict", "1")
-                        local.set_meta(w, "signed_in", None)
+                    writing(self.db, local.device_conflict)
                     raise AccountRefused(
                         "Another computer uses a copy of this computer's data. Sign in again "
                         "('wfh login') to register this one anew; your work is kept."
@@ -156,24 +189,9 @@ class Syncer:
                 raise NetworkError(
                     "The server's answer was not understood; nothing was marked as sent."
                 )
-            with self.p.write() as (w, _):
-                acked, rejected = local.mark_results(
-                    w, sent, [r.model_dump() for r in reply.results], self.p.clock.now_ms()
-                )
-                types = {p.mutation["seq"]: p.mutation["type"] for p in sent}
-                for r in reply.results:
-                    if r.record is not None:
-                        entity = _entity_of(types.get(r.seq, ""))
-                        local.apply_record(w, entity, r.record, self.p.clock.now_ms())
-                local.merge_server_clock(
-                    w,
-                    reply.server_hlc,
-                    reply.server_time,
-                    int(answer.sent_at * 1000),
-                    int(answer.received_at * 1000),
-                )
-                local.set_meta(w, "epoch", reply.epoch)
-                local.purge_acked(w, self.p.clock.now_ms())
+            acked, rejected = writing(
+                self.db, partial(self._acknowledge, answer=answer, reply=reply, sent=sent)
+            )
             self.report.pushed += acked
             self.report.rejected += rejected
             done += acked + rejected
@@ -181,13 +199,36 @@ class Syncer:
             if acked + rejected == 0:
                 break  # nothing moved: do not loop on the same batch
 
+    def _acknowledge(
+        self, w: sqlite3.Connection, answer: Answer, reply: PushResponse, sent: list[local.Pending]
+    ) -> tuple[int, int]:
+        """A push's answer, written: each mutation acked or rejected, the canonical records
+        stored, the clocks merged; one transaction."""
+        now = self.now()
+        acked, rejected = local.mark_results(w, sent, [r.model_dump() for r in reply.results], now)
+        types = {p.mutation["seq"]: p.mutation["type"] for p in sent}
+        for r in reply.results:
+            if r.record is not None:
+                local.apply_record(w, _entity_of(types.get(r.seq, "")), r.record, now)
+        self._answered(w, answer, reply.server_hlc, reply.server_time, reply.epoch)
+        local.purge_acked(w, now)
+        return acked, rejected
+
+    @staticmethod
+    def _answered(
+        w: sqlite3.Connection, answer: Answer, server_hlc: str, server_time: str, epoch: str
+    ) -> None:
+        local.merge_server_clock(
+            w, server_hlc, server_time, int(answer.sent_at * 1000), int(answer.received_at * 1000)
+        )
+        local.set_meta(w, "epoch", epoch)
+
     # ---- pull
 
     def pull_all(self) -> None:
-        conn = self.p.conn
         pulled = 0
         while True:
-            cursor = local.meta_int(conn, "pull_cursor")
+            cursor = reading(self.db, lambda c: local.meta_int(c, "pull_cursor"))
             answer = self._call(
                 "GET", "/v1/sync/pull", params={"since": cursor, "limit": PULL_LIMIT}
             )
@@ -199,29 +240,26 @@ class Syncer:
             if answer.status != 200:
                 raise self._refused(answer)
             page = parse(answer, PullResponse)
-            with self.p.write() as (w, _):
-                for change in page.changes:
-                    record = dict(change.record)
-                    record.setdefault("id", change.id)
-                    record["version"] = change.version
-                    if local.apply_record(w, change.entity, record, self.p.clock.now_ms()) in (
-                        "applied",
-                        "parked",
-                    ):
-                        pulled += 1
-                local.save_cursor(w, page.next)
-                local.merge_server_clock(
-                    w,
-                    page.server_hlc,
-                    page.server_time,
-                    int(answer.sent_at * 1000),
-                    int(answer.received_at * 1000),
-                )
-                local.set_meta(w, "epoch", page.epoch)
+            pulled += writing(self.db, partial(self._page, answer=answer, page=page))
             self.report.pulled = pulled
             self.progress(Progress("pull", pulled, None))
             if not page.has_more or page.next <= cursor:
                 return
+
+    def _page(self, w: sqlite3.Connection, answer: Answer, page: PullResponse) -> int:
+        """One page written with its cursor, in one transaction (I5); returns how many records
+        changed here."""
+        now = self.now()
+        changed = 0
+        for change in page.changes:
+            record = dict(change.record)
+            record.setdefault("id", change.id)
+            record["version"] = change.version
+            if local.apply_record(w, change.entity, record, now) in ("applied", "parked"):
+                changed += 1
+        local.save_cursor(w, page.next)
+        self._answered(w, answer, page.server_hlc, page.server_time, page.epoch)
+        return changed
 
     def snapshot(self) -> None:
         """After ``410``: every live record again, page by page; the cursor then goes to the
@@ -239,19 +277,22 @@ class Syncer:
                 raise self._refused(answer)
             page = parse(answer, SnapshotResponse)
             as_of = page.as_of_seq if as_of is None else as_of
-            with self.p.write() as (w, _):
-                for change in page.records:
-                    record = dict(change.record)
-                    record.setdefault("id", change.id)
-                    record["version"] = change.version
-                    local.apply_record(w, change.entity, record, self.p.clock.now_ms())
-                    done += 1
-                if not page.has_more:
-                    local.set_meta(w, "pull_cursor", as_of)
+            done += writing(self.db, partial(self._snapshot_page, page=page, as_of=as_of))
             self.progress(Progress("snapshot", done, None))
             if not page.has_more or not page.next_after:
                 return
             after = page.next_after
+
+    def _snapshot_page(self, w: sqlite3.Connection, page: SnapshotResponse, as_of: int) -> int:
+        now = self.now()
+        for change in page.records:
+            record = dict(change.record)
+            record.setdefault("id", change.id)
+            record["version"] = change.version
+            local.apply_record(w, change.entity, record, now)
+        if not page.has_more:
+            local.set_meta(w, "pull_cursor", as_of)
+        return len(page.records)
 
 
 def _entity_of(mutation_type: str) -> str:

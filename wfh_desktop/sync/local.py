@@ -230,6 +230,12 @@ def resend_from(conn: sqlite3.Connection, wire_seq: int) -> int:
     return cur.rowcount
 
 
+def device_conflict(conn: sqlite3.Connection) -> None:
+    """Another install answers to this device id: sign in again to register anew."""
+    set_meta(conn, "device_conflict", "1")
+    set_meta(conn, "signed_in", None)
+
+
 def purge_acked(conn: sqlite3.Connection, now: int) -> None:
     conn.execute(
         "DELETE FROM outbox WHERE status = 'acked' AND acked_at < ?", (now - ACKED_KEEP_MS,)
