@@ -21,6 +21,7 @@ CALLS = {
     "_moved_aside",
     # the sync client's errors (wfh_desktop/sync/errors.py), and their own super().__init__
     "SyncError",
+    "NotConfigured",
     "NetworkError",
     "TlsError",
     "UnknownServer",

@@ -14,7 +14,7 @@ from wfh_desktop.profile import Profile
 from wfh_desktop.sync import local
 from wfh_desktop.sync.account import Account, Vault
 from wfh_desktop.sync.engine import Db, Direct, Progress, Report, Syncer, reading, writing
-from wfh_desktop.sync.errors import SignInNeeded, SyncError
+from wfh_desktop.sync.errors import NotConfigured, SignInNeeded, SyncError
 from wfh_desktop.sync.http import Transport, check_server_url
 from wfh_server.protocol import UserInfo
 
@@ -64,7 +64,7 @@ class SyncClient:
         )
         url = server_url or bound
         if not url:
-            raise SyncError(
+            raise NotConfigured(
                 "No server is set: this computer keeps your work locally. To sync, sign in "
                 "with 'wfh login --server ADDRESS'."
             )

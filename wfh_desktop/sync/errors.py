@@ -17,6 +17,13 @@ class SyncError(UserError):
     retry = True  # the job tries again by itself (with backoff)
 
 
+class NotConfigured(SyncError):
+    """No server is set: the profile works locally."""
+
+    kind = "local"
+    retry = False
+
+
 class NetworkError(SyncError):
     """No usable answer: offline, a timeout, a captive portal, a damaged answer."""
 

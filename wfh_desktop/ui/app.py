@@ -75,6 +75,10 @@ class App:
         self.paths = paths
         self.worker = DbWorker(paths.database, clock)
         self.model = AppModel(self.worker, clock, settings)
+        from wfh_desktop.ui.sync_bridge import SyncBridge
+
+        self.sync = SyncBridge(self.worker, clock, settings.ca_file)
+        self.sign_in_dialog: Any = None
         self._autostart = autostart
         self.tray: Tray | None = None
         self.window: Any = None  # made when first needed: a tray app starts with the tray only
@@ -93,7 +97,11 @@ class App:
         self._slow.setInterval(ICON_REFRESH_MS)
         self._slow.timeout.connect(self._slow_tick)
         self.model.today_changed.connect(self._timer_state_changed)
+        self.model.changed.connect(self.sync.changed)
+        self.sync.state_changed.connect(self._sync_state)
         QTimer.singleShot(0, self.model.start_watching)  # the first read after the icon is up
+        QTimer.singleShot(0, self.sync.start)  # the first sync comes after a random delay
+        self._watch_network()
 
     def _wait_for_tray(self, wait_ms: int) -> None:
         """At login the panel may come up after the app: look for the tray for a while, then
@@ -140,6 +148,10 @@ class App:
         self.menu.window_requested.connect(self.show_window)
         self.menu.settings_requested.connect(self.open_settings)
         self.menu.quit_requested.connect(self.quit)
+        self.menu.sync_requested.connect(self.sync.sync_now)
+        self.menu.sign_in_requested.connect(self.open_sign_in)
+        self.menu.sign_out_requested.connect(self.sign_out)
+        self.menu.set_sync_state(self.sync.status)
         if self.tray is not None:
             self.tray.set_menu(self.menu)
 
@@ -153,6 +165,10 @@ class App:
         self.window.start_requested.connect(self.open_picker)
         self.window.settings_requested.connect(self.open_settings)
         self.window.close_requested.connect(self._window_closed)
+        self.window.sync_requested.connect(self.sync.sync_now)
+        self.window.sign_in_requested.connect(self.open_sign_in)
+        self.window.sign_out_requested.connect(self.sign_out)
+        self.window.set_sync_state(self.sync.status)
         if self.tray is None:
             self.window.notify_in_window()
             self.window.set_note(
@@ -162,6 +178,60 @@ class App:
                 )
             )
         return self.window
+
+    # ---- sync
+
+    def _sync_state(self, status: Any) -> None:
+        self.menu.set_sync_state(status)
+        if self.window is not None:
+            self.window.set_sync_state(status)
+
+    def _watch_network(self) -> None:
+        """Sync when the network comes back, where Qt can tell (NetworkManager and the like)."""
+        try:
+            from PySide6.QtNetwork import QNetworkInformation
+
+            if not QNetworkInformation.loadDefaultBackend():
+                return
+            info: Any = QNetworkInformation.instance()
+        except Exception:  # no backend here: the interval and the retries cover it
+            log.info("no network information backend")
+            return
+        if info is None:
+            return
+        online = QNetworkInformation.Reachability.Online
+
+        def reachability(state: Any) -> None:
+            if state == online:
+                self.sync.network_up()
+
+        info.reachabilityChanged.connect(reachability)
+
+    def open_sign_in(self) -> None:
+        from wfh_desktop.ui.sign_in_dialog import SignInDialog
+
+        if self.sign_in_dialog is not None:
+            self.sign_in_dialog.close()
+            self.sign_in_dialog.deleteLater()
+        status = self.sync.status
+        server = getattr(status, "server_url", None) or self.model.settings.server_url
+        self.sign_in_dialog = SignInDialog(self.sync, server)
+        _bring_forward(self.sign_in_dialog)
+
+    def sign_out(self) -> None:
+        """Sign out after saying what it means; every local record stays."""
+        from PySide6.QtWidgets import QMessageBox
+
+        pending = getattr(self.sync.status, "pending", 0)
+        text = tr("Sign out? Everything you tracked stays on this computer.")
+        if pending:
+            text += " " + tr(
+                "{n} changes are not yet on the server; they are sent after you sign in again.",
+                n=pending,
+            )
+        answer = QMessageBox.question(self.window, tr("Sign out of the account"), text)
+        if answer == QMessageBox.StandardButton.Yes:
+            self.sync.sign_out()
 
     def open_settings(self) -> None:
         from wfh_desktop.ui.settings_dialog import SettingsDialog
@@ -288,6 +358,7 @@ class App:
         self.qapp.quit()
 
     def shutdown(self) -> None:
+        self.sync.stop()
         self.model.stop_watching()
         self._slow.stop()
         self.worker.close()

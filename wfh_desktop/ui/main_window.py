@@ -47,11 +47,15 @@ class MainWindow(QMainWindow):
     start_requested(): the user asked for the quick picker.
     settings_requested(): the user asked for the settings.
     close_requested(): the window was closed (the app decides: hide, or quit).
+    sync_requested(), sign_in_requested(), sign_out_requested(): the status line's buttons.
     """
 
     start_requested = Signal()
     settings_requested = Signal()
     close_requested = Signal()
+    sync_requested = Signal()
+    sign_in_requested = Signal()
+    sign_out_requested = Signal()
 
     def __init__(self, model: AppModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -138,8 +142,19 @@ class MainWindow(QMainWindow):
         outer.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
 
-        self.sync_state = QLabel(tr("Local only: no server is set up."))
-        self.statusBar().addWidget(self.sync_state)
+        self.sync_state = QLabel(tr("Local only: no server is set."))
+        self.statusBar().addWidget(self.sync_state, 1)
+        self.sync_button = QPushButton(tr("Sync now"))
+        self.sign_in_button = QPushButton(tr("Sign in to the server…"))
+        self.sign_out_button = QPushButton(tr("Sign out of the account"))
+        for button, signal in (
+            (self.sync_button, self.sync_requested),
+            (self.sign_in_button, self.sign_in_requested),
+            (self.sign_out_button, self.sign_out_requested),
+        ):
+            button.clicked.connect(signal)
+            self.statusBar().addPermanentWidget(button)
+        self.set_sync_state(None)
 
         self._tick = QTimer(self)
         self._tick.setInterval(DISPLAY_REFRESH_MS)
@@ -148,6 +163,20 @@ class MainWindow(QMainWindow):
         model.today_changed.connect(self.show_today)
         model.failed.connect(self.show_error)
         self.show_today(model.today)
+
+    def set_sync_state(self, status: Any) -> None:
+        """The sync state in the status line, and the buttons that fit it."""
+        from wfh_desktop.ui.tray import sync_text
+
+        self.sync_state.setText(sync_text(status, self.model.zone))
+        if status == "syncing":
+            self.sync_button.setEnabled(False)
+            return
+        self.sync_button.setEnabled(True)
+        signed = getattr(status, "account", None) is not None
+        self.sync_button.setVisible(signed)
+        self.sign_in_button.setVisible(not signed)
+        self.sign_out_button.setVisible(signed)
 
     def notify_in_window(self, on: bool = True) -> None:
         """Show the notifications here (there is no tray to show them), or stop showing them."""

@@ -55,12 +55,14 @@ class AppModel(QObject):
     failed(str): an action could not be done; the message is for the user.
     target_reached(object): the running task (a Task) reached its target.
     far_over_target(object): the running task (a Task) went 50 % over its target.
+    changed(): a change of the user's was stored (the sync pushes it soon).
     """
 
     today_changed = Signal(object)
     failed = Signal(str)
     target_reached = Signal(object)
     far_over_target = Signal(object)
+    changed = Signal()
 
     def __init__(
         self, worker: DbWorker, clock: Clock, settings: Settings, parent: QObject | None = None
@@ -162,8 +164,10 @@ class AppModel(QObject):
         def reply(result: Any, error: BaseException | None) -> None:
             if error is not None:
                 self._fail(error)
-            elif after is not None:
-                after(result)
+            else:
+                self.changed.emit()
+                if after is not None:
+                    after(result)
             self.refresh()
 
         self.worker.submit(job, reply)

@@ -1,5 +1,6 @@
 """The tray icon and its menu: the running task with Jeda / Lanjutkan / Hentikan / Selesai,
-“Mulai tugas…”, the five most recent tasks for one-click start, the main window, quit.
+“Mulai tugas…”, the five most recent tasks for one-click start, the sync state with
+“Sinkronkan sekarang” and signing in or out, the main window, quit.
 
 The menu is built whether or not the desktop has a tray, so the window can offer the same menu
 and tests can drive it offscreen.
@@ -7,7 +8,7 @@ and tests can drive it offscreen.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction
@@ -48,12 +49,18 @@ class TrayMenu(QObject):
     window_requested(): “Buka jendela utama” was chosen.
     settings_requested(): “Pengaturan…” was chosen.
     quit_requested(): “Keluar” was chosen.
+    sync_requested(): “Sinkronkan sekarang” was chosen.
+    sign_in_requested(): “Masuk ke server…” was chosen.
+    sign_out_requested(): “Keluar dari akun” was chosen.
     """
 
     start_requested = Signal()
     window_requested = Signal()
     settings_requested = Signal()
     quit_requested = Signal()
+    sync_requested = Signal()
+    sign_in_requested = Signal()
+    sign_out_requested = Signal()
 
     def __init__(self, model: AppModel, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -70,6 +77,15 @@ class TrayMenu(QObject):
         self.window = QAction(tr("Open the main window"), self)
         self.settings = QAction(tr("Settings…"), self)
         self.quit = QAction(tr("Quit"), self)
+        self.sync_state = QAction(tr("Local only: no server is set."), self)
+        self.sync_state.setEnabled(False)
+        self.sync_now = QAction(tr("Sync now"), self)
+        self.sign_in = QAction(tr("Sign in to the server…"), self)
+        self.sign_out = QAction(tr("Sign out of the account"), self)
+        self.sync_now.triggered.connect(self.sync_requested)
+        self.sign_in.triggered.connect(self.sign_in_requested)
+        self.sign_out.triggered.connect(self.sign_out_requested)
+        self.set_sync_state(None)
         self.pause.triggered.connect(model.pause)
         self.resume.triggered.connect(model.resume)
         self.stop.triggered.connect(model.stop)
@@ -121,9 +137,33 @@ class TrayMenu(QObject):
             m.addAction(action)
             self.recent.append(action)
         m.addSeparator()
+        for action in (self.sync_state, self.sync_now, self.sign_in, self.sign_out):
+            m.addAction(action)
+        m.addSeparator()
         m.addAction(self.window)
         m.addAction(self.settings)
         m.addAction(self.quit)
+
+    def set_sync_state(self, status: Any) -> None:
+        """The sync state's line, and the actions that fit it."""
+        self.sync_state.setText(sync_text(status, self.model.zone))
+        if status == "syncing":
+            return
+        signed = getattr(status, "account", None) is not None
+        self.sync_now.setVisible(signed)
+        self.sign_in.setVisible(not signed)
+        self.sign_out.setVisible(signed)
+
+
+def sync_text(status: Any, zone: Any) -> str:
+    """The sync state in one line: "syncing" while a sync runs, else the stored state."""
+    if status == "syncing":
+        return tr("Syncing…")
+    if status is None:
+        return tr("Local only: no server is set.")
+    from wfh_desktop.sync.local import state_text
+
+    return state_text(status, zone)
 
 
 class Tray(QObject):

@@ -7,6 +7,7 @@ import logging
 import queue
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +43,7 @@ class DbWorker(QObject):
         self._replies: dict[int, Reply] = {}
         self._next = 0
         self._opened = threading.Event()
+        self._lock = threading.Lock()
         self._open_error: BaseException | None = None
         self.job_finished.connect(self._deliver)
         # Started by the first job: nothing competes with the app's start-up before it.
@@ -49,12 +51,33 @@ class DbWorker(QObject):
 
     def submit(self, job: Job, reply: Reply | None = None) -> None:
         """Queue ``job``; ``reply(result, error)`` is called on the UI thread when it is done."""
-        if not self._thread.is_alive() and self._thread.ident is None:
-            self._thread.start()
-        self._next += 1
-        if reply is not None:
-            self._replies[self._next] = reply
-        self._jobs.put((self._next, job))
+        with self._lock:  # the UI thread and the sync job both submit
+            if not self._thread.is_alive() and self._thread.ident is None:
+                self._thread.start()
+            self._next += 1
+            if reply is not None:
+                self._replies[self._next] = reply
+            self._jobs.put((self._next, job))
+
+    def call(self, job: Job, timeout_s: float = 60.0) -> Any:
+        """Run ``job`` on the worker and wait for its result, from a thread that is not the UI
+        thread (the sync job): its database writes go through this one writer too."""
+        if threading.current_thread() is threading.main_thread():
+            raise RuntimeError("DbWorker.call would block the UI thread; use submit()")
+        done: Future[Any] = Future()
+
+        def run(p: Profile) -> None:
+            try:
+                done.set_result(job(p))
+            except BaseException as e:
+                done.set_exception(e)
+
+        def unopened(_result: Any, error: BaseException | None) -> None:
+            if error is not None and not done.done():  # the database could not be opened
+                done.set_exception(error)
+
+        self.submit(run, unopened)
+        return done.result(timeout=timeout_s)
 
     def close(self, timeout_s: float = 10.0) -> None:
         """Finish the queued jobs, close the database and end the thread."""

@@ -1,0 +1,96 @@
+"""Signing in from the app and the sync state in the window and the tray menu, against the
+real server on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import keyring
+import pytest
+
+from tests.helpers.memory_keyring import MemoryKeyring
+from tests.server.served import NEW_PASSWORD, SITI
+from tests.ui.conftest import WAIT_MS
+from wfh_desktop.tasks import TaskService
+
+SYNC_WAIT_MS = 30_000
+
+
+@pytest.fixture
+def ring() -> Iterator[MemoryKeyring]:
+    old = keyring.get_keyring()
+    ring = MemoryKeyring()
+    keyring.set_keyring(ring)
+    yield ring
+    keyring.set_keyring(old)
+
+
+def _dialog(app: Any) -> Any:
+    app.open_sign_in()
+    return app.sign_in_dialog
+
+
+def test_local_only_the_status_line_says_so_and_offers_to_sign_in(app, qtbot):
+    app.show_window()
+    qtbot.waitUntil(lambda: app.sync.status is not None, timeout=WAIT_MS)
+    assert app.window.sync_state.text() == "Local only: no server is set."
+    assert app.window.sign_in_button.isVisibleTo(app.window)
+    assert not app.window.sync_button.isVisibleTo(app.window)
+    assert app.menu.sign_in.isVisible() and not app.menu.sync_now.isVisible()
+
+
+def test_sign_in_from_the_app_asks_for_a_new_initial_password_then_syncs(
+    app, qtbot, other, server, ring
+):
+    TaskService(other).add("Dicatat sebelum masuk", 30)
+    app.show_window()
+    dialog = _dialog(app)
+    dialog.server.setText(server.url)
+    dialog.login.setText(SITI)
+    dialog.password.setText(server.passwords[SITI])
+    dialog.submit()
+    qtbot.waitUntil(lambda: dialog.new_password.isVisibleTo(dialog), timeout=SYNC_WAIT_MS)
+    assert "initial password" in dialog.error.text()
+    dialog.new_password.setText(NEW_PASSWORD)
+    dialog.new_again.setText(NEW_PASSWORD)
+    dialog.submit()
+    qtbot.waitUntil(lambda: dialog.result() == dialog.DialogCode.Accepted, timeout=SYNC_WAIT_MS)
+    qtbot.waitUntil(lambda: app.window.sync_state.text().startswith("Synced"), timeout=SYNC_WAIT_MS)
+    assert app.sync.status.pending == 0 and app.sync.status.account == f"Siti Aminah ({SITI})"
+    assert app.window.sync_button.isVisibleTo(app.window)
+    assert app.menu.sync_now.isVisible() and app.menu.sign_out.isVisible()
+    statuses = other.conn.execute("SELECT DISTINCT status FROM outbox").fetchall()
+    assert statuses == [("acked",)]
+    assert list(ring.secrets)  # the refresh token is in the keyring, nowhere else
+
+    # A change made in the app goes up a few seconds later, on its own.
+    app.model.start_new("Dikerjakan setelah masuk", 15)
+    qtbot.waitUntil(
+        lambda: (
+            other.conn.execute("SELECT count(*) FROM outbox WHERE status = 'pending'").fetchone()[0]
+            == 0
+            and other.conn.execute("SELECT count(*) FROM outbox").fetchone()[0] >= 3
+        ),
+        timeout=SYNC_WAIT_MS,
+    )
+
+
+@pytest.mark.parametrize("case", ["wrong password", "unreachable", "not https"])
+def test_a_failed_sign_in_says_why_and_the_dialog_stays(app, qtbot, server, ring, case):
+    dialog = _dialog(app)
+    dialog.server.setText(
+        {"unreachable": "http://127.0.0.1:9", "not https": "http://wfh.example.go.id"}.get(
+            case, server.url
+        )
+    )
+    dialog.login.setText(SITI)
+    dialog.password.setText("bukan-kata-sandinya")
+    dialog.submit()
+    expected = {
+        "wrong password": "Wrong NIP, e-mail or password.",
+        "unreachable": "The server cannot be reached",
+        "not https": "must start with https://",
+    }[case]
+    qtbot.waitUntil(lambda: expected in dialog.error.text(), timeout=SYNC_WAIT_MS)
+    assert dialog.isVisible() and dialog.ok.isEnabled()
