@@ -71,10 +71,17 @@ class Wfh:
         now: str | None = "2026-11-02T08:00:00+07:00",
         lang: str | None = "en",
         env: dict[str, str] | None = None,
+        input: str | None = None,
     ) -> subprocess.CompletedProcess[str]:
         argv = [self.exe, *(["--lang", lang] if lang else []), *args]
         return subprocess.run(
-            argv, capture_output=True, text=True, env=self.env(now, env), timeout=60, check=False
+            argv,
+            input=input,
+            capture_output=True,
+            text=True,
+            env=self.env(now, env),
+            timeout=60,
+            check=False,
         )
 
     def ok(self, *args: str, **kw: Any) -> str:
