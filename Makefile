@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck check-core unit bench screenshots clean bench-app bench-server
+.PHONY: run test lint typecheck check-core unit bench screenshots clean bench-app bench-server bench-sync
 
 $(STAMP): pyproject.toml
 	@if ! test -x $(BIN)/pip; then \
@@ -56,3 +56,8 @@ bench-app: $(STAMP)
 # ActivityWatch's aw-server, written to docs/benchmarks.md; uses wrk (sudo apt install wrk).
 bench-server: $(STAMP)
 	$(BIN)/python bench/server_bench.py
+
+# The sync client pushing a backlog of 100,000 offline sessions to a local server, and the
+# "nothing new" sync, written to docs/benchmarks.md.
+bench-sync: $(STAMP)
+	$(BIN)/python bench/sync_bench.py

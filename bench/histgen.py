@@ -340,8 +340,6 @@ def write_wfh(history: History, db_path: Path) -> tuple[str, str]:
                 "end_at": None,
                 "source": "timer",
                 "origin_device": device,
-                "auto_stop_reason": None,
-                "needs_review": None,
                 "note": None,
                 "created_at": start,
                 "deleted_at": None,

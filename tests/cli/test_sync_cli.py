@@ -341,11 +341,6 @@ def test_changes_made_offline_are_kept_through_sign_out_and_sent_at_the_next_sig
     assert desk.outbox() == ["acked"]
 
 
-@pytest.mark.xfail(
-    reason="BUG: the first sign-in of a computer with nothing tracked says its earlier work "
-    "is sent now (sync_commands.login_command prints it whenever the sign-in binds the profile)",
-    strict=True,
-)
 @pytest.mark.parametrize("server_config", ["sqlite"], indirect=True)  # the client's words only
 def test_a_computer_with_nothing_tracked_is_not_told_its_earlier_work_is_sent(server, tmp_path):
     desk = Computer(tmp_path / "desk")

@@ -94,3 +94,32 @@ def test_a_failed_sign_in_says_why_and_the_dialog_stays(app, qtbot, server, ring
     }[case]
     qtbot.waitUntil(lambda: expected in dialog.error.text(), timeout=SYNC_WAIT_MS)
     assert dialog.isVisible() and dialog.ok.isEnabled()
+
+
+def test_items_to_review_are_listed_and_can_be_marked_as_looked_at(app, qtbot, other, clock):
+    from tests.conftest import MINUTE
+    from wfh_desktop.sessions import SessionService
+
+    task = TaskService(other).add("Laporan", 30)
+    start = clock.now_ms() - 120 * MINUTE
+    for offset in (0, 100):  # two pairs; the second of each overlaps the first (flagged)
+        at = start - offset * MINUTE
+        SessionService(other).add(task.id, at, at + 60 * MINUTE)
+        SessionService(other).add(task.id, at + 30 * MINUTE, at + 90 * MINUTE)
+    app.show_window()
+    app.sync.refresh()
+    window = app.window
+    index = window.tabs.indexOf(window.review)
+    qtbot.waitUntil(lambda: window.tabs.tabText(index) == "To re&view (2)", timeout=WAIT_MS)
+    window.tabs.setCurrentWidget(window.review)
+    qtbot.waitUntil(lambda: window.review.table.rowCount() == 2, timeout=WAIT_MS)
+    texts = {window.review.table.item(r, 2).text() for r in range(2)}
+    assert texts == {"This session overlaps another of your sessions."}
+    assert window.review.table.item(0, 1).text() == "Laporan"
+    window.review.table.selectRow(0)
+    window.review.seen_button.click()
+    qtbot.waitUntil(lambda: window.review.table.rowCount() == 1, timeout=WAIT_MS)
+    window.review.all_button.click()
+    qtbot.waitUntil(lambda: window.review.empty.isVisibleTo(window.review), timeout=WAIT_MS)
+    app.sync.refresh()
+    qtbot.waitUntil(lambda: window.tabs.tabText(index) == "To re&view", timeout=WAIT_MS)

@@ -762,6 +762,7 @@ HANDLERS: dict[str, Callable[[Context], int]] = {
     "login": lambda ctx: _sync_command("login_command", ctx),
     "logout": lambda ctx: _sync_command("logout_command", ctx),
     "sync": lambda ctx: _sync_command("sync_command", ctx),
+    "review": lambda ctx: _sync_command("review_command", ctx),
 }
 
 

@@ -218,6 +218,14 @@ def build_parser() -> Parser:
         "--status", action="store_true", help=tr("show the sync state without connecting")
     )
     p.add_argument("--json", action="store_true", help=json_help)
+    p = cmd("review", tr("what the server decided that you should look at (Perlu ditinjau)"))
+    p.add_argument(
+        "--seen",
+        nargs="+",
+        metavar=tr("KEY"),
+        help=tr("mark these items as looked at ('all': every item listed)"),
+    )
+    p.add_argument("--json", action="store_true", help=json_help)
 
     # settings
     config = cmd("config", tr("show or change settings"))

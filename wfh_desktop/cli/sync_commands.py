@@ -132,7 +132,7 @@ def login_command(ctx: Any) -> int:
                     "asked for your password again next time."
                 )
             )
-        if signed.first:
+        if signed.first and local.count_pending(ctx.profile.conn):
             out(tr("This computer's earlier work now belongs to your account and is sent now."))
         return _sync(ctx, client)
     finally:
@@ -197,4 +197,38 @@ def _status(ctx: Any) -> int:
                 minutes=round(abs(s.clock_offset_ms) / 60_000),
             )
         )
+    return 0
+
+
+def review_command(ctx: Any) -> int:
+    from wfh_desktop.sync import review
+
+    conn = ctx.profile.conn
+    found = review.items(conn, ctx.zone)
+    if ctx.args.seen:
+        keys = [i.key for i in found] if ctx.args.seen == ["all"] else ctx.args.seen
+        unknown = sorted(set(keys) - {i.key for i in found})
+        if unknown:
+            raise UserError(
+                "No item to review has the key {key}; see 'wfh review'.", key=unknown[0]
+            )
+        with ctx.profile.write() as (w, _):
+            n = review.mark_seen(w, keys, ctx.clock.now_ms())
+        out(tr("Marked as looked at: {n}", n=n))
+        return 0
+    if ctx.json:
+        import json
+
+        sys.stdout.write(
+            json.dumps([i.__dict__ for i in found], ensure_ascii=False, indent=2) + "\n"
+        )
+        return 0
+    if not found:
+        out(tr("Nothing to review."))
+        return 0
+    for item in found:
+        when = fmt_datetime(item.start_at, ctx.zone) if item.start_at is not None else ""
+        head = " · ".join(x for x in (when, item.task_title or "") if x)
+        out(f"{head}\n  {item.text}\n  {tr('key')}: {item.key}")
+    out(tr("Correct a session with 'wfh session edit'; then: wfh review --seen KEY (or all)."))
     return 0

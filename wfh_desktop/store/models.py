@@ -174,6 +174,16 @@ class SyncParked(Base):
     change: Mapped[str] = mapped_column(Text, nullable=False)
 
 
+class ReviewSeen(Base):
+    """An item of "Perlu ditinjau" the user has looked at (its key names the record's version,
+    so a new decision of the server shows again)."""
+
+    __tablename__ = "review_seen"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    seen_at: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
 class SyncMeta(Base):
     """Device identity, the local user, the HLC and later the sync cursor."""
 

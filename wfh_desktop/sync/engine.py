@@ -198,6 +198,8 @@ class Syncer:
             self.progress(Progress("push", done, max(total, done)))
             if acked + rejected == 0:
                 break  # nothing moved: do not loop on the same batch
+        if done:
+            writing(self.db, partial(local.purge_acked, now=self.now()))
 
     def _acknowledge(
         self, w: sqlite3.Connection, answer: Answer, reply: PushResponse, sent: list[local.Pending]
@@ -211,7 +213,6 @@ class Syncer:
             if r.record is not None:
                 local.apply_record(w, _entity_of(types.get(r.seq, "")), r.record, now)
         self._answered(w, answer, reply.server_hlc, reply.server_time, reply.epoch)
-        local.purge_acked(w, now)
         return acked, rejected
 
     @staticmethod

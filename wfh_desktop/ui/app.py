@@ -22,8 +22,10 @@ if TYPE_CHECKING:
     from wfh_desktop.autostart import Autostart
 from wfh_desktop.i18n import choose_language, language, set_language, tr
 from wfh_desktop.paths import Paths
+from wfh_desktop.timefmt import fmt_number
 
 log = logging.getLogger("wfh.ui")
+PROGRESS_OVER = 200  # an upload of more changes than this shows its progress
 TRAY_WAIT_MS = 10_000  # at login the panel may come up after us
 TRAY_POLL_MS = 250
 
@@ -79,6 +81,7 @@ class App:
 
         self.sync = SyncBridge(self.worker, clock, settings.ca_file)
         self.sign_in_dialog: Any = None
+        self._review_count = 0
         self._autostart = autostart
         self.tray: Tray | None = None
         self.window: Any = None  # made when first needed: a tray app starts with the tray only
@@ -99,6 +102,7 @@ class App:
         self.model.today_changed.connect(self._timer_state_changed)
         self.model.changed.connect(self.sync.changed)
         self.sync.state_changed.connect(self._sync_state)
+        self.sync.progress.connect(self._sync_progress)
         QTimer.singleShot(0, self.model.start_watching)  # the first read after the icon is up
         QTimer.singleShot(0, self.sync.start)  # the first sync comes after a random delay
         self._watch_network()
@@ -185,6 +189,32 @@ class App:
         self.menu.set_sync_state(status)
         if self.window is not None:
             self.window.set_sync_state(status)
+        count = getattr(status, "review", None)
+        if count is None:
+            return
+        if count > self._review_count:  # the server decided something the user should see
+            text = tr("{n} items to review: see “Perlu ditinjau” in the main window.", n=count)
+            if self.tray is not None:
+                self.tray.icon.showMessage(tr("To review"), text)
+            elif self.window is not None:
+                self.window.notify(text)
+        self._review_count = count
+
+    def _sync_progress(self, p: Any) -> None:
+        """A large upload shows how far it is, in the menu and the status line."""
+        if p.phase == "push" and p.total and p.total > PROGRESS_OVER:
+            text = tr(
+                "Sending changes: {done} of {total}",
+                done=fmt_number(p.done),
+                total=fmt_number(p.total),
+            )
+        elif p.phase == "snapshot":
+            text = tr("Downloading everything again: {done} records", done=fmt_number(p.done))
+        else:
+            return
+        self.menu.sync_state.setText(text)
+        if self.window is not None:
+            self.window.sync_state.setText(text)
 
     def _watch_network(self) -> None:
         """Sync when the network comes back, where Qt can tell (NetworkManager and the like)."""

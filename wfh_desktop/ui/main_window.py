@@ -134,6 +134,10 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.task_list, tr("Tas&ks"))
         self.day_log = DayLogView(model)
         self.tabs.addTab(self.day_log, tr("Daily &log"))
+        from wfh_desktop.ui.review_view import ReviewView
+
+        self.review = ReviewView(model)
+        self.tabs.addTab(self.review, tr("To re&view"))
         central = QWidget()
         outer = QVBoxLayout(central)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -173,6 +177,10 @@ class MainWindow(QMainWindow):
             self.sync_button.setEnabled(False)
             return
         self.sync_button.setEnabled(True)
+        count = getattr(status, "review", 0)
+        index = self.tabs.indexOf(self.review)
+        self.tabs.setTabText(index, tr("To re&view ({n})", n=count) if count else tr("To re&view"))
+        self.review.data_changed()
         signed = getattr(status, "account", None) is not None
         self.sync_button.setVisible(signed)
         self.sign_in_button.setVisible(not signed)

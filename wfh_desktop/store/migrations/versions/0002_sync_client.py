@@ -1,6 +1,6 @@
 """The sync client's tables: the server's conflict journals, task owners, handoffs as the
-server tells them, records parked until what they refer to arrives, and a fast way to the
-pending part of the outbox.
+server tells them, records parked until what they refer to arrives, what the user has reviewed,
+and a fast way to the pending part of the outbox.
 
 Revision ID: 0002
 Revises: 0001
@@ -41,6 +41,11 @@ def upgrade() -> None:
         sa.Column("waits_for", sa.String(36), nullable=False),
         sa.Column("change", sa.Text, nullable=False),
     )
+    op.create_table(
+        "review_seen",
+        sa.Column("key", sa.String(120), primary_key=True),
+        sa.Column("seen_at", sa.Integer, nullable=False),
+    )
     op.create_index(
         "ix_outbox_pending", "outbox", ["seq"], sqlite_where=sa.text("status = 'pending'")
     )
@@ -48,6 +53,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_outbox_pending", "outbox")
+    op.drop_table("review_seen")
     op.drop_table("sync_parked")
     op.drop_index("ix_handoff_task", "handoff")
     op.drop_table("handoff")

@@ -1,0 +1,204 @@
+"""“Perlu ditinjau”: what the server (or this computer) decided that the user should look at:
+a timer stopped because another one started on a second computer, a value of theirs that lost
+to a newer one, an overlap, a session that is unusually long or odd, and a change the server
+refused. Nothing is resolved silently: each stays in the list until the user marks it seen,
+and a new decision about the same record shows again (an item's key names the record's
+version)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from wfh_desktop.i18n import tr
+
+
+def _flag_text(flag: str) -> str:
+    # Each text through tr() with its literal, so the translation check finds it.
+    texts = {
+        "overlap": tr("This session overlaps another of your sessions."),
+        "long": tr("This session is longer than 16 hours."),
+        "future": tr("This session started in the future by the server's clock."),
+        "clock_offset": tr(
+            "This computer's clock was more than 2 minutes off when this was recorded."
+        ),
+        "unknown_task": tr("The server did not know this session's task when it arrived."),
+        "running_unconfirmed": tr(
+            "This timer runs on a computer the server has not heard from for over 12 hours: "
+            "is it still running?"
+        ),
+    }
+    return texts.get(flag, flag)
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    key: str  # what "seen" remembers
+    kind: str  # auto_stopped | conflict | rejected | a needs_review flag
+    entity: str  # session | task | outbox
+    entity_id: str
+    task_title: str | None
+    start_at: int | None
+    end_at: int | None
+    text: str  # in the user's language
+
+
+def _seen(conn: sqlite3.Connection) -> set[str]:
+    return {row[0] for row in conn.execute("SELECT key FROM review_seen")}
+
+
+def items(
+    conn: sqlite3.Connection, zone: Any = None, *, include_seen: bool = False
+) -> list[ReviewItem]:
+    """Every item to review, newest first; instants shown in ``zone`` (default: WIB)."""
+    from wfh_desktop.timefmt import zone as zone_of
+
+    z = zone or zone_of("WIB")
+    seen = set() if include_seen else _seen(conn)
+    out: list[ReviewItem] = []
+    rows = conn.execute(
+        "SELECT s.id, s.version, s.start_at, s.end_at, s.needs_review, s.auto_stop_reason, "
+        "s.conflicts, t.title FROM session s LEFT JOIN task t ON t.id = s.task_id "
+        "WHERE s.deleted_at IS NULL AND (s.needs_review IS NOT NULL "
+        "OR s.auto_stop_reason IS NOT NULL OR s.conflicts IS NOT NULL) "
+        "ORDER BY s.start_at DESC"
+    ).fetchall()
+    for sid, version, start, end, flags, stopped, conflicts, title in rows:
+        found: list[tuple[str, str, str]] = []  # kind, what the key adds, text
+        if stopped and stopped.startswith("superseded_by:"):
+            found.append(
+                (
+                    "auto_stopped",
+                    "auto_stopped",
+                    tr(
+                        "This timer was stopped because you started another one on another "
+                        "computer."
+                    ),
+                )
+            )
+        found += [(flag, flag, _flag_text(flag)) for flag in (flags or "").split(",") if flag]
+        found += [
+            ("conflict", f"conflict:{e.get('field')}:{e.get('hlc')}", _conflict_text(e, z))
+            for e in json.loads(conflicts or "[]")
+            if not str(e.get("reason", "")).startswith("superseded_by:")  # said above
+        ]
+        for kind, part, text in found:
+            key = f"session:{sid}:{version}:{part}"
+            if key not in seen:
+                out.append(ReviewItem(key, kind, "session", sid, title, start, end, text))
+    for tid, version, title, conflicts in conn.execute(
+        "SELECT id, version, title, conflicts FROM task WHERE conflicts IS NOT NULL "
+        "AND deleted_at IS NULL"
+    ).fetchall():
+        for entry in json.loads(conflicts or "[]"):
+            key = f"task:{tid}:{version}:conflict:{entry.get('field')}:{entry.get('hlc')}"
+            if key not in seen:
+                out.append(
+                    ReviewItem(
+                        key, "conflict", "task", tid, title, None, None, _conflict_text(entry, z)
+                    )
+                )
+    for seq, type_, entity_id, result in conn.execute(
+        "SELECT seq, type, entity_id, result FROM outbox WHERE status = 'rejected' ORDER BY seq"
+    ).fetchall():
+        key = f"outbox:{seq}"
+        if key in seen:
+            continue
+        detail = json.loads(result or "{}")
+        title = _title_of(conn, type_, entity_id)
+        out.append(
+            ReviewItem(
+                key,
+                "rejected",
+                "outbox",
+                entity_id,
+                title,
+                None,
+                None,
+                tr(
+                    "The server refused this change ({code}): {detail}",
+                    code=detail.get("code", "?"),
+                    detail=detail.get("detail", ""),
+                ),
+            )
+        )
+    return out
+
+
+def _title_of(conn: sqlite3.Connection, type_: str, entity_id: str) -> str | None:
+    if type_.startswith("task."):
+        row = conn.execute("SELECT title FROM task WHERE id = ?", (entity_id,)).fetchone()
+    else:
+        row = conn.execute(
+            "SELECT t.title FROM session s JOIN task t ON t.id = s.task_id WHERE s.id = ?",
+            (entity_id,),
+        ).fetchone()
+    return None if row is None else str(row[0])
+
+
+def _field_name(name: str) -> str:
+    return {
+        "start_at": tr("the start"),
+        "end_at": tr("the end"),
+        "note": tr("the note"),
+        "task_id": tr("the task"),
+        "title": tr("the title"),
+        "target_minutes": tr("the target"),
+    }.get(name, name)
+
+
+def _conflict_text(entry: dict[str, Any], z: Any) -> str:
+    """What the server's journal entry means (SYNC.md's conflict rules)."""
+    name = str(entry.get("field", "?"))
+    reason = entry.get("reason")
+    lost, won = _shown(name, entry.get("lost"), z), _shown(name, entry.get("won"), z)
+    if reason == "second_stop":
+        return tr(
+            "This session was already stopped at {won} on another computer; your stop at {lost} "
+            "was not used.",
+            won=won,
+            lost=lost,
+        )
+    if reason == "earlier_stop":
+        return tr(
+            "An earlier stop from another computer won: the session ends at {won}, not {lost}.",
+            won=won,
+            lost=lost,
+        )
+    if reason == "edit_of_deleted":
+        return tr(
+            "This session was deleted on another computer; your change to it is kept in case "
+            "it is restored."
+        )
+    return tr(
+        "A newer change from another computer won: {field} is {won}; yours was {lost}.",
+        field=_field_name(name),
+        lost=lost,
+        won=won,
+    )
+
+
+def _shown(name: str, value: Any, z: Any) -> str:
+    from wfh_desktop.timefmt import fmt_datetime
+
+    if value is None:
+        return tr("empty")
+    if name.endswith("_at") and isinstance(value, int):
+        return fmt_datetime(value, z)
+    return str(value)
+
+
+def mark_seen(conn: sqlite3.Connection, keys: list[str], now: int) -> int:
+    """Mark items seen (inside a write transaction); returns how many were new."""
+    before = conn.total_changes
+    conn.executemany(
+        "INSERT INTO review_seen(key, seen_at) VALUES (?, ?) ON CONFLICT(key) DO NOTHING",
+        [(k, now) for k in keys],
+    )
+    return conn.total_changes - before
+
+
+def count(conn: sqlite3.Connection) -> int:
+    return len(items(conn))
