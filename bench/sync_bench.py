@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import platform
 import shutil
 import socket
 import subprocess
@@ -33,6 +32,7 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(ROOT))
 
+from run import machine_info  # noqa: E402
 from server_procs import (  # noqa: E402
     VENV_BIN,
     WORK,
@@ -263,19 +263,11 @@ def report(results: dict[str, Any], args: argparse.Namespace, started: float) ->
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
     ).stdout.strip()
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import os
-
+    m = machine_info()
     lines.append(
-        f"- Machine: {os.cpu_count()} cores, {cpu}; Python {platform.python_version()}; "
-        f"commit {commit}."
+        f"- Machine: {m['nproc']} cores, {m['cpu']}, {m['memory']}; load average at the end "
+        f"{m['load']}; Python {m['python']}, SQLite {m['sqlite']}; commit {commit}. The "
+        "client, the relay and the server's two workers share these cores."
     )
     lines.append("")
     lines.append(
