@@ -1,0 +1,97 @@
+"""The protocol's recovery paths against the real server: a cursor older than the server keeps
+(410: a snapshot), a server that lost a device's last mutations (409 seq_gap: the retained ones
+again), and a copied profile (409 device_conflict: a device of its own)."""
+
+from __future__ import annotations
+
+import shutil
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from wfh_desktop.sync import local
+from wfh_desktop.sync.errors import AccountRefused
+from wfh_desktop.tasks import TaskService
+
+
+def _server_sql(server: Any, sql: str, **params: Any) -> None:
+    with server.engine.begin() as conn:
+        conn.execute(text(sql), params)
+
+
+def _titles(desk: Any) -> list[str]:
+    return sorted(r[1] for r in desk.rows("task"))
+
+
+def test_a_cursor_older_than_the_feed_downloads_a_snapshot_and_keeps_the_outbox(desks, server):
+    laptop, pc = desks("laptop"), desks("pc")
+    laptop.sign_in()
+    pc.sign_in()
+    TaskService(laptop.profile).add("Sebelum", 30)
+    laptop.sync()
+    pc.sync()
+    TaskService(laptop.profile).add("Sesudah", 30)
+    laptop.sync()
+    # The server's housekeeping has gone past the PC's cursor; the PC has an unsent change.
+    _server_sql(server, "UPDATE user_sync_state SET gc_floor = last_seq")
+    TaskService(pc.profile).add("Belum terkirim", 15)
+    report = pc.sync()
+    assert report.resynced and report.pushed == 1
+    laptop.sync()
+    assert _titles(pc) == _titles(laptop) == ["Belum terkirim", "Sebelum", "Sesudah"]
+    assert pc.rows("task") == laptop.rows("task")
+    assert local.status(pc.profile.conn).pending == 0
+    assert pc.sync().requests == 1  # and from the snapshot's cursor on, nothing new
+
+
+def test_a_server_that_lost_the_last_mutations_gets_them_again(desks, server):
+    laptop, pc = desks("laptop"), desks("pc")
+    laptop.sign_in()
+    for title in ("Satu", "Dua", "Tiga"):
+        TaskService(laptop.profile).add(title, 30)
+    laptop.sync()
+    # Restored from a backup taken after the first mutation: the device's mark goes back.
+    device = laptop.profile.device_id
+    _server_sql(server, "UPDATE device SET last_seq = 1 WHERE device_id = :d", d=device)
+    _server_sql(server, "DELETE FROM mutation_log WHERE device_id = :d AND seq > 1", d=device)
+    TaskService(laptop.profile).add("Empat", 30)
+    assert laptop.sync().pushed == 3  # Dua and Tiga again, then Empat
+    assert {s for (s,) in laptop.profile.conn.execute("SELECT status FROM outbox")} == {"acked"}
+    pc.sign_in()
+    pc.sync()
+    assert _titles(pc) == ["Dua", "Empat", "Satu", "Tiga"]
+    assert pc.rows("task") == laptop.rows("task")
+
+
+def test_a_copied_profile_gets_a_device_of_its_own_and_nothing_is_overwritten(
+    desks, server, tmp_path
+):
+    laptop = desks("laptop")
+    laptop.sign_in()
+    TaskService(laptop.profile).add("Asli", 30)
+    laptop.sync()
+    laptop.profile.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    copy = tmp_path / "copy" / "wfh.db"
+    copy.parent.mkdir()
+    shutil.copy(laptop.path, copy)
+    clone = desks("copy")  # opens the copied file: the same device id
+    assert clone.profile.device_id == laptop.profile.device_id
+    TaskService(laptop.profile).add("Di laptop", 30)
+    TaskService(clone.profile).add("Di salinan", 30)
+    laptop.sync()
+    with pytest.raises(AccountRefused) as e:
+        clone.sync()
+    assert "copy of this computer's data" in str(e.value)
+    assert local.status(clone.profile.conn).state == "sign_in"
+    assert (
+        clone.profile.conn.execute(
+            "SELECT count(*) FROM outbox WHERE status = 'pending'"
+        ).fetchone()[0]
+        == 1
+    )
+    clone.sign_in()  # registers the copy as a device of its own
+    assert clone.profile.device_id != laptop.profile.device_id
+    assert clone.sync().pushed == 1
+    laptop.sync()
+    assert _titles(laptop) == _titles(clone) == ["Asli", "Di laptop", "Di salinan"]
