@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck check-core unit bench screenshots clean bench-app bench-server bench-sync
+.PHONY: run test lint typecheck check-core unit bench screenshots clean bench-app bench-server bench-sync soak
 
 $(STAMP): pyproject.toml
 	@if ! test -x $(BIN)/pip; then \
@@ -36,6 +36,12 @@ check-core: $(STAMP)
 
 unit: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+# The sync state machine (several computers, random faults) for long: 200 examples of 60 steps,
+# on SQLite and PostgreSQL; `make test` runs 20 examples on SQLite.
+soak: $(STAMP)
+	WFH_SOAK=1 QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -p no:cacheprovider \
+		tests/sync/test_state_machine.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

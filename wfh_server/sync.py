@@ -374,6 +374,7 @@ class Sync:
                     "entity_id": result.entity_id,
                     "version": result.version,
                     "code": result.code,
+                    "detail": result.detail,
                 },
                 "hlc": hlc,
                 "original_hlc": original_hlc,
@@ -526,6 +527,8 @@ def _duplicate(m: Mutation, log: Mapping[str, Any] | None) -> ItemResult:
         entity_id=original.get("entity_id"),
         version=original.get("version"),
         original_status=original.get("status"),
+        code=original.get("code"),  # a refusal's reason, replayed with it (SYNC.md)
+        detail=original.get("detail"),
     )
 
 

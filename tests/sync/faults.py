@@ -166,6 +166,11 @@ class FaultProxy:
         with self._lock:
             self._faults.extend(faults)
 
+    def clear(self) -> None:
+        """Forget the queued faults that no request took."""
+        with self._lock:
+            self._faults.clear()
+
     @property
     def pending(self) -> list[Fault]:
         """Queued faults that no request has taken yet."""
@@ -297,11 +302,16 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(fault.status, hdrs + list(fault.headers.items()), fault.body)
         elif kind == "cut_body":
             status, hdrs, data = forward()
-            assert len(data) > 1, "nothing to cut"
+            if len(data) < 2:  # an answer with no body (304): cut before it, a reset
+                self._abort()
+                return
             self._reply(status, hdrs, data[: len(data) // 2], length=len(data))
             self.close_connection = True  # then an orderly close, the rest never sent
         elif kind == "cut_gzip":
             status, hdrs, data = forward()
+            if not data:  # an answer with no body (304): cut before it, a reset
+                self._abort()
+                return
             encoded = any(k.lower() == "content-encoding" and "gzip" in v for k, v in hdrs)
             packed = data if encoded else gzip.compress(data)
             hdrs = [(k, v) for k, v in hdrs if k.lower() != "content-encoding"]

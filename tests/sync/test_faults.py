@@ -183,11 +183,6 @@ def _rejection_whose_answer_is_lost(laptop: Desk, proxy: FaultProxy) -> list[Any
     return outbox(laptop)
 
 
-@pytest.mark.xfail(
-    reason="BUG: wfh_desktop/sync/local.py mark_results() acks every 'duplicate', also one whose "
-    "original_status is 'rejected': a rejection whose answer was lost is never shown (I1)",
-    strict=True,
-)
 def test_f1_a_rejection_whose_answer_was_lost_stays_rejected(desk, server, proxy):
     laptop = desk("laptop")
     rows = _rejection_whose_answer_is_lost(laptop, proxy)
@@ -195,11 +190,6 @@ def test_f1_a_rejection_whose_answer_was_lost_stays_rejected(desk, server, proxy
     assert local.status(laptop.profile.conn).rejected == 1
 
 
-@pytest.mark.xfail(
-    reason="BUG (server): wfh_server/sync.py answers a duplicate with original_status only, "
-    "not the stored result's code and detail, so the client cannot say why it was rejected",
-    strict=True,
-)
 def test_f1_a_rejection_whose_answer_was_lost_keeps_the_servers_reason(desk, server, proxy):
     laptop = desk("laptop")
     [_, (_, _, result), _] = _rejection_whose_answer_is_lost(laptop, proxy)

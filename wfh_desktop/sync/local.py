@@ -204,7 +204,9 @@ def mark_results(
         p = by_seq.get(r["seq"])
         if p is None:
             continue
-        status = "rejected" if r["status"] == "rejected" else "acked"
+        # A duplicate of a refused mutation (its first answer was lost) is still refused.
+        refused = r["status"] == "rejected" or r.get("original_status") == "rejected"
+        status = "rejected" if refused else "acked"
         stored = {k: v for k, v in r.items() if v is not None and k != "record"}
         conn.execute(
             "UPDATE outbox SET status = ?, result = ?, acked_at = ?, attempts = attempts + 1, "
