@@ -38,6 +38,20 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
+def memory_keyring() -> Iterator[Any]:
+    """The OS keyring, which tests cannot have for real: one in memory, for this test."""
+    import keyring
+
+    from tests.helpers.memory_keyring import MemoryKeyring
+
+    old = keyring.get_keyring()
+    ring = MemoryKeyring()
+    keyring.set_keyring(ring)
+    yield ring
+    keyring.set_keyring(old)
+
+
+@pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "data" / "wfh.db"
 

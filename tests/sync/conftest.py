@@ -4,27 +4,20 @@ keyring is the in-memory stand-in (the one fake: tests cannot have the OS keyrin
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import keyring
 import pytest
 
 from tests.conftest import MONDAY_0800_WIB
 from tests.helpers.memory_keyring import MemoryKeyring
 from tests.server.served import NEW_PASSWORD, SITI
+from tests.sync import faults
+from tests.sync.faults import FaultProxy
 from wfh_desktop.clock import FixedClock
 from wfh_desktop.profile import Profile
 from wfh_desktop.sync.client import SyncClient
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    old = keyring.get_keyring()
-    ring = MemoryKeyring()
-    keyring.set_keyring(ring)
-    yield ring
-    keyring.set_keyring(old)
 
 
 class Desk:
@@ -82,3 +75,32 @@ def desks(
     yield make
     for d in made:
         d.close()
+
+
+@dataclass
+class Routed:
+    """The server as the desks see it: through the proxy."""
+
+    url: str
+    passwords: dict[str, str]
+    engine: Any
+
+
+@pytest.fixture
+def proxy(server: Any) -> Iterator[FaultProxy]:
+    with faults.running(server.url) as p:
+        yield p
+
+
+@pytest.fixture
+def desk(proxy: FaultProxy, desks: Callable[..., Desk], server: Any) -> Callable[..., Desk]:
+    """A computer that syncs through the proxy, signed in through it from the start (the
+    profile binds to the address it first signs in with). The same name again: the same
+    database file opened by a new program."""
+
+    def make(name: str, at_ms: int = MONDAY_0800_WIB) -> Desk:
+        d = desks(name, at_ms)
+        d.server = Routed(proxy.url, server.passwords, server.engine)
+        return d
+
+    return make

@@ -6,14 +6,12 @@ the computers and the server end alike, and a failed attempt says so and marks n
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 
-from tests.conftest import MINUTE, MONDAY_0800_WIB
+from tests.conftest import MINUTE
 from tests.sync import faults
 from tests.sync.conftest import Desk
 from tests.sync.faults import FaultProxy
@@ -25,35 +23,6 @@ from wfh_desktop.tasks import TaskService, clean_fields
 from wfh_desktop.timer import TimerService
 
 PUSH, PULL = "/v1/sync/push", "/v1/sync/pull"
-
-
-@dataclass
-class Routed:
-    """The server as the desks see it: through the proxy."""
-
-    url: str
-    passwords: dict[str, str]
-    engine: Any
-
-
-@pytest.fixture
-def proxy(server: Any) -> Iterator[FaultProxy]:
-    with faults.running(server.url) as p:
-        yield p
-
-
-@pytest.fixture
-def desk(proxy: FaultProxy, desks: Callable[..., Desk], server: Any) -> Callable[..., Desk]:
-    """A computer that syncs through the proxy, signed in through it from the start (the
-    profile binds to the address it first signs in with). The same name again: the same
-    database file opened by a new program."""
-
-    def make(name: str, at_ms: int = MONDAY_0800_WIB) -> Desk:
-        d = desks(name, at_ms)
-        d.server = Routed(proxy.url, server.passwords, server.engine)
-        return d
-
-    return make
 
 
 # ---- reading both sides -------------------------------------------------------------------------
@@ -197,6 +166,7 @@ def test_f1_a_rejection_whose_answer_was_lost_keeps_the_servers_reason(desk, ser
     assert (result.get("original_status"), result.get("code")) == ("rejected", "unknown_type")
 
 
+@pytest.mark.parametrize("server_config", ["sqlite"], indirect=True)  # the client's side
 @pytest.mark.parametrize("how", ["dropped", "timed out"])
 def test_f2_a_request_lost_before_the_server_saw_it_is_applied_once_later(
     desk, server, proxy, monkeypatch, how
@@ -245,6 +215,7 @@ def test_f3_a_push_delivered_again_and_late_leaves_one_copy(desk, server, proxy)
     assert laptop.sync().pushed == 0
 
 
+@pytest.mark.parametrize("server_config", ["sqlite"], indirect=True)  # the client's side
 def test_f5_a_program_killed_before_sending_sends_everything_on_restart(desk, server, proxy):
     laptop = desk("laptop")
     laptop.sign_in()
@@ -363,6 +334,7 @@ def _failed_as(d: Desk, error: type[Exception], case: str) -> None:
     assert local.status(d.profile.conn).state == want, case
 
 
+@pytest.mark.parametrize("server_config", ["sqlite"], indirect=True)  # the client's side
 def test_f24_a_push_answered_by_something_else_marks_nothing_sent(desk, server, proxy):
     laptop = desk("laptop")
     laptop.sign_in()
@@ -380,6 +352,7 @@ def test_f24_a_push_answered_by_something_else_marks_nothing_sent(desk, server, 
     assert len(on_server(server, "task")) == len(laptop.rows("task")) == len(F24_PUSH)
 
 
+@pytest.mark.parametrize("server_config", ["sqlite"], indirect=True)  # the client's side
 def test_f24_a_pull_answered_by_something_else_writes_nothing(desk, server, proxy):
     laptop, pc = desk("laptop"), desk("pc")
     laptop.sign_in()
@@ -402,6 +375,7 @@ def test_f24_a_pull_answered_by_something_else_writes_nothing(desk, server, prox
     assert len(pc.rows("session")) == len(F24_PULL)
 
 
+@pytest.mark.parametrize("server_config", ["sqlite"], indirect=True)  # the client's side
 def test_a_429_waits_as_long_as_the_server_asks(desk, server, proxy):
     laptop = desk("laptop")
     laptop.sign_in()
@@ -417,6 +391,7 @@ def test_a_429_waits_as_long_as_the_server_asks(desk, server, proxy):
     assert one_copy_each(server, laptop)
 
 
+@pytest.mark.parametrize("server_config", ["sqlite"], indirect=True)  # the client's side
 def test_a_413_halves_the_batch_and_still_sends_everything(desk, server, proxy):
     laptop = desk("laptop")
     laptop.sign_in()

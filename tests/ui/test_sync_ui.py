@@ -3,27 +3,15 @@ real server on loopback."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import keyring
 import pytest
 
-from tests.helpers.memory_keyring import MemoryKeyring
 from tests.server.served import NEW_PASSWORD, SITI
 from tests.ui.conftest import WAIT_MS
 from wfh_desktop.tasks import TaskService
 
 SYNC_WAIT_MS = 30_000
-
-
-@pytest.fixture
-def ring() -> Iterator[MemoryKeyring]:
-    old = keyring.get_keyring()
-    ring = MemoryKeyring()
-    keyring.set_keyring(ring)
-    yield ring
-    keyring.set_keyring(old)
 
 
 def _dialog(app: Any) -> Any:
@@ -41,7 +29,7 @@ def test_local_only_the_status_line_says_so_and_offers_to_sign_in(app, qtbot):
 
 
 def test_sign_in_from_the_app_asks_for_a_new_initial_password_then_syncs(
-    app, qtbot, other, server, ring
+    app, qtbot, other, server, memory_keyring
 ):
     TaskService(other).add("Dicatat sebelum masuk", 30)
     app.show_window()
@@ -62,7 +50,7 @@ def test_sign_in_from_the_app_asks_for_a_new_initial_password_then_syncs(
     assert app.menu.sync_now.isVisible() and app.menu.sign_out.isVisible()
     statuses = other.conn.execute("SELECT DISTINCT status FROM outbox").fetchall()
     assert statuses == [("acked",)]
-    assert list(ring.secrets)  # the refresh token is in the keyring, nowhere else
+    assert list(memory_keyring.secrets)  # the refresh token is in the keyring, nowhere else
 
     # A change made in the app goes up a few seconds later, on its own.
     app.model.start_new("Dikerjakan setelah masuk", 15)
@@ -77,7 +65,7 @@ def test_sign_in_from_the_app_asks_for_a_new_initial_password_then_syncs(
 
 
 @pytest.mark.parametrize("case", ["wrong password", "unreachable", "not https"])
-def test_a_failed_sign_in_says_why_and_the_dialog_stays(app, qtbot, server, ring, case):
+def test_a_failed_sign_in_says_why_and_the_dialog_stays(app, qtbot, server, memory_keyring, case):
     dialog = _dialog(app)
     dialog.server.setText(
         {"unreachable": "http://127.0.0.1:9", "not https": "http://wfh.example.go.id"}.get(
