@@ -17,6 +17,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from sqlalchemy import func, or_, select
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
 
 from wfh_server import __version__
 from wfh_server.auth import Auth, AuthError, Caller, check_protocol
@@ -159,6 +160,10 @@ def create_app(config: ServerConfig | None = None, sync: Sync | None = None) -> 
     errors = problems(400, 401, 403, 409, 422, 429)
     sync_errors = errors | problems(413, 415)
     app = FastAPI(title="WFH Desktop server", version=__version__)
+    # Answers over 1 KiB go gzip-compressed to clients that accept it (SYNC.md): a pull page or
+    # a push's records shrink several times, which counts on a slow connection. Level 5: most
+    # of the saving for a fraction of level 9's CPU.
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
 
     @app.exception_handler(AuthError)
     async def _auth_error(_request: Request, e: AuthError) -> JSONResponse:

@@ -138,3 +138,20 @@ def test_sign_in_failures_say_what_happened_and_keep_everything(desks, answer):
         assert "cannot be reached" in str(e.value)
     assert outbox(laptop) == [("task.upsert", "pending")]
     assert local.meta(laptop.profile.conn, "account_user_id") is None
+
+
+def test_large_answers_come_gzip_compressed(desks):
+    laptop = desks("laptop")
+    laptop.sign_in()
+    with laptop.profile.write() as (conn, outbox):
+        for n in range(20):
+            TaskService(laptop.profile).insert(
+                conn, outbox, {"title": f"Tugas {n}", "target_minutes": 30}
+            )
+    laptop.sync()
+    client = laptop.client
+    answer = client.transport.send(
+        "GET", "/v1/sync/pull", params={"since": 0}, headers=client.account.auth_headers()
+    )
+    assert answer.status == 200 and answer.headers["content-encoding"] == "gzip"
+    assert len(answer.body) > 20 * 200  # read back whole, decompressed
