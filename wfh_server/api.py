@@ -160,10 +160,11 @@ def create_app(config: ServerConfig | None = None, sync: Sync | None = None) -> 
     errors = problems(400, 401, 403, 409, 422, 429)
     sync_errors = errors | problems(413, 415)
     app = FastAPI(title="WFH Desktop server", version=__version__)
-    # Answers over 1 KiB go gzip-compressed to clients that accept it (SYNC.md): a pull page or
-    # a push's records shrink several times, which counts on a slow connection. Level 5: most
-    # of the saving for a fraction of level 9's CPU.
-    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
+    # Answers over 1 KiB go gzip-compressed to clients that accept it (SYNC.md): a push's
+    # records shrink 14 times (313 to 22 MB for a 100,000-session backlog), which counts on a
+    # slow connection. Level 1: compressing is on a device's critical path (its pushes go one
+    # at a time), and level 5 made that backlog 28 % slower on loopback (docs/benchmarks.md).
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=1)
 
     @app.exception_handler(AuthError)
     async def _auth_error(_request: Request, e: AuthError) -> JSONResponse:

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -24,7 +23,7 @@ from wfh_desktop.errors import UserError
 from wfh_desktop.i18n import tr
 from wfh_desktop.settings import Settings, validate
 from wfh_desktop.timefmt import ZONES
-from wfh_desktop.ui.widgets import error_label, show_error
+from wfh_desktop.ui.widgets import error_label, ok_cancel, show_error
 
 
 class SettingsDialog(QDialog):
@@ -88,12 +87,7 @@ class SettingsDialog(QDialog):
 
         self.save_error = error_label()
         layout.addWidget(self.save_error)
-        buttons = QDialogButtonBox()
-        self.save_button = buttons.addButton(tr("Save"), QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(tr("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self._save)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.save_button = ok_cancel(layout, tr("Save"), self._save, self.reject)
         self._current = current
 
     def _save(self) -> None:

@@ -10,7 +10,6 @@ from typing import Any
 
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -22,7 +21,7 @@ from wfh_desktop.errors import UserError
 from wfh_desktop.i18n import tr
 from wfh_desktop.settings import server_address
 from wfh_desktop.ui.sync_bridge import SyncBridge
-from wfh_desktop.ui.widgets import error_label, show_error
+from wfh_desktop.ui.widgets import error_label, ok_cancel, show_error
 
 
 class SignInDialog(QDialog):
@@ -68,12 +67,7 @@ class SignInDialog(QDialog):
         self.busy = QLabel(tr("Signing in…"))
         self.busy.hide()
         layout.addWidget(self.busy)
-        buttons = QDialogButtonBox()
-        self.ok = buttons.addButton(tr("Sign in"), QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(tr("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.ok = ok_cancel(layout, tr("Sign in"), self.submit, self.reject)
         bridge.signed_in.connect(self._signed_in)
         bridge.sign_in_failed.connect(self._failed)
         (self.login if server_url else self.server).setFocus()

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtWidgets import (
+    QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -45,6 +46,18 @@ def button_row(*buttons: QPushButton) -> QHBoxLayout:
         row.addWidget(button)
     row.addStretch(1)
     return row
+
+
+def ok_cancel(layout: Any, ok_text: str, on_ok: Any, on_cancel: Any) -> QPushButton:
+    """A dialog's two buttons, ``ok_text`` and "Batal", at the end of ``layout``; returns the
+    first."""
+    buttons = QDialogButtonBox()
+    ok = buttons.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole)
+    buttons.addButton(tr("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
+    buttons.accepted.connect(on_ok)
+    buttons.rejected.connect(on_cancel)
+    layout.addWidget(buttons)
+    return ok
 
 
 def error_label() -> QLabel:
