@@ -1,5 +1,5 @@
 """`make screenshots`: the real app on a virtual screen with a tray, pictured in both languages:
-the tray menu, the quick picker, the main window's three tabs and the settings.
+the tray menu, the quick picker, the main window's four tabs, the settings and the sign-in.
 
 Starts Xvfb and fluxbox (a window manager whose toolbar hosts a system tray; Debian's `xvfb`
 and `fluxbox`), then for Indonesian and English runs the app in a child process on a sample
@@ -65,6 +65,8 @@ def _seed(home: Path, now_ms: int) -> None:
         start += (worked + 5) * MINUTE
         if done:
             tasks.mark_done(title)
+    # A session typed in twice by mistake: flagged for "Perlu ditinjau".
+    sessions.add("Rekapitulasi daftar hadir pegawai", start - 20 * MINUTE, start - 10 * MINUTE)
     tasks.add("Menyusun laporan bulanan", 30, rhk="Laporan kinerja unit", output="Laporan")
     clock.set(now_ms - 12 * MINUTE - 30_000)
     timer.start("Menyusun laporan bulanan")
@@ -125,7 +127,7 @@ def child(lang: str) -> None:
 
     app.show_window()
     app.window.resize(860, 620)
-    for index, name in enumerate(("main-window", "task-list", "daily-log")):
+    for index, name in enumerate(("main-window", "task-list", "daily-log", "review")):
         app.window.tabs.setCurrentIndex(index)
         settle()  # a tab reads its data when shown
         if name == "task-list":
@@ -141,6 +143,16 @@ def child(lang: str) -> None:
     frame = app.settings_dialog.frameGeometry()
     save("settings", frame.x(), frame.y(), frame.width(), frame.height())
     app.settings_dialog.close()
+
+    app.open_sign_in()
+    dialog = app.sign_in_dialog
+    dialog.server.setText("https://wfh.kemenpan.go.id")
+    dialog.login.setText("198501012010011001")
+    dialog.password.setText("rahasia-sekali")
+    settle()
+    frame = dialog.frameGeometry()
+    save("sign-in", frame.x(), frame.y(), frame.width(), frame.height())
+    dialog.close()
     app.shutdown()
 
 

@@ -31,6 +31,7 @@ class SignInDialog(QDialog):
         super().__init__(parent)
         self.bridge = bridge
         self.setWindowTitle(tr("Sign in to the server"))
+        self.setMinimumWidth(460)  # a whole address and an 18-digit NIP fit
         layout = QVBoxLayout(self)
         intro = QLabel(
             tr(
@@ -44,6 +45,7 @@ class SignInDialog(QDialog):
         layout.addLayout(form)
         self.server = QLineEdit(server_url or "")
         self.server.setPlaceholderText("https://wfh.instansi.go.id")
+        self.server.setMinimumWidth(280)
         form.addRow(tr("&Server address"), self.server)
         self.login = QLineEdit()
         self.login.setPlaceholderText(tr("NIP (18 digits) or e-mail"))
