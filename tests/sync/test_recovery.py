@@ -95,3 +95,26 @@ def test_a_copied_profile_gets_a_device_of_its_own_and_nothing_is_overwritten(
     assert clone.sync().pushed == 1
     laptop.sync()
     assert _titles(laptop) == _titles(clone) == ["Asli", "Di laptop", "Di salinan"]
+
+
+def test_f6_a_pull_that_dies_mid_page_leaves_no_half_page_and_the_next_one_completes(
+    desks, monkeypatch
+):
+    laptop, pc = desks("laptop"), desks("pc")
+    laptop.sign_in()
+    for title in ("Satu", "Dua", "Tiga"):
+        TaskService(laptop.profile).add(title, 30)
+    laptop.sync()
+    pc.sign_in()
+
+    def dies(conn: Any, cursor: int) -> None:
+        raise KeyboardInterrupt  # the program killed after the page's records, before its cursor
+
+    monkeypatch.setattr(local, "save_cursor", dies)
+    with pytest.raises(KeyboardInterrupt):
+        pc.sync()
+    assert pc.rows("task") == []  # the page and its cursor are one transaction
+    assert local.meta_int(pc.profile.conn, "pull_cursor") == 0
+    monkeypatch.undo()
+    assert pc.sync().pulled == 3
+    assert pc.rows("task") == laptop.rows("task")

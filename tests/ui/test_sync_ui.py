@@ -111,3 +111,16 @@ def test_items_to_review_are_listed_and_can_be_marked_as_looked_at(app, qtbot, o
     qtbot.waitUntil(lambda: window.review.empty.isVisibleTo(window.review), timeout=WAIT_MS)
     app.sync.refresh()
     qtbot.waitUntil(lambda: window.tabs.tabText(index) == "To re&view", timeout=WAIT_MS)
+
+
+def test_a_clock_far_off_the_servers_is_pointed_out_once(app, qtbot, other):
+    with other.write() as (conn, _):
+        conn.execute("INSERT INTO sync_meta(key, value) VALUES ('clock_offset_ms', '-300000')")
+    app.show_window()
+    app.sync.refresh()
+    text = "This computer's clock is 5 minutes off the server's; correct it."
+    qtbot.waitUntil(lambda: app.window.banner.text() == text, timeout=WAIT_MS)
+    app.window.banner.setText("")
+    app.sync.refresh()
+    qtbot.wait(300)
+    assert app.window.banner.text() == ""  # once a run

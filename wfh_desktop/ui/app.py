@@ -26,6 +26,7 @@ from wfh_desktop.timefmt import fmt_number
 
 log = logging.getLogger("wfh.ui")
 PROGRESS_OVER = 200  # an upload of more changes than this shows its progress
+CLOCK_WARN_MS = 120_000  # a clock further off the server's than this is pointed out
 TRAY_WAIT_MS = 10_000  # at login the panel may come up after us
 TRAY_POLL_MS = 250
 
@@ -82,6 +83,7 @@ class App:
         self.sync = SyncBridge(self.worker, clock, settings.ca_file)
         self.sign_in_dialog: Any = None
         self._review_count = 0
+        self._clock_warned = False
         self._autostart = autostart
         self.tray: Tray | None = None
         self.window: Any = None  # made when first needed: a tray app starts with the tray only
@@ -192,13 +194,31 @@ class App:
         count = getattr(status, "review", None)
         if count is None:
             return
+        off = abs(status.clock_offset_ms)
+        if off > CLOCK_WARN_MS and not self._clock_warned:  # SYNC.md: said, once a run
+            self._clock_warned = self._tell(
+                tr(
+                    "This computer's clock is {minutes} minutes off the server's; correct it.",
+                    minutes=round(off / 60_000),
+                )
+            )
         if count > self._review_count:  # the server decided something the user should see
-            text = tr("{n} items to review: see “Perlu ditinjau” in the main window.", n=count)
-            if self.tray is not None:
-                self.tray.icon.showMessage(tr("To review"), text)
-            elif self.window is not None:
-                self.window.notify(text)
+            self._tell(
+                tr("{n} items to review: see “Perlu ditinjau” in the main window.", n=count),
+                tr("To review"),
+            )
         self._review_count = count
+
+    def _tell(self, text: str, title: str | None = None) -> bool:
+        """A notice: from the tray, or in the window where there is no tray; False when
+        neither is there yet (the app still looks for the tray)."""
+        if self.tray is not None:
+            self.tray.icon.showMessage(title or tr("WFH Desktop"), text)
+        elif self.window is not None:
+            self.window.notify(text)
+        else:
+            return False
+        return True
 
     def _sync_progress(self, p: Any) -> None:
         """A large upload shows how far it is, in the menu and the status line."""
