@@ -121,6 +121,7 @@ class Server:
     url: str
     passwords: dict[str, str]
     engine: Any
+    restart: Any = field(default=None, repr=False)  # kill -9 the process, start it again
 
     def login(self, nip: str, device: str, password: str | None = None) -> httpx.Response:
         return httpx.post(
@@ -213,23 +214,37 @@ def serve(engine: Any, config: ServerConfig, **env: str) -> Iterator[Server]:
             | env
         ),
     )
-    proc = subprocess.Popen(
-        [EXE, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=environ,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     url = f"http://127.0.0.1:{port}"
-    try:
+
+    def start() -> subprocess.Popen[bytes]:
+        proc = subprocess.Popen(
+            [EXE, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=environ,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 30
         while True:
             try:
                 httpx.get(f"{url}/healthz", timeout=2)
-                break
+                return proc
             except httpx.TransportError:
-                assert proc.poll() is None and time.monotonic() < deadline
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    proc.kill()
+                    raise AssertionError("wfh-server did not start") from None
                 time.sleep(0.1)
-        yield Server(url, passwords, engine)
+
+    procs = [start()]
+
+    def restart() -> None:
+        """The server process killed (``kill -9``: mid-transaction, if one is open) and started
+        again on the same port, as after a crash."""
+        procs[0].kill()
+        procs[0].wait(20)
+        procs[0] = start()
+
+    try:
+        yield Server(url, passwords, engine, restart)
     finally:
-        proc.terminate()
-        proc.wait(20)
+        procs[0].terminate()
+        procs[0].wait(20)

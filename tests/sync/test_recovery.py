@@ -118,3 +118,42 @@ def test_f6_a_pull_that_dies_mid_page_leaves_no_half_page_and_the_next_one_compl
     monkeypatch.undo()
     assert pc.sync().pulled == 3
     assert pc.rows("task") == laptop.rows("task")
+
+
+def test_f7_the_server_killed_mid_upload_and_restarted_loses_and_repeats_nothing(desks, server):
+    import threading
+    import time
+
+    from wfh_desktop.sync.errors import NetworkError
+    from wfh_desktop.tasks import clean_fields
+
+    laptop = desks("laptop")
+    laptop.sign_in()
+    with laptop.profile.write() as (conn, outbox):
+        tasks = TaskService(laptop.profile)
+        for n in range(1500):
+            tasks.insert(conn, outbox, clean_fields({"title": f"Tugas {n}", "target_minutes": 30}))
+
+    def stored() -> int:
+        with server.engine.connect() as conn:
+            return int(conn.execute(text("SELECT count(*) FROM task")).scalar_one())
+
+    def crash_when_half_way() -> None:
+        deadline = time.monotonic() + 60
+        while stored() < 200 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        server.restart()
+
+    crasher = threading.Thread(target=crash_when_half_way)
+    crasher.start()
+    try:
+        with pytest.raises(NetworkError):
+            laptop.sync()
+    finally:
+        crasher.join(90)
+    assert 200 <= stored() < 1500  # the upload was cut by the crash
+    laptop.sync()  # the restarted server takes the rest
+    assert stored() == 1500
+    assert {s for (s,) in laptop.profile.conn.execute("SELECT status FROM outbox")} == {"acked"}
+    titles = [r[1] for r in laptop.rows("task")]
+    assert len(titles) == len(set(titles)) == 1500
