@@ -156,6 +156,7 @@ def agency(tmp_path: Path, server: Any) -> Iterator[tuple[TlsProxy, Path]]:
     proxy.close()
 
 
+@pytest.mark.parametrize("server_config", ["sqlite"], indirect=True)  # TLS: the client's side
 def test_an_untrusted_certificate_is_refused_and_the_agency_authority_makes_it_work(
     desks, agency, server
 ):
@@ -177,6 +178,7 @@ def test_an_untrusted_certificate_is_refused_and_the_agency_authority_makes_it_w
         trusting.close()
 
 
+@pytest.mark.parametrize("server_config", ["sqlite"], indirect=True)  # TLS: the client's side
 def test_a_missing_authority_file_is_a_clear_error(desks, agency, tmp_path):
     proxy, _ = agency
     laptop = desks("laptop")

@@ -64,6 +64,7 @@ def test_sign_in_from_the_app_asks_for_a_new_initial_password_then_syncs(
     )
 
 
+@pytest.mark.parametrize("server_config", ["sqlite"], indirect=True)  # the dialog's side
 @pytest.mark.parametrize("case", ["wrong password", "unreachable", "not https"])
 def test_a_failed_sign_in_says_why_and_the_dialog_stays(app, qtbot, server, memory_keyring, case):
     dialog = _dialog(app)
