@@ -22,6 +22,7 @@ CALLS = {
     # the sync client's errors (wfh_desktop/sync/errors.py), and their own super().__init__
     "SyncError",
     "NotConfigured",
+    "Stuck",
     "NetworkError",
     "TlsError",
     "UnknownServer",

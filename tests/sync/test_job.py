@@ -6,6 +6,7 @@ from __future__ import annotations
 import queue
 import random
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from pathlib import Path
@@ -187,3 +188,27 @@ def test_a_local_change_is_pushed_a_few_seconds_later(
     finally:
         job.stop()
         client.close()
+
+
+def test_a_problem_for_the_user_also_holds_the_timed_syncs(monkeypatch):
+    monkeypatch.setattr(job_mod, "AFTER_CHANGE_S", 0.1)
+    monkeypatch.setattr(job_mod, "INTERVAL_JITTER_S", 0)
+    calls: list[int] = []
+    events: queue.Queue[str] = queue.Queue()
+
+    def sync() -> None:
+        calls.append(1)
+        raise SignInNeeded("Sign-in needed")
+
+    job = SyncJob(sync, lambda kind, _d: events.put(kind), rng=_Low(), interval_s=0.2)
+    job.start(first_delay_s=0)
+    try:
+        assert events.get(timeout=10) == "syncing"
+        assert events.get(timeout=10) == "failed"
+        job.changed()  # a local change, and the interval ticking: no sync until the user acts
+        time.sleep(1.5)
+        assert len(calls) == 1
+        job.sync_now()
+        assert events.get(timeout=10) == "syncing"
+    finally:
+        job.stop()

@@ -157,3 +157,26 @@ def test_f7_the_server_killed_mid_upload_and_restarted_loses_and_repeats_nothing
     assert {s for (s,) in laptop.profile.conn.execute("SELECT status FROM outbox")} == {"acked"}
     titles = [r[1] for r in laptop.rows("task")]
     assert len(titles) == len(set(titles)) == 1500
+
+
+def test_f25_a_server_restored_with_fewer_changes_gets_the_retained_ones_again(desks, server):
+    laptop = desks("laptop")
+    laptop.sign_in()
+    for title in ("Satu", "Dua"):
+        TaskService(laptop.profile).add(title, 30)
+    laptop.sync()
+    # Restored from a backup: the server's feed is behind this computer's cursor (409
+    # epoch_mismatch), and it has lost the device's mutations.
+    device = laptop.profile.device_id
+    _server_sql(server, "UPDATE user_sync_state SET last_seq = 0")
+    _server_sql(server, "DELETE FROM user_feed")
+    _server_sql(server, "DELETE FROM task")
+    _server_sql(server, "UPDATE device SET last_seq = 0 WHERE device_id = :d", d=device)
+    _server_sql(server, "DELETE FROM mutation_log WHERE device_id = :d", d=device)
+    report = laptop.sync()
+    assert report.pushed == 2
+    assert local.status(laptop.profile.conn).state == "synced"
+    pc = desks("pc")
+    pc.sign_in()
+    pc.sync()
+    assert _titles(pc) == ["Dua", "Satu"]

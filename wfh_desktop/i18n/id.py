@@ -701,4 +701,6 @@ CATALOG: dict[str, str] = {
     "Correct a session in the daily log; then mark its item here.": "Betulkan sesi di Catatan harian; lalu tandai butirnya di sini.",
     "When": "Waktu",
     "What happened": "Yang terjadi",
+    "Something went wrong while syncing; nothing you stored was lost. It is tried again later.": "Terjadi kesalahan saat sinkronisasi; tidak ada yang Anda simpan yang hilang. Akan dicoba lagi nanti.",
+    "The server lost changes older than this computer keeps (restored from an old backup?). Tell your agency's administrator; your work is kept.": "Server kehilangan perubahan yang lebih lama daripada yang disimpan komputer ini (dipulihkan dari cadangan lama?). Beri tahu administrator instansi Anda; pekerjaan Anda tetap tersimpan.",
 }

@@ -104,6 +104,7 @@ class SyncClient:
         password must be changed first (``new_password``)."""
         if reading(self.db, lambda c: local.meta(c, "device_conflict")) == "1":
             self._new_device()
+        was = self.account.user_id
         tokens, remembered = self.account.login(login, password, socket.gethostname(), org)
         if tokens.user.must_change_password:
             if not new_password:
@@ -116,6 +117,7 @@ class SyncClient:
             first = writing(self.db, lambda c: local.bind(c, self.url, tokens.user))
         except local.BoundElsewhere as e:
             self.account.logout()
+            self.account.user_id = was  # this computer's own sign-in stays as it was
             raise SyncError(
                 "This computer's data belongs to {name} ({nip}); sign in with that account, or "
                 "use another data folder (WFH_HOME) for another person.",

@@ -9,6 +9,7 @@ background job (and the tray, through it) calls the same method.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from wfh_desktop.sync.errors import (
     AccountRefused,
     NetworkError,
     Refused,
+    Stuck,
     SyncError,
     from_refusal,
 )
@@ -72,6 +74,10 @@ def reading(db: Db, fn: Callable[[sqlite3.Connection], T]) -> T:
     return db(lambda p: fn(p.conn))
 
 
+# What the status line says after a failure that is not one of the expected ones (logged).
+BUG = SyncError(
+    "Something went wrong while syncing; nothing you stored was lost. It is tried again later."
+).message
 PUSH_BYTES = 256 * 1024  # uncompressed, per push (SYNC.md)
 MAX_GAP_RETRIES = 3
 
@@ -144,6 +150,20 @@ class Syncer:
             failed = partial(local.record_outcome, now=self.now(), kind=e.kind, message=e.message)
             writing(self.db, partial(failed, values=e.values))
             raise
+        except Exception:
+            log.exception("sync failed")
+            with contextlib.suppress(Exception):  # the database itself may be what failed
+                writing(
+                    self.db,
+                    partial(
+                        local.record_outcome,
+                        now=self.now(),
+                        kind="failed",
+                        message=BUG,
+                        values={},
+                    ),
+                )
+            raise
         writing(self.db, lambda c: local.record_outcome(c, self.now(), None, None, None))
         return self.report
 
@@ -171,6 +191,12 @@ class Syncer:
                     gaps += 1
                     expected = e.problem.expected_seq or 1
                     again = writing(self.db, partial(local.resend_from, wire_seq=expected))
+                    if again == 0:  # the server wants changes no longer kept here
+                        raise Stuck(
+                            "The server lost changes older than this computer keeps (restored "
+                            "from an old backup?). Tell your agency's administrator; your work "
+                            "is kept."
+                        )
                     total += again
                     log.warning("seq_gap: sending again from %s (%s mutations)", expected, again)
                     continue
@@ -228,6 +254,7 @@ class Syncer:
 
     def pull_all(self) -> None:
         pulled = 0
+        restored = False
         while True:
             cursor = reading(self.db, lambda c: local.meta_int(c, "pull_cursor"))
             answer = self._call(
@@ -238,6 +265,15 @@ class Syncer:
             if answer.status == 410:
                 self.snapshot()
                 continue
+            if answer.status == 409 and not restored:
+                e = self.t.refusal(answer)
+                if isinstance(e, Refused) and e.code == "epoch_mismatch":
+                    # The server was restored from a backup: the retained mutations go up again
+                    # (the server answers those it has as duplicates), then the feed from 0.
+                    restored = True
+                    writing(self.db, local.server_restored)
+                    self.push_all()
+                    continue
             if answer.status != 200:
                 raise self._refused(answer)
             page = parse(answer, PullResponse)
@@ -291,7 +327,7 @@ class Syncer:
             record.setdefault("id", change.id)
             record["version"] = change.version
             local.apply_record(w, change.entity, record, now)
-        if not page.has_more:
+        if not page.has_more or not page.next_after:  # the last page
             local.set_meta(w, "pull_cursor", as_of)
         return len(page.records)
 

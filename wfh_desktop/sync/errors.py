@@ -24,6 +24,12 @@ class NotConfigured(SyncError):
     retry = False
 
 
+class Stuck(SyncError):
+    """Something only the agency's administrator can sort out; the work stays here."""
+
+    retry = False
+
+
 class NetworkError(SyncError):
     """No usable answer: offline, a timeout, a captive portal, a damaged answer."""
 

@@ -189,7 +189,7 @@ class Transport:
 def parse(answer: Answer, cls: type[M]) -> M:
     kind = answer.headers.get("content-type", "").split(";")[0].strip()
     if kind != "application/json":
-        log.warning("answer of type %r, not JSON: %r", kind, answer.body[:200])
+        log.warning("answer of type %r, not JSON (%d bytes)", kind, len(answer.body))
         raise NetworkError(
             "The server answered with a web page instead of data (a Wi-Fi or office sign-in "
             "page?); nothing was marked as sent."
@@ -197,7 +197,12 @@ def parse(answer: Answer, cls: type[M]) -> M:
     try:
         return cls.model_validate_json(answer.body)
     except ValidationError as e:
-        log.warning("answer not valid %s: %s", cls.__name__, e)
+        # Only where it failed: the input may hold a token.
+        log.warning(
+            "answer not valid %s: %s",
+            cls.__name__,
+            [(err["loc"], err["type"]) for err in e.errors(include_input=False)],
+        )
         raise NetworkError(
             "The server's answer was not understood; nothing was marked as sent."
         ) from e

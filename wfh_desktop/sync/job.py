@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -70,6 +71,8 @@ class SyncJob:
         self._again = False
         self.attempt = 0  # failures in a row
         self.next_retry_s: float | None = None
+        self._waiting_for_user = False  # sign in, update: only "sync now" tries again
+        self._hold_until = 0.0  # monotonic: no timed sync before (a long Retry-After)
 
     def start(self, first_delay_s: float | None = None) -> None:
         """Start: the first sync after ``first_delay_s`` (default: random, up to 2 minutes),
@@ -80,6 +83,7 @@ class SyncJob:
         self._scheduler.add_job(
             self._run,
             IntervalTrigger(seconds=self._interval_s, jitter=INTERVAL_JITTER_S),
+            args=["timed"],
             id="interval",
             max_instances=1,
             coalesce=True,
@@ -94,7 +98,9 @@ class SyncJob:
     def sync_now(self) -> None:
         """ "Sync now" from the tray or the window, and the network coming back."""
         self.attempt = 0
-        self._once(0.0, "soon")
+        self._waiting_for_user = False
+        self._hold_until = 0.0
+        self._once(0.0, "now")
 
     def changed(self) -> None:
         """A local change: a push a few seconds later, once for a burst of changes."""
@@ -109,13 +115,18 @@ class SyncJob:
         self._scheduler.add_job(
             self._run,
             DateTrigger(run_date=at),
+            args=["asked" if job_id in ("now", "retry") else "timed"],
             id=job_id,
             replace_existing=True,
             max_instances=1,
             misfire_grace_time=None,
         )
 
-    def _run(self) -> None:
+    def _run(self, why: str = "asked") -> None:
+        if why == "timed" and (
+            self._waiting_for_user or time.monotonic() < self._hold_until
+        ):  # the interval, a change or the start: not while the user or the server said wait
+            return
         if not self._running.acquire(blocking=False):
             self._again = True  # one sync at a time; this one asks for another after it
             return
@@ -130,14 +141,18 @@ class SyncJob:
                 wait = retry_in_s(e, self.attempt, self._rng)
                 self.attempt += 1
                 self.next_retry_s = wait
+                self._waiting_for_user = wait is None
                 if wait is not None:
+                    self._hold_until = time.monotonic() + wait
                     self._once(wait, "retry")
                 self._on_event("failed", e)
             else:
                 self.attempt = 0
                 self.next_retry_s = None
+                self._waiting_for_user = False
+                self._hold_until = 0.0
                 self._on_event("done", report)
         finally:
             self._running.release()
         if self._again:
-            self._once(0.0, "soon")
+            self._once(0.0, "now")

@@ -237,6 +237,13 @@ def device_conflict(conn: sqlite3.Connection) -> None:
     set_meta(conn, "signed_in", None)
 
 
+def server_restored(conn: sqlite3.Connection) -> None:
+    """The server lost changes (restored from a backup): every retained acked mutation is sent
+    again, and the feed is read from the start."""
+    conn.execute("UPDATE outbox SET status = 'pending' WHERE status = 'acked'")
+    conn.execute("DELETE FROM sync_meta WHERE key = 'pull_cursor'")
+
+
 def purge_acked(conn: sqlite3.Connection, now: int) -> None:
     conn.execute(
         "DELETE FROM outbox WHERE status = 'acked' AND acked_at < ?", (now - ACKED_KEEP_MS,)

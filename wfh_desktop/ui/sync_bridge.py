@@ -50,15 +50,17 @@ class SyncBridge(QObject):
 
         with self._lock:
             if self._client is None or (server_url and self._client.url != server_url):
-                if self._client is not None:
-                    self._client.close()
-                self._client = SyncClient(
+                # The new one first: if it cannot be made, the old one still works.
+                new = SyncClient(
                     self.worker.call,
                     clock=self.clock,
                     server_url=server_url,
                     ca_file=self.ca_file,
                     progress=lambda p: self.progress.emit(p),
                 )
+                old, self._client = self._client, new
+                if old is not None:
+                    old.close()
             return self._client
 
     def _sync(self) -> Any:

@@ -44,6 +44,7 @@ class DbWorker(QObject):
         self._next = 0
         self._opened = threading.Event()
         self._lock = threading.Lock()
+        self._closed = False
         self._open_error: BaseException | None = None
         self.job_finished.connect(self._deliver)
         # Started by the first job: nothing competes with the app's start-up before it.
@@ -64,6 +65,8 @@ class DbWorker(QObject):
         thread (the sync job): its database writes go through this one writer too."""
         if threading.current_thread() is threading.main_thread():
             raise RuntimeError("DbWorker.call would block the UI thread; use submit()")
+        if self._closed:  # the app is quitting: a sync still running must not wait for it
+            raise RuntimeError("the database thread has stopped")
         done: Future[Any] = Future()
 
         def run(p: Profile) -> None:
@@ -81,6 +84,7 @@ class DbWorker(QObject):
 
     def close(self, timeout_s: float = 10.0) -> None:
         """Finish the queued jobs, close the database and end the thread."""
+        self._closed = True
         if self._thread.ident is None:
             return  # never started
         self._jobs.put(None)
