@@ -238,6 +238,7 @@ class Syncer:
         for r in reply.results:
             if r.record is not None:
                 local.apply_record(w, _entity_of(types.get(r.seq, "")), r.record, now)
+        local.retry_parked(w, now)
         self._answered(w, answer, reply.server_hlc, reply.server_time, reply.epoch)
         return acked, rejected
 
@@ -294,6 +295,7 @@ class Syncer:
             record["version"] = change.version
             if local.apply_record(w, change.entity, record, now) in ("applied", "parked"):
                 changed += 1
+        local.retry_parked(w, now)
         local.save_cursor(w, page.next)
         self._answered(w, answer, page.server_hlc, page.server_time, page.epoch)
         return changed
@@ -327,6 +329,7 @@ class Syncer:
             record.setdefault("id", change.id)
             record["version"] = change.version
             local.apply_record(w, change.entity, record, now)
+        local.retry_parked(w, now)
         if not page.has_more or not page.next_after:  # the last page
             local.set_meta(w, "pull_cursor", as_of)
         return len(page.records)

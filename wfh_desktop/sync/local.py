@@ -309,28 +309,26 @@ def _upsert(conn: sqlite3.Connection, table: str, ident: str, values: dict[str, 
     )
 
 
-def _one_running(conn: sqlite3.Connection, ident: str, values: dict[str, Any], now: int) -> None:
-    """The server's rule, here: of two running sessions of one person, the later start keeps
-    running and the other stops where it starts (SYNC.md); the server does the same to what
-    it is sent, so the next pull brings the same."""
+def _park(conn: sqlite3.Connection, ident: str, waits_for: str, record: Mapping[str, Any]) -> None:
+    conn.execute(
+        "INSERT INTO sync_parked(entity, id, waits_for, change) VALUES ('session', ?, ?, ?) "
+        "ON CONFLICT(entity, id) DO UPDATE SET waits_for = excluded.waits_for, "
+        "change = excluded.change WHERE json_extract(sync_parked.change, '$.version') "
+        "<= json_extract(excluded.change, '$.version')",
+        (ident, waits_for, json.dumps(dict(record))),
+    )
+
+
+def _other_running(conn: sqlite3.Connection, ident: str, values: dict[str, Any]) -> str | None:
+    """Another session of the owner running here, if ``values`` would run too."""
     if values["end_at"] is not None or values["deleted_at"] is not None:
-        return
-    other = conn.execute(
-        "SELECT id, start_at FROM session WHERE owner_user_id = ? AND end_at IS NULL "
+        return None
+    row = conn.execute(
+        "SELECT id FROM session WHERE owner_user_id = ? AND end_at IS NULL "
         "AND deleted_at IS NULL AND id != ?",
         (values["owner_user_id"], ident),
     ).fetchone()
-    if other is None:
-        return
-    other_id, other_start = other
-    if (other_start, other_id) > (values["start_at"], ident):
-        values["end_at"] = max(other_start, values["start_at"])
-        values["auto_stop_reason"] = f"superseded_by:{other_id}"
-    else:
-        conn.execute(
-            "UPDATE session SET end_at = ?, auto_stop_reason = ?, updated_at = ? WHERE id = ?",
-            (max(values["start_at"], other_start), f"superseded_by:{ident}", now, other_id),
-        )
+    return None if row is None else str(row[0])
 
 
 def apply_record(
@@ -352,25 +350,37 @@ def apply_record(
     if entity == "session":
         known = conn.execute("SELECT 1 FROM task WHERE id = ?", (values["task_id"],)).fetchone()
         if known is None:
-            conn.execute(
-                "INSERT INTO sync_parked(entity, id, waits_for, change) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(entity, id) DO UPDATE SET waits_for = excluded.waits_for, "
-                "change = excluded.change WHERE json_extract(sync_parked.change, '$.version') "
-                "< json_extract(excluded.change, '$.version')",
-                ("session", ident, values["task_id"], json.dumps(dict(record))),
-            )
+            _park(conn, ident, values["task_id"], record)
             return "parked"
     if entity in _REPLAYED:
         _replay(entity, values, conn, ident)
     if entity == "session":
-        _one_running(conn, ident, values, now)
+        # Two running sessions of one person: the server settles which one runs (its rule
+        # needs stamps this computer does not have) and sends the other stopped; until then
+        # this one waits, so that this database never holds a guess of its own.
+        blocker = _other_running(conn, ident, values)
+        if blocker is not None:
+            _park(conn, ident, blocker, record)
+            return "parked"
     if entity != "handoff":
         values["updated_at"] = now
     values["version"] = version
     _upsert(conn, entity, ident, values)
-    if entity == "task":
-        _unpark(conn, ident, now)
+    conn.execute(  # an older copy that waited is now behind
+        "DELETE FROM sync_parked WHERE id = ? AND json_extract(change, '$.version') <= ?",
+        (ident, version),
+    )
+    _unpark(conn, ident, now)  # what waited for this record: its task, or its stop
     return "applied"
+
+
+def retry_parked(conn: sqlite3.Connection, now: int) -> None:
+    """Try the waiting records again (after a page, or after a local stop freed the way)."""
+    for entity, ident, change in conn.execute(
+        "SELECT entity, id, change FROM sync_parked"
+    ).fetchall():
+        conn.execute("DELETE FROM sync_parked WHERE entity = ? AND id = ?", (entity, ident))
+        apply_record(conn, entity, json.loads(change), now)
 
 
 def _unpark(conn: sqlite3.Connection, task_id: str, now: int) -> None:
