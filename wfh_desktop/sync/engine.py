@@ -237,7 +237,8 @@ class Syncer:
         types = {p.mutation["seq"]: p.mutation["type"] for p in sent}
         for r in reply.results:
             if r.record is not None:
-                local.apply_record(w, _entity_of(types.get(r.seq, "")), r.record, now)
+                entity = _entity_of(types.get(r.seq, ""))
+                local.apply_record(w, entity, r.record, now, answered=True)
         local.retry_parked(w, now)
         self._answered(w, answer, reply.server_hlc, reply.server_time, reply.epoch)
         return acked, rejected

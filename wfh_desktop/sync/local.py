@@ -336,15 +336,20 @@ def apply_record(
     entity: str,
     record: Mapping[str, Any],
     now: int,
+    *,
+    answered: bool = False,
 ) -> str:
     """One record as the server has it, written here (rebased on pending local changes).
-    Returns ``applied``, ``old`` (what is here is as new or newer), ``parked`` or ``unknown``."""
+    Returns ``applied``, ``old`` (what is here is as new or newer), ``parked`` or ``unknown``.
+    ``answered``: the record came back for a change of ours, so it replaces what is here even
+    at the same version (a change the server found already made leaves the version, but what
+    this computer worked out locally, its review flags, must give way to the server's)."""
     ident = str(record["id"])
     version = int(record.get("version") or 0)
     if entity not in ("task", "session", "handoff"):
         return "unknown"
     current = _local_version(conn, entity, ident)
-    if current is not None and current >= version:
+    if current is not None and (current > version or (current == version and not answered)):
         return "old"
     values = _local_values(entity, record)
     if entity == "session":
