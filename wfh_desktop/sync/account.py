@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
 
 from wfh_desktop.sync.errors import (
     AccountRefused,
@@ -21,7 +20,7 @@ from wfh_desktop.sync.errors import (
     from_refusal,
 )
 from wfh_desktop.sync.http import Transport
-from wfh_server.protocol import PROTOCOL_VERSION, Tokens, UserInfo
+from wfh_server.protocol import PROTOCOL_VERSION, Tokens
 
 log = logging.getLogger("wfh.sync")
 
@@ -89,12 +88,6 @@ class Vault:
             pass
         except Exception:
             log.exception("keyring delete failed")
-
-
-@dataclass
-class SignedIn:
-    user: UserInfo
-    remembered: bool  # the refresh token is in the keyring (False: asked again next time)
 
 
 class Account:

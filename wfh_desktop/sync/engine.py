@@ -13,7 +13,7 @@ import contextlib
 import logging
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, Protocol, TypeVar
 
@@ -98,7 +98,6 @@ class Report:
     bytes_sent: int = 0
     bytes_received: int = 0
     resynced: bool = False
-    notes: list[str] = field(default_factory=list)
 
 
 class Syncer:

@@ -16,7 +16,6 @@ import logging
 import ssl
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -243,13 +242,3 @@ def _connect_error(url: str, e: httpx.ConnectError) -> Exception:
     return NetworkError(
         "The server cannot be reached (offline?); your work is kept and will be sent later."
     )
-
-
-def read_ca_file(path: str | None) -> str | None:
-    """An extra certificate file, checked to exist."""
-    if not path:
-        return None
-    p = Path(path).expanduser()
-    if not p.is_file():
-        raise TlsError("The certificate file {path} does not exist.", path=str(p))
-    return str(p)
