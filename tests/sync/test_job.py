@@ -99,7 +99,8 @@ def test_a_sign_in_problem_is_not_retried_until_the_user_acts():
         job.stop()
 
 
-def test_one_sync_at_a_time_and_a_request_during_it_runs_after_it():
+@pytest.mark.parametrize("first", ["start", "sync_now"])
+def test_one_sync_at_a_time_and_a_request_during_it_runs_after_it(first: str):
     started, release = threading.Event(), threading.Event()
     active, most = [0], [0]
     calls: list[int] = []
@@ -115,8 +116,10 @@ def test_one_sync_at_a_time_and_a_request_during_it_runs_after_it():
 
     done: queue.Queue[str] = queue.Queue()
     job = SyncJob(sync, lambda kind, _d: done.put(kind) if kind == "done" else None, rng=_Low())
-    job.start(first_delay_s=0)
+    job.start(first_delay_s=0 if first == "start" else 3600)
     try:
+        if first == "sync_now":  # the request during it is the same scheduler job again
+            job.sync_now()
         assert started.wait(10)
         job.sync_now()
         job.sync_now()
@@ -212,3 +215,24 @@ def test_a_problem_for_the_user_also_holds_the_timed_syncs(monkeypatch):
         assert events.get(timeout=10) == "syncing"
     finally:
         job.stop()
+
+
+def test_quitting_while_a_sync_is_being_started_leaves_no_broken_scheduler_thread():
+    """The app quitting just as "sync now" fires: the scheduler's thread must not die on a job
+    removed under it (APScheduler looks for it among the jobs of a stopped scheduler)."""
+    errors: list[BaseException | None] = []
+    before = threading.excepthook
+    threading.excepthook = lambda args: errors.append(args.exc_value)
+    try:
+        for _ in range(150):
+            job = SyncJob(lambda: None, lambda _k, _d: None, rng=_Low())
+            job.start(first_delay_s=3600)
+            asking = threading.Thread(target=lambda j=job: [j.sync_now() for _ in range(200)])
+            asking.start()
+            time.sleep(0.001)
+            job.stop()
+            asking.join()
+            job.sync_now()  # after the stop: nothing, no error
+    finally:
+        threading.excepthook = before
+    assert errors == []

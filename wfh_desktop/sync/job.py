@@ -68,6 +68,8 @@ class SyncJob:
         self._interval_s = interval_s
         self._scheduler = BackgroundScheduler(timezone=UTC)
         self._running = threading.Lock()
+        self._jobs = threading.Lock()  # adding a job against stopping
+        self._stopped = False
         self._again = False
         self.attempt = 0  # failures in a row
         self.next_retry_s: float | None = None
@@ -92,7 +94,12 @@ class SyncJob:
         self._once(delay, "start")
 
     def stop(self, wait: bool = True) -> None:
+        with self._jobs:
+            self._stopped = True  # no job is added from now on
         if self._scheduler.running:
+            # Jobs first, while the scheduler still runs: a stopped APScheduler looks for a
+            # one-off job it has just run among its pending jobs, fails, and its thread dies.
+            self._scheduler.remove_all_jobs()
             self._scheduler.shutdown(wait=wait)
 
     def sync_now(self) -> None:
@@ -109,18 +116,21 @@ class SyncJob:
     def _once(self, delay_s: float, job_id: str) -> None:
         from apscheduler.triggers.date import DateTrigger
 
-        if not self._scheduler.running:
-            return
-        at = datetime.now(UTC) + timedelta(seconds=delay_s)
-        self._scheduler.add_job(
-            self._run,
-            DateTrigger(run_date=at),
-            args=["asked" if job_id in ("now", "retry") else "timed"],
-            id=job_id,
-            replace_existing=True,
-            max_instances=1,
-            misfire_grace_time=None,
-        )
+        with self._jobs:
+            if self._stopped or not self._scheduler.running:
+                return
+            at = datetime.now(UTC) + timedelta(seconds=delay_s)
+            self._scheduler.add_job(
+                self._run,
+                DateTrigger(run_date=at),
+                args=["asked" if job_id in ("now", "retry") else "timed"],
+                id=job_id,
+                replace_existing=True,
+                # Not 1: a request while this job's sync runs must reach _run, which asks for
+                # another sync after it, instead of being skipped by the scheduler.
+                max_instances=3,
+                misfire_grace_time=None,
+            )
 
     def _run(self, why: str = "asked") -> None:
         if why == "timed" and (
