@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import sys
 import time
@@ -52,7 +53,15 @@ def main() -> int:
     say(phase="signed_in", seconds=time.perf_counter() - t0, rss_mib=rss_mib())
 
     t0 = time.perf_counter()
-    report = client.sync()
+    profiled = os.environ.get("WFH_BENCH_CPROFILE")  # a file: the backlog's sync, profiled
+    if profiled:
+        import cProfile
+
+        with cProfile.Profile() as prof:
+            report = client.sync()
+        prof.dump_stats(profiled)
+    else:
+        report = client.sync()
     seconds = time.perf_counter() - t0
     say(
         phase="backlog",

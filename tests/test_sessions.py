@@ -49,6 +49,25 @@ def test_overlap_is_accepted_and_flagged(later):
     assert overlapping.session.needs_review == "overlap"
 
 
+def test_once_the_server_has_a_session_its_flags_change_only_with_the_server(later, profile):
+    """Flags are worked out here only for what never reached the server: once it has the
+    session, a local edit keeps its flags until the server's answer, or two computers would
+    hold one version with different flags."""
+    later.add("Laporan", MONDAY_0800_WIB, MONDAY_0800_WIB + 30 * MINUTE)
+    b = later.add("Laporan", MONDAY_0800_WIB + 20 * MINUTE, MONDAY_0800_WIB + HOUR).session
+    with profile.write() as (conn, _):  # as a record from the server leaves it
+        conn.execute(
+            "UPDATE session SET version = 3, needs_review = 'clock_offset,overlap' WHERE id = ?",
+            (b.id,),
+        )
+    moved = later.edit(short_code(b.id), start_ms=MONDAY_0800_WIB + 30 * MINUTE)
+    assert moved.session.needs_review == "clock_offset,overlap"
+    pending = profile.conn.execute(
+        "SELECT type, payload FROM outbox WHERE entity_id = ? ORDER BY seq DESC", (b.id,)
+    ).fetchone()
+    assert pending[0] == "session.edit" and "needs_review" not in pending[1]
+
+
 def test_edit_moves_and_clears_the_overlap_flag(later):
     later.add("Laporan", MONDAY_0800_WIB, MONDAY_0800_WIB + 30 * MINUTE)
     b = later.add("Laporan", MONDAY_0800_WIB + 20 * MINUTE, MONDAY_0800_WIB + HOUR).session

@@ -11,7 +11,7 @@ from wfh_desktop.ids import uuid7
 from wfh_desktop.lookup import find_session, find_task, get_task
 from wfh_desktop.profile import PAUSED_KEY, Profile
 from wfh_desktop.tasks import clean_text
-from wfh_desktop.timer import insert_session, review_flag, running_session
+from wfh_desktop.timer import insert_session, kept_review_flag, running_session
 
 FUTURE_SLACK_MS = 60_000
 
@@ -94,7 +94,7 @@ class SessionService:
                 changes["note"] = clean_text(note)
             new = session._replace(**changes)  # type: ignore[arg-type]
             check_span(new.start_at, new.end_at, now)
-            new = new._replace(needs_review=review_flag(conn, new, now))
+            new = new._replace(needs_review=kept_review_flag(conn, new, now))
             changes = {
                 k: v
                 for k, v in new._asdict().items()
@@ -142,7 +142,7 @@ class SessionService:
             if session.end_at is None:
                 Profile.set_state(conn, PAUSED_KEY, None)
             restored = session._replace(deleted_at=None)
-            restored = restored._replace(needs_review=review_flag(conn, restored, now))
+            restored = restored._replace(needs_review=kept_review_flag(conn, restored, now))
             conn.execute(
                 "UPDATE session SET deleted_at = NULL, needs_review = ?, updated_at = ? "
                 "WHERE id = ?",

@@ -99,6 +99,15 @@ def review_flag(conn: sqlite3.Connection, session: WorkSession, now_ms: int) -> 
     return None
 
 
+def kept_review_flag(conn: sqlite3.Connection, session: WorkSession, now_ms: int) -> str | None:
+    """The review flag after a local change. Once the server has the session (a version), its
+    flags are the server's: they change only with a record from it (which answers the change),
+    so that two computers never hold one version with different flags."""
+    if session.version > 0:
+        return session.needs_review
+    return review_flag(conn, session, now_ms)
+
+
 class TimerService:
     def __init__(self, profile: Profile) -> None:
         self._p = profile

@@ -327,11 +327,13 @@ class Sync:
         self.pause("applied")
         batch.settle()
         feed = batch.allocate(counters)
-        for r in results:
+        for m, r in zip(mutations, results, strict=True):
             if r.status in ("applied", "merged") and r.entity_id:
                 r.feed_seq = feed.get(r.entity_id)
                 r.record = batch.shown(r.entity_id)
                 r.version = r.record["version"]
+            elif r.status == "duplicate" and r.entity_id and r.original_status != "rejected":
+                r.record = batch.current(_entity_of(m.type), r.entity_id)
         device_row: dict[str, Any] = {
             "k_org": org_id,
             "k_device": me.device_id,
@@ -507,6 +509,10 @@ def _logs(conn: Connection, org_id: str, device_id: str, seqs: list[int]) -> dic
         return {}
     rows = conn.execute(_LOGS, {"org": org_id, "device": device_id, "seqs": seqs}).mappings()
     return {row["seq"]: row for row in rows}
+
+
+def _entity_of(mutation_type: str) -> str:
+    return "handoff" if mutation_type == "task.handoff" else mutation_type.partition(".")[0]
 
 
 def _duplicate(m: Mutation, log: Mapping[str, Any] | None) -> ItemResult:
@@ -752,6 +758,17 @@ class Batch:
             version=row["version"],
             note=outcome.note,
         )
+
+    def current(self, entity: str, ident: str) -> dict[str, Any] | None:
+        """A record as it is now, if the caller may see it: a duplicate's answer carries it,
+        since the first answer, lost, was the client's only way to learn the server's outcome
+        (a change that lost to a newer one leaves the version as it was)."""
+        if entity not in _TABLES:
+            return None
+        row = self.row(entity, ident, lock=False)
+        if row is None or not _sees(entity, row, self.user_id):
+            return None
+        return wire(entity, row)
 
     def shown(self, ident: str) -> dict[str, Any]:
         entity = self.entities[ident]

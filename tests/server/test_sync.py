@@ -108,7 +108,15 @@ def test_replays_gaps_and_one_bad_mutation_among_a_hundred(server):
         assert [r["original_status"] for r in again] == ["applied"] * 4
     newer = dev.mutation("session.edit", batch[1]["entity_id"], {"note": "rapat"})
     assert dev.pushed(newer)[0]["status"] == "applied"
-    assert [r["status"] for r in dev.pushed(*batch[:2])] == ["duplicate"] * 2  # an old batch
+    old = dev.pushed(*batch[:2])  # an old batch
+    assert [r["status"] for r in old] == ["duplicate"] * 2
+    # Each carries its record as it is now (the newer edit's), the only way for a client whose
+    # first answer was lost to learn the server's outcome.
+    assert [(r["record"]["id"], r["record"]["version"]) for r in old] == [
+        (task["entity_id"], 1),
+        (batch[1]["entity_id"], 2),
+    ]
+    assert old[1]["record"]["note"] == "rapat"
     sessions = count_rows(server, WorkSession)
     assert sessions == 3
 

@@ -9,7 +9,10 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import MINUTE
 from tests.sync import faults
+from tests.sync.test_faults import PUSH, on_server, results, some_work
+from wfh_desktop.sessions import SessionService
 from wfh_desktop.sync import engine, http, local
 from wfh_desktop.sync.errors import NetworkError, UpdateNeeded
 from wfh_desktop.tasks import TaskService, clean_fields
@@ -100,3 +103,39 @@ def test_f20_a_refresh_whose_answer_was_lost_does_not_sign_out(desk, proxy, memo
     # grace period, so the user stays signed in and nothing is lost.
     assert laptop.sync().pushed == 1
     assert local.status(laptop.profile.conn).state == "synced"
+
+
+def test_f1_a_change_that_lost_and_whose_answer_was_lost_ends_as_the_server_has_it(
+    desk, server, proxy
+):
+    """The laptop pulls a colleague computer's newer change before its own older one is
+    answered (a sync on another thread, a retry): its own looks applied here, at the server's
+    version. The server keeps the newer change, and the answer is lost: the retry's
+    ``duplicate`` must bring the record as the server has it, or this computer keeps its own
+    value at the same version, for ever (I3)."""
+    laptop, pc = desk("laptop"), desk("pc")
+    laptop.sign_in()
+    _, session_id = some_work(laptop)
+    laptop.sync()
+    pc.sign_in()
+    pc.sync()
+    SessionService(laptop.profile).edit(session_id, note="dari laptop")  # the older stamp
+    pc.clock.advance(30 * MINUTE)
+    SessionService(pc.profile).edit(session_id, note="dari pc")
+    pc.sync()
+    client = laptop.client
+    pulling = engine.Syncer(
+        engine.Direct(laptop.profile), laptop.clock, client.transport, client.account
+    )
+    pulling.pull_all()
+    here = laptop.profile.conn.execute("SELECT note, version FROM session").fetchone()
+    there = pc.profile.conn.execute("SELECT note, version FROM session").fetchone()
+    assert here == ("dari laptop", there[1])  # rebased: its pending change on the pulled record
+    proxy.queue(faults.drop_response(PUSH))
+    with pytest.raises(NetworkError):
+        laptop.sync()
+    laptop.sync()
+    assert results(laptop)[-1] == "duplicate"
+    assert [r["note"] for r in on_server(server, "session")] == ["dari pc"]  # newer won
+    pc.sync()
+    assert laptop.rows("session") == pc.rows("session")
