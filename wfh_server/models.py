@@ -154,6 +154,8 @@ class Task(_Synced, Base):
     unit: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(8))
     done_at: Mapped[int | None] = mapped_column(BigInteger)
+    # Everyone the task was handed from or to, comma-separated user ids: they keep seeing it.
+    participants: Mapped[str | None] = mapped_column(Text)
     __table_args__ = (Index("ix_task_assignee", "org_id", "assignee_user_id"),)
 
 
@@ -191,6 +193,15 @@ class Handoff(Base):
     origin_device: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[int] = mapped_column(BigInteger)
+    # The parties as they were named then, and everyone's time on the task when it was handed
+    # ([{"nip", "name", "ms"}]): the colleague sees what was already spent.
+    from_nip: Mapped[str | None] = mapped_column(String(18))
+    from_name: Mapped[str | None] = mapped_column(Text)
+    to_nip: Mapped[str | None] = mapped_column(String(18))
+    to_name: Mapped[str | None] = mapped_column(Text)
+    shares: Mapped[list[Any] | None] = mapped_column(JSON)
+    answer_note: Mapped[str | None] = mapped_column(Text)  # why it was declined
+    answered_at: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class UserFeed(Base):

@@ -107,7 +107,9 @@ _COLUMNS = {
         "deleted_at",
     ),
 }
-_INSTANTS = frozenset({"start_at", "end_at", "created_at", "deleted_at", "done_at", "at"})
+_INSTANTS = frozenset(
+    {"start_at", "end_at", "created_at", "deleted_at", "done_at", "at", "answered_at"}
+)
 
 # A push reads and writes records as plain dicts through these tables (SQLAlchemy Core): the
 # ORM's unit of work cost more than all the rules together (docs/benchmarks.md).
@@ -197,15 +199,28 @@ _LOGS = select(_LOG).where(
     _LOG.c.device_id == _p("device"),
     _LOG.c.seq.in_(_p("seqs", expanding=True)),
 )
-_PEOPLE_OF_TASKS = select(Task.owner_user_id, Task.assignee_user_id).where(
+_PEOPLE_OF_TASKS = select(Task.owner_user_id, Task.assignee_user_id, Task.participants).where(
     Task.org_id == _p("org"), Task.id.in_(_p("ids", expanding=True))
+)
+_PEOPLE_OF_HANDOFFS = select(Handoff.from_user, Handoff.to_user).where(
+    Handoff.org_id == _p("org"), Handoff.id.in_(_p("ids", expanding=True))
 )
 _USERS_BY_NIP = select(AppUser.user_id).where(
     AppUser.org_id == _p("org"), AppUser.nip.in_(_p("nips", expanding=True))
 )
-_COLLEAGUE = select(AppUser.user_id).where(
+_COLLEAGUE = select(AppUser.user_id, AppUser.name).where(
     AppUser.org_id == _p("org"), AppUser.nip == _p("nip"), AppUser.disabled_at.is_(None)
 )
+_NAMES = select(AppUser.user_id, AppUser.nip, AppUser.name).where(
+    AppUser.org_id == _p("org"), AppUser.user_id.in_(_p("ids", expanding=True))
+)
+_ON_TASK = select(
+    _TABLES["session"].c.id,
+    _TABLES["session"].c.owner_user_id,
+    _TABLES["session"].c.start_at,
+    _TABLES["session"].c.end_at,
+    _TABLES["session"].c.deleted_at,
+).where(_TABLES["session"].c.org_id == _p("org"), _TABLES["session"].c.task_id == _p("task"))
 _UPSERT_FEED: dict[str, Any] = {}
 
 
@@ -471,12 +486,15 @@ class _Named(NamedTuple):
     sessions: set[str]
     tasks: set[str]
     nips: set[str]
+    handoffs: set[str]
 
 
 def _named(mutations: list[Mutation]) -> _Named:
-    named = _Named(set(), set(), set())
+    named = _Named(set(), set(), set(), set())
     for m in mutations:
-        if m.type == "task.handoff":
+        if m.type.startswith("handoff."):
+            named.handoffs.add(m.entity_id)
+        elif m.type == "task.handoff":
             if _plain(m.fields.get("task_id"), 36):
                 named.tasks.add(m.fields["task_id"])
             if _plain(m.fields.get("to_nip"), 18):
@@ -494,10 +512,15 @@ def _viewers(conn: Connection, me: Caller, named: _Named) -> set[str]:
     users = {me.user_id}
     task_ids, nips = named.tasks, named.nips
     if task_ids:
-        for owner, assignee in conn.execute(
+        for owner, assignee, others in conn.execute(
             _PEOPLE_OF_TASKS, {"org": me.org_id, "ids": sorted(task_ids)}
         ):
-            users.update((owner, assignee))
+            users.update((owner, assignee, *participants(others)))
+    if named.handoffs:
+        for giver, taker in conn.execute(
+            _PEOPLE_OF_HANDOFFS, {"org": me.org_id, "ids": sorted(named.handoffs)}
+        ):
+            users.update((giver, taker))
     if nips:
         users.update(conn.scalars(_USERS_BY_NIP, {"org": me.org_id, "nips": sorted(nips)}))
     return users
@@ -589,10 +612,20 @@ def save_counters(conn: Connection, rows: list[dict[str, Any]]) -> None:
         )
 
 
+def participants(text: str | None) -> list[str]:
+    return [u for u in (text or "").split(",") if u]
+
+
+def task_people(row: Mapping[Any, Any]) -> set[str]:
+    """Who sees a task: its owner, its assignee, and everyone it was handed from or to (they
+    keep its history, and the time they worked on it)."""
+    return {row["owner_user_id"], row["assignee_user_id"], *participants(row["participants"])}
+
+
 def _sees(entity: str, row: Mapping[Any, Any], user_id: str) -> bool:
-    """Whether the user may see the record now (a task handed on is no longer the giver's)."""
+    """Whether the user may see the record now."""
     if entity == "task":
-        return user_id in (row["owner_user_id"], row["assignee_user_id"])
+        return user_id in task_people(row)
     if entity == "handoff":
         return user_id in (row["from_user"], row["to_user"])
     return bool(row["owner_user_id"] == user_id)
@@ -740,6 +773,8 @@ class Batch:
         entity, _, op = m.type.partition(".")
         if m.type == "task.handoff":
             return self._handoff(m, hlc)
+        if entity == "handoff" and op in ("accept", "decline"):
+            return self._answer(m, op, hlc)
         kind = merge.KINDS.get(entity)
         if kind is None:
             raise Reject("unknown_type", f"unknown mutation type {m.type}")
@@ -835,6 +870,8 @@ class Batch:
     def _task(self, m: Mutation, op: str, fields: dict[str, Any], hlc: str) -> ItemResult:
         row = self.row("task", m.entity_id)
         if row is not None and self.user_id not in (row["owner_user_id"], row["assignee_user_id"]):
+            if self.user_id in participants(row["participants"]):
+                raise Reject("handed_over", "the task is with a colleague now; only they change it")
             raise Reject("not_found", f"no task {m.entity_id}")
         if row is None and op == "upsert":
             for name in ("owner_user_id", "assignee_user_id"):
@@ -858,7 +895,7 @@ class Batch:
             row = self.add("task", {"org_id": self.org_id, "id": m.entity_id, "version": 0})
         self._write("task", row, TASK, outcome.record, outcome.changed)
         if outcome.changed:
-            self.see("task", row["id"], row["owner_user_id"], row["assignee_user_id"])
+            self.see("task", row["id"], *task_people(row))
         return self._result(m, "task", row, outcome)
 
     # ---- handoffs
@@ -894,10 +931,16 @@ class Batch:
                 "the task was changed or handed over meanwhile",
                 current=wire("task", task),
             )
-        to = self.conn.scalar(_COLLEAGUE, {"org": self.org_id, "nip": nip})
-        if to is None or to == self.user_id:
+        colleague = self.conn.execute(_COLLEAGUE, {"org": self.org_id, "nip": nip}).first()
+        if colleague is None:
             raise Reject("unknown_colleague", "no active colleague with this NIP here")
+        to, to_name = colleague
+        if to == self.user_id:
+            raise Reject("handoff_to_self", "a task cannot be handed to oneself")
         giver = task["assignee_user_id"]
+        task["participants"] = ",".join(
+            sorted({*participants(task["participants"]), giver, self.user_id, to})
+        )
         clock = task["clock"]
         task["assignee_user_id"] = to
         task["clock"] = {**clock, "f": {**clock.get("f", {}), "assignee_user_id": hlc}}
@@ -919,11 +962,86 @@ class Batch:
                 "origin_device": self.me.device_id,
                 "created_at": self.now,
                 "updated_at": self.now,
+                "to_nip": nip,
+                "to_name": to_name,
             },
         )
         self._stop_running_on(task_id, at, f"handoff:{m.entity_id}")
-        self.see("task", task_id, task["owner_user_id"], giver, to)
+        self._name_parties(handoff, task_id, at)
+        self.see("task", task_id, *task_people(task))
         self.see("handoff", m.entity_id, self.user_id, to)
+        return self._result(m, "handoff", handoff, Outcome(Record({}), True, "applied"))
+
+    def _name_parties(self, handoff: Row, task_id: str, at: int) -> None:
+        """The giver by name and NIP, and everyone's time on the task as this push leaves it
+        (a running session counted up to the handoff)."""
+        worked: dict[str, int] = {}
+        stored = self.conn.execute(_ON_TASK, {"org": self.org_id, "task": task_id}).mappings()
+        rows: dict[str, Mapping[Any, Any]] = {r["id"]: r for r in stored}
+        for (entity, ident), row in self.rows.items():  # this push's own, as it leaves them
+            if entity == "session" and row is not None and row["task_id"] == task_id:
+                rows[ident] = row
+        for r in rows.values():
+            if r["deleted_at"] is None:
+                end = r["end_at"] if r["end_at"] is not None else at
+                worked[r["owner_user_id"]] = worked.get(r["owner_user_id"], 0) + max(
+                    0, end - r["start_at"]
+                )
+        people = {
+            uid: (nip, name)
+            for uid, nip, name in self.conn.execute(
+                _NAMES, {"org": self.org_id, "ids": sorted({*worked, self.user_id})}
+            )
+        }
+        handoff["from_nip"], handoff["from_name"] = people.get(self.user_id, (None, None))
+        handoff["shares"] = [
+            {"nip": people[uid][0], "name": people[uid][1], "ms": ms}
+            for uid, ms in sorted(worked.items(), key=lambda kv: people.get(kv[0], ("", ""))[1])
+            if uid in people
+        ]
+
+    def _answer(self, m: Mutation, op: str, hlc: str) -> ItemResult:
+        """The colleague's answer to a handoff: accepted, or declined with a reason, which
+        gives the task back to whoever handed it."""
+        f = m.fields
+        if set(f) - {"reason", "at"}:
+            raise Reject("invalid_field", "an answer carries a reason and at")
+        handoff = self.row("handoff", m.entity_id)
+        if handoff is None or self.user_id not in (handoff["from_user"], handoff["to_user"]):
+            raise Reject("not_found", f"no handoff {m.entity_id}")
+        if handoff["to_user"] != self.user_id:
+            raise Reject("forbidden", "only the colleague a task was handed to answers")
+        status = "accepted" if op == "accept" else "declined"
+        if handoff["status"] != "pending":
+            if handoff["status"] == status:
+                return self._result(
+                    m, "handoff", handoff, Outcome(Record({}), False, "merged", "already answered")
+                )
+            raise Reject("handoff_answered", f"this handoff was already {handoff['status']}")
+        reason = merge.check_text(f.get("reason"), "reason", merge.MAX_TEXT, optional=True)
+        at = merge.parse_instant(f["at"], "at") if f.get("at") is not None else self.now
+        task = self.row("task", handoff["task_id"])
+        if status == "declined":
+            if not reason:
+                raise Reject("invalid_field", "reason: say why the task is declined")
+            if task is None or task["assignee_user_id"] != self.user_id:
+                raise Reject("task_moved_on", "the task has moved on since it was handed over")
+            clock = task["clock"]
+            task["assignee_user_id"] = handoff["from_user"]
+            task["clock"] = {**clock, "f": {**clock.get("f", {}), "assignee_user_id": hlc}}
+            task["version"] += 1
+            task["updated_at"] = self.now
+            self.mark("task", task)
+            self._stop_running_on(task["id"], at, f"handoff_declined:{m.entity_id}")
+        handoff["status"] = status
+        handoff["answer_note"] = reason
+        handoff["answered_at"] = at
+        handoff["version"] += 1
+        handoff["updated_at"] = self.now
+        self.mark("handoff", handoff)
+        if task is not None:
+            self.see("task", task["id"], *task_people(task))
+        self.see("handoff", handoff["id"], handoff["from_user"], handoff["to_user"])
         return self._result(m, "handoff", handoff, Outcome(Record({}), True, "applied"))
 
     def _stop_running_on(self, task_id: str, at: int, reason: str) -> None:

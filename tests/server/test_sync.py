@@ -349,21 +349,74 @@ def test_handoff_reassigns_with_optimistic_concurrency(server):
             "task.handoff", uuid7(), {"task_id": task["entity_id"], "to_nip": odd}, base_version=2
         )
         assert budi.pushed(bad)[0]["code"] == "invalid_field", odd  # refused, not a 500
-    # Handed on again, the task is no longer Budi's to see: told once, then nothing more.
+    # Handed on again, Budi keeps seeing the task (its history, his time on it) but no longer
+    # changes it; its owner's changes reach everyone who had it.
     ani = server.ready(ANI, "laptop-ani")
     onward = budi.mutation(
         "task.handoff", uuid7(), {"task_id": task["entity_id"], "to_nip": ANI}, base_version=2
     )
     assert budi.pushed(onward)[0]["status"] == "applied"
     seen, cursor = budi.pull_all()
-    gone = [c for c in seen if c["id"] == task["entity_id"]]
-    assert gone == [dict(gone[0], gone=True, record={})]
+    now_ani = [c for c in seen if c["id"] == task["entity_id"]]
+    assert [(c["gone"], c["record"]["assignee_user_id"]) for c in now_ani] == [(False, ani.user_id)]
+    retitle = budi.mutation("task.upsert", task["entity_id"], {"title": "Punya saya"})
+    assert budi.pushed(retitle)[0]["code"] == "handed_over"
     snapshot = httpx.get(f"{server.url}/v1/sync/snapshot", headers=budi.headers(), timeout=10)
-    assert task["entity_id"] not in {c["id"] for c in snapshot.json()["records"]}
-    secret = siti.mutation("task.upsert", task["entity_id"], {"title": "Rahasia"})
+    assert task["entity_id"] in {c["id"] for c in snapshot.json()["records"]}
+    secret = siti.mutation("task.upsert", task["entity_id"], {"title": "Rekap absensi Mei"})
     assert siti.pushed(secret)[0]["status"] == "applied"
-    assert budi.pull(cursor).status_code == 304  # her change does not reach him
-    assert records(ani.pull_all()[0])[task["entity_id"]]["title"] == "Rahasia"
+    assert records(budi.pull(cursor).json()["changes"])[task["entity_id"]]["title"] == (
+        "Rekap absensi Mei"
+    )
+    assert records(ani.pull_all()[0])[task["entity_id"]]["title"] == "Rekap absensi Mei"
+
+
+def test_a_handoff_is_answered_by_its_colleague_and_tells_the_time_already_spent(server):
+    siti, budi = server.ready(SITI, "laptop-siti"), server.ready(BUDI, "laptop-budi")
+    task = new_task(siti, "Rekap absensi")
+    tid = task["entity_id"]
+    done = new_session(siti, tid, NINE, NINE + H)
+    running = new_session(siti, tid, NINE + 2 * H)
+    siti.pushed(task, done, running)
+
+    def give(who: Any, to: str, version: int, at: int) -> dict[str, Any]:
+        fields = {"task_id": tid, "to_nip": to, "at": iso(at), "note": "Tolong lanjutkan"}
+        return who.pushed(who.mutation("task.handoff", uuid7(), fields, base_version=version))[0]
+
+    first = give(siti, BUDI, 1, NINE + 2 * H + 30 * 60_000)
+    assert first["status"] == "applied", first
+    h = first["record"]
+    assert (h["from_nip"], h["from_name"], h["to_nip"], h["status"]) == (
+        SITI,
+        "Siti Aminah",
+        BUDI,
+        "pending",
+    )
+    assert h["shares"] == [{"nip": SITI, "name": "Siti Aminah", "ms": 90 * 60_000}]
+    assert give(siti, SITI, 2, NINE + 3 * H)["code"] == "handoff_to_self"
+
+    def answer(who: Any, op: str, **fields: Any) -> dict[str, Any]:
+        return who.pushed(who.mutation(f"handoff.{op}", h["id"], fields))[0]
+
+    assert answer(siti, "accept")["code"] == "forbidden"  # only Budi answers
+    assert answer(budi, "decline")["code"] == "invalid_field"  # a reason is needed
+    declined = answer(budi, "decline", reason="Sedang cuti sampai Jumat")
+    assert declined["status"] == "applied", declined
+    assert declined["record"]["status"] == "declined"
+    mine = records(siti.pull_all()[0])
+    assert mine[tid]["assignee_user_id"] == siti.user_id  # back with her
+    assert (mine[h["id"]]["status"], mine[h["id"]]["answer_note"]) == (
+        "declined",
+        "Sedang cuti sampai Jumat",
+    )
+    assert answer(budi, "accept")["code"] == "handoff_answered"
+    assert answer(budi, "decline", reason="lagi")["status"] == "merged"  # the same answer
+
+    again = give(siti, BUDI, mine[tid]["version"], NINE + 4 * H)
+    assert again["status"] == "applied", again
+    accepted = budi.pushed(budi.mutation("handoff.accept", again["record"]["id"], {}))[0]
+    assert accepted["record"]["status"] == "accepted"
+    assert records(budi.pull_all()[0])[tid]["assignee_user_id"] == budi.user_id
 
 
 def test_nobody_reads_or_writes_what_is_not_theirs(server):
