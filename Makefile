@@ -41,7 +41,7 @@ unit: $(STAMP)
 # on SQLite and PostgreSQL; `make test` runs 20 examples on SQLite.
 soak: $(STAMP)
 	WFH_SOAK=1 QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -p no:cacheprovider \
-		tests/sync/test_state_machine.py
+		-o timeout=7200 -o faulthandler_timeout=0 tests/sync/test_state_machine.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
