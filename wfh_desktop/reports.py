@@ -18,7 +18,7 @@ from typing import NamedTuple, TypeVar
 from wfh_desktop.domain import ON_TARGET_SQL, on_target
 from wfh_desktop.profile import Profile
 from wfh_desktop.store.db import open_reader
-from wfh_desktop.tasks import actual_ms
+from wfh_desktop.tasks import COLLEAGUES_MS_SQL, actual_ms
 from wfh_desktop.timefmt import MS_PER_DAY, Zone, day_start_ms
 
 T = TypeVar("T")
@@ -203,11 +203,13 @@ def _sums_all_time(conn: sqlite3.Connection, q: dict[str, int | str]) -> tuple[s
     others = conn.execute(
         "SELECT EXISTS (SELECT 1 FROM session WHERE deleted_at IS NULL "
         "AND owner_user_id < :user) OR EXISTS (SELECT 1 FROM session "
-        "WHERE deleted_at IS NULL AND owner_user_id > :user)",
+        "WHERE deleted_at IS NULL AND owner_user_id > :user) "
+        "OR EXISTS (SELECT 1 FROM handoff WHERE others_ms > 0)",
         q,
     ).fetchone()[0]
     sums = f"(SELECT SUM({_LEN}) FROM session s WHERE s.task_id = t.id AND s.deleted_at IS NULL"
-    everyone = f"COALESCE({sums}), 0)" if others else "NULL"
+    colleagues = COLLEAGUES_MS_SQL.format(task="t.id")
+    everyone = f"(COALESCE({sums}), 0) + {colleagues})" if others else "NULL"
     return f"COALESCE({sums} AND +s.owner_user_id = :user), 0)", everyone
 
 

@@ -194,7 +194,7 @@ class Handoff(Base):
     created_at: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[int] = mapped_column(BigInteger)
     # The parties as they were named then, and everyone's time on the task when it was handed
-    # ([{"nip", "name", "ms"}]): the colleague sees what was already spent.
+    # ([{"user", "nip", "name", "ms"}]): the colleague sees what was already spent.
     from_nip: Mapped[str | None] = mapped_column(String(18))
     from_name: Mapped[str | None] = mapped_column(Text)
     to_nip: Mapped[str | None] = mapped_column(String(18))

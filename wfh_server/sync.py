@@ -974,7 +974,7 @@ class Batch:
 
     def _name_parties(self, handoff: Row, task_id: str, at: int) -> None:
         """The giver by name and NIP, and everyone's time on the task as this push leaves it
-        (a running session counted up to the handoff)."""
+        (a running session counted up to the handoff): [{"user", "nip", "name", "ms"}]."""
         worked: dict[str, int] = {}
         stored = self.conn.execute(_ON_TASK, {"org": self.org_id, "task": task_id}).mappings()
         rows: dict[str, Mapping[Any, Any]] = {r["id"]: r for r in stored}
@@ -995,7 +995,7 @@ class Batch:
         }
         handoff["from_nip"], handoff["from_name"] = people.get(self.user_id, (None, None))
         handoff["shares"] = [
-            {"nip": people[uid][0], "name": people[uid][1], "ms": ms}
+            {"user": uid, "nip": people[uid][0], "name": people[uid][1], "ms": ms}
             for uid, ms in sorted(worked.items(), key=lambda kv: people.get(kv[0], ("", ""))[1])
             if uid in people
         ]
@@ -1012,12 +1012,15 @@ class Batch:
         if handoff["to_user"] != self.user_id:
             raise Reject("forbidden", "only the colleague a task was handed to answers")
         status = "accepted" if op == "accept" else "declined"
+        now_is = wire("handoff", handoff)  # a refusal carries it: the client undoes its answer
         if handoff["status"] != "pending":
             if handoff["status"] == status:
                 return self._result(
                     m, "handoff", handoff, Outcome(Record({}), False, "merged", "already answered")
                 )
-            raise Reject("handoff_answered", f"this handoff was already {handoff['status']}")
+            raise Reject(
+                "handoff_answered", f"this handoff was already {handoff['status']}", current=now_is
+            )
         reason = merge.check_text(f.get("reason"), "reason", merge.MAX_TEXT, optional=True)
         at = merge.parse_instant(f["at"], "at") if f.get("at") is not None else self.now
         task = self.row("task", handoff["task_id"])
@@ -1025,7 +1028,11 @@ class Batch:
             if not reason:
                 raise Reject("invalid_field", "reason: say why the task is declined")
             if task is None or task["assignee_user_id"] != self.user_id:
-                raise Reject("task_moved_on", "the task has moved on since it was handed over")
+                raise Reject(
+                    "task_moved_on",
+                    "the task has moved on since it was handed over",
+                    current=now_is,
+                )
             clock = task["clock"]
             task["assignee_user_id"] = handoff["from_user"]
             task["clock"] = {**clock, "f": {**clock.get("f", {}), "assignee_user_id": hlc}}

@@ -392,7 +392,9 @@ def test_a_handoff_is_answered_by_its_colleague_and_tells_the_time_already_spent
         BUDI,
         "pending",
     )
-    assert h["shares"] == [{"nip": SITI, "name": "Siti Aminah", "ms": 90 * 60_000}]
+    assert h["shares"] == [
+        {"user": siti.user_id, "nip": SITI, "name": "Siti Aminah", "ms": 90 * 60_000}
+    ]
     assert give(siti, SITI, 2, NINE + 3 * H)["code"] == "handoff_to_self"
 
     def answer(who: Any, op: str, **fields: Any) -> dict[str, Any]:

@@ -763,7 +763,20 @@ HANDLERS: dict[str, Callable[[Context], int]] = {
     "logout": lambda ctx: _sync_command("logout_command", ctx),
     "sync": lambda ctx: _sync_command("sync_command", ctx),
     "review": lambda ctx: _sync_command("review_command", ctx),
+    "handoff": lambda ctx: _handoff_command("handoff_command", ctx),
+    "inbox": lambda ctx: _handoff_command("inbox_command", ctx),
+    "accept": lambda ctx: _handoff_command("accept_command", ctx),
+    "decline": lambda ctx: _handoff_command("decline_command", ctx),
+    "colleagues": lambda ctx: _handoff_command("colleagues_command", ctx),
+    "history": lambda ctx: _handoff_command("history_command", ctx),
 }
+
+
+def _handoff_command(name: str, ctx: Context) -> int:
+    from wfh_desktop.cli import handoff_commands
+
+    handler: Callable[[Context], int] = getattr(handoff_commands, name)
+    return handler(ctx)
 
 
 def _sync_command(name: str, ctx: Context) -> int:

@@ -227,6 +227,37 @@ def build_parser() -> Parser:
     )
     p.add_argument("--json", action="store_true", help=json_help)
 
+    # handing tasks over
+    p = cmd("handoff", tr("hand a task over to a colleague (Serah terima tugas)"))
+    p.add_argument("task", metavar=tr("TASK"), help=tr("the task: its title or id"))
+    p.add_argument(
+        "--to",
+        required=True,
+        metavar=tr("NIP"),
+        help=tr("the colleague's NIP (see 'wfh colleagues')"),
+    )
+    p.add_argument(
+        "--note", required=True, metavar=tr("TEXT"), help=tr("what the colleague should know")
+    )
+    p = cmd("inbox", tr("tasks handed to you (Tugas masuk)"))
+    p.add_argument("--all", action="store_true", help=tr("also those already answered"))
+    p.add_argument("--json", action="store_true", help=json_help)
+    p = cmd("accept", tr("accept a task handed to you"))
+    p.add_argument("handoff", metavar=tr("ID"), help=tr("the handoff (see 'wfh inbox')"))
+    p = cmd("decline", tr("decline a task handed to you; it goes back"))
+    p.add_argument("handoff", metavar=tr("ID"), help=tr("the handoff (see 'wfh inbox')"))
+    p.add_argument(
+        "--reason", required=True, metavar=tr("TEXT"), help=tr("why: the colleague is told")
+    )
+    p = cmd("colleagues", tr("find colleagues in your organisation (name, unit or NIP)"))
+    p.add_argument(
+        "search", nargs="*", metavar=tr("SEARCH"), help=tr("part of a name, unit or NIP")
+    )
+    p.add_argument("--json", action="store_true", help=json_help)
+    p = cmd("history", tr("a task's handoffs and each person's time on it"))
+    p.add_argument("task", metavar=tr("TASK"), help=tr("the task: its title or id"))
+    p.add_argument("--json", action="store_true", help=json_help)
+
     # settings
     config = cmd("config", tr("show or change settings"))
     csub = config.add_subparsers(dest="config_command", metavar=tr("COMMAND"), prog="wfh config")

@@ -43,6 +43,8 @@ class Task(Base):
     deleted_at: Mapped[int | None] = mapped_column(Integer)
     # Who made it (the server tells; a handoff changes the assignee, never the owner).
     owner_user_id: Mapped[str | None] = mapped_column(String(36))
+    # Everyone it was handed from or to (comma-separated user ids, as the server tells).
+    participants: Mapped[str | None] = mapped_column(Text)
     # The server's journal of values that lost a conflict (JSON), for the user to see.
     conflicts: Mapped[str | None] = mapped_column(Text)
 
@@ -158,8 +160,31 @@ class Handoff(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
     origin_device: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[int] = mapped_column(Integer, nullable=False)
+    from_nip: Mapped[str | None] = mapped_column(String(18))
+    from_name: Mapped[str | None] = mapped_column(Text)
+    to_nip: Mapped[str | None] = mapped_column(String(18))
+    to_name: Mapped[str | None] = mapped_column(Text)
+    # Everyone's time on the task when it was handed, as the server worked it out (JSON:
+    # [{"user", "nip", "name", "ms"}]), and the colleagues' part of it (not this profile's).
+    shares: Mapped[str | None] = mapped_column(Text)
+    others_ms: Mapped[int | None] = mapped_column(Integer)
+    answer_note: Mapped[str | None] = mapped_column(Text)  # why it was declined
+    answered_at: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (Index("ix_handoff_task", "task_id", "at"),)
+
+
+class Colleague(Base):
+    """The organisation's directory as last fetched (name, unit, NIP: nothing more), for
+    choosing whom to hand a task to, offline too."""
+
+    __tablename__ = "colleague"
+
+    nip: Mapped[str] = mapped_column(String(18), primary_key=True)
+    name: Mapped[str] = mapped_column(Text, nullable=False)
+    unit: Mapped[str] = mapped_column(Text, nullable=False)
+    fetched_at: Mapped[int] = mapped_column(Integer, nullable=False)
+    used_at: Mapped[int | None] = mapped_column(Integer)  # last handed to: recent ones first
 
 
 class SyncParked(Base):

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from wfh_desktop.clock import Clock
+from wfh_desktop.handoffs import Colleague
 from wfh_desktop.ids import uuid7
 from wfh_desktop.profile import Profile
 from wfh_desktop.sync import local
@@ -152,6 +153,14 @@ class SyncClient:
             return local.count_pending(c)
 
         return writing(self.db, out)
+
+    # ---- the directory
+
+    def directory(self, search: str = "") -> list[Colleague]:
+        """Search the organisation's directory on the server (kept here for offline use)."""
+        if reading(self.db, lambda c: local.meta(c, "signed_in")) != "1":
+            raise SignInNeeded("Sign in to sync ('wfh login'); your work is kept.")
+        return Syncer(self.db, self.clock, self.transport, self.account).directory(search)
 
     # ---- syncing
 

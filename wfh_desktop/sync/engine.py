@@ -18,6 +18,7 @@ from functools import partial
 from typing import Any, Protocol, TypeVar
 
 from wfh_desktop.clock import Clock
+from wfh_desktop.handoffs import Colleague, HandoffService
 from wfh_desktop.profile import Profile
 from wfh_desktop.sync import local
 from wfh_desktop.sync.account import Account
@@ -33,6 +34,7 @@ from wfh_desktop.sync.http import Answer, Transport, parse
 from wfh_server.protocol import (
     MAX_BATCH,
     PULL_LIMIT,
+    Directory,
     PullResponse,
     PushResponse,
     SnapshotResponse,
@@ -166,6 +168,18 @@ class Syncer:
         writing(self.db, lambda c: local.record_outcome(c, self.now(), None, None, None))
         return self.report
 
+    # ---- the directory
+
+    def directory(self, search: str) -> list[Colleague]:
+        """Colleagues in the organisation whose name, unit or NIP holds ``search`` (a page of
+        them), kept here for working offline."""
+        answer = self._call("GET", "/v1/directory", params={"q": search[:100]})
+        if answer.status != 200:
+            raise self._refused(answer)
+        people = [Colleague(p.nip, p.name, p.unit) for p in parse(answer, Directory).people]
+        self.db(lambda p: HandoffService(p).store_directory(people))
+        return people
+
     # ---- push
 
     def push_all(self) -> None:
@@ -233,11 +247,13 @@ class Syncer:
         stored, the clocks merged; one transaction."""
         now = self.now()
         acked, rejected = local.mark_results(w, sent, [r.model_dump() for r in reply.results], now)
-        types = {p.mutation["seq"]: p.mutation["type"] for p in sent}
+        by_seq = {p.mutation["seq"]: p.mutation for p in sent}
         for r in reply.results:
             if r.record is not None:
-                entity = _entity_of(types.get(r.seq, ""))
+                entity = _entity_of(by_seq[r.seq]["type"])
                 local.apply_record(w, entity, r.record, now, answered=True)
+            elif r.status == "rejected" and r.seq in by_seq:
+                local.undo_refused(w, by_seq[r.seq], r.current, now)
         local.retry_parked(w, now)
         self._answered(w, answer, reply.server_hlc, reply.server_time, reply.epoch)
         return acked, rejected

@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from wfh_desktop import hlc
+from wfh_desktop.handoffs import others_ms
 
 if TYPE_CHECKING:  # pydantic costs 0.2 s to import: `wfh sync --status` does without it
     from wfh_server.protocol import UserInfo
@@ -42,6 +43,7 @@ TASK_COLUMNS = (
     "owner_user_id",
     "created_at",
     "deleted_at",
+    "participants",
 )
 SESSION_COLUMNS = (
     "task_id",
@@ -56,11 +58,28 @@ SESSION_COLUMNS = (
     "created_at",
     "deleted_at",
 )
-HANDOFF_COLUMNS = ("task_id", "from_user", "to_user", "at", "note", "status", "origin_device")
-INSTANTS = frozenset({"start_at", "end_at", "done_at", "created_at", "deleted_at", "at"})
+HANDOFF_COLUMNS = (
+    "task_id",
+    "from_user",
+    "to_user",
+    "at",
+    "note",
+    "status",
+    "origin_device",
+    "from_nip",
+    "from_name",
+    "to_nip",
+    "to_name",
+    "answer_note",
+    "answered_at",
+)
+INSTANTS = frozenset(
+    {"start_at", "end_at", "done_at", "created_at", "deleted_at", "at", "answered_at"}
+)
 # What a replayed local mutation may set (never the server-owned flags).
 _REPLAYED = {
-    "task": frozenset(TASK_COLUMNS) - {"owner_user_id", "deleted_at", "created_at"},
+    "task": frozenset(TASK_COLUMNS) - {"owner_user_id", "deleted_at", "created_at", "participants"},
+    "handoff": frozenset(),  # only a pending answer of mine (see _replay)
     "session": frozenset(SESSION_COLUMNS)
     - {"needs_review", "auto_stop_reason", "deleted_at", "created_at"},
 }
@@ -267,6 +286,8 @@ def _local_values(entity: str, record: Mapping[str, Any]) -> dict[str, Any]:
         values["status"] = values["status"] or "open"
     elif entity == "handoff":
         values["created_at"] = ms(record.get("created_at")) or values["at"]
+        shares = record.get("shares")
+        values["shares"] = json.dumps(shares, ensure_ascii=False) if shares else None
     return values
 
 
@@ -281,7 +302,11 @@ def _replay(entity: str, values: dict[str, Any], conn: sqlite3.Connection, entit
     for type_, payload, created_at in rows:
         op = type_.split(".", 1)[1]
         fields = json.loads(payload)
-        if op == "stop":
+        if op in ("accept", "decline"):  # my answer to a handoff, not sent yet
+            values["status"] = "accepted" if op == "accept" else "declined"
+            values["answer_note"] = fields.get("reason")
+            values["answered_at"] = ms(fields.get("at"))
+        elif op == "stop":
             if values.get("end_at") is None:
                 values["end_at"] = ms(fields.get("end_at"))
         elif op == "delete":
@@ -352,6 +377,8 @@ def apply_record(
     if current is not None and (current > version or (current == version and not answered)):
         return "old"
     values = _local_values(entity, record)
+    if entity == "handoff":
+        values["others_ms"] = others_ms(record.get("shares"), meta(conn, "account_user_id"))
     if entity == "session":
         known = conn.execute("SELECT 1 FROM task WHERE id = ?", (values["task_id"],)).fetchone()
         if known is None:
@@ -377,6 +404,37 @@ def apply_record(
     )
     _unpark(conn, ident, now)  # what waited for this record: its task, or its stop
     return "applied"
+
+
+def undo_refused(
+    conn: sqlite3.Connection,
+    mutation: Mapping[str, Any],
+    current: Mapping[str, Any] | None,
+    now: int,
+) -> None:
+    """What a refused handoff or answer had changed here goes back: the server's record as it
+    is now (sent with the refusal) replaces it, and a handoff that never happened is removed
+    (the task is mine again). Other refusals keep the local change for the user to see."""
+    type_ = str(mutation["type"])
+    if type_ == "task.handoff":
+        task_id = str(mutation["fields"].get("task_id"))
+        conn.execute("DELETE FROM handoff WHERE id = ? AND version = 0", (mutation["entity_id"],))
+        if current is not None:
+            apply_record(conn, "task", current, now, answered=True)
+        me = meta(conn, "account_user_id")
+        conn.execute(
+            "UPDATE task SET assignee_user_id = ? WHERE id = ? AND assignee_user_id LIKE 'nip:%'",
+            (me, task_id),
+        )
+    elif type_ in ("handoff.accept", "handoff.decline") and current is not None:
+        apply_record(conn, "handoff", current, now, answered=True)
+        if type_ == "handoff.decline":
+            # Here the task had gone back to the giver; the server kept it with me (a task
+            # that moved on since comes with the next pull, at a newer version).
+            conn.execute(
+                "UPDATE task SET assignee_user_id = ? WHERE id = ? AND assignee_user_id = ?",
+                (meta(conn, "account_user_id"), current.get("task_id"), current.get("from_user")),
+            )
 
 
 def retry_parked(conn: sqlite3.Connection, now: int) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wfh_desktop.i18n import tr
+from wfh_desktop.sync.local import meta
 
 
 def _flag_text(flag: str) -> str:
@@ -117,14 +118,59 @@ def items(
                 title,
                 None,
                 None,
-                tr(
-                    "The server refused this change ({code}): {detail}",
-                    code=detail.get("code", "?"),
-                    detail=detail.get("detail", ""),
-                ),
+                _refusal_text(conn, detail),
             )
         )
     return out
+
+
+def _holder(conn: sqlite3.Connection, current: Any) -> str:
+    """Who has a task now, by name as the handoffs here tell it."""
+    user = (current or {}).get("assignee_user_id")
+    if user is None:
+        return tr("(not yet known)")
+    if user == meta(conn, "account_user_id"):
+        return tr("you")
+    row = (
+        conn.execute(
+            "SELECT to_name, to_nip FROM handoff WHERE to_user = ? AND to_name IS NOT NULL LIMIT 1",
+            (user,),
+        ).fetchone()
+        or conn.execute(
+            "SELECT from_name, from_nip FROM handoff WHERE from_user = ? AND from_name IS NOT NULL "
+            "LIMIT 1",
+            (user,),
+        ).fetchone()
+    )
+    return f"{row[0]} ({row[1]})" if row else tr("a colleague")
+
+
+def _refusal_text(conn: sqlite3.Connection, detail: dict[str, Any]) -> str:
+    code = detail.get("code", "?")
+    if code == "task_version_conflict":
+        return tr(
+            "Not handed over: the task was changed or handed over first by someone else; it is "
+            "with {who} now. Look at it again, and hand it over anew if still needed.",
+            who=_holder(conn, detail.get("current")),
+        )
+    plain = {
+        "unknown_colleague": tr(
+            "Not handed over: no active colleague with this NIP in your organisation (outside "
+            "it, or the account is disabled). The task stays with you."
+        ),
+        "handoff_to_self": tr("Not handed over: a task cannot be handed to yourself."),
+        "handed_over": tr("The task is with a colleague now; only they can change it."),
+        "task_moved_on": tr("Your answer came after the task had moved on; it stays as it is."),
+        "handoff_answered": tr("This handoff was already answered, on another of your computers."),
+        "task_deleted": tr("Not handed over: the task was deleted."),
+    }
+    if code in plain:
+        return plain[code]
+    return tr(
+        "The server refused this change ({code}): {detail}",
+        code=code,
+        detail=detail.get("detail", ""),
+    )
 
 
 def _title_of(conn: sqlite3.Connection, type_: str, entity_id: str) -> str | None:
