@@ -3,7 +3,8 @@ stops, the colleague accepts or declines with a reason, and every minute stays w
 worked it. The organisation's directory is kept here for choosing a colleague offline.
 
 Sessions are never moved: the handoff history is append-only, and a task's actual time counts
-the colleagues' time as the server summed it at the last handoff, plus this profile's own."""
+the colleagues' time as the server sums it (their sessions stay theirs), plus this profile's
+own."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from wfh_desktop.errors import UserError
 from wfh_desktop.ids import uuid7
 from wfh_desktop.lookup import _match_ids, _too_short, find_task
 from wfh_desktop.profile import Profile
-from wfh_desktop.tasks import clean_text
 from wfh_desktop.timer import TimerService
 
 MAX_NOTE = 2000
@@ -65,6 +65,14 @@ class Handoff(NamedTuple):
     @property
     def shares(self) -> list[dict[str, Any]]:
         return list(json.loads(self.shares_json)) if self.shares_json else []
+
+
+def clean_note(value: str) -> str | None:
+    """A note or a reason as the user wrote it, on several lines if so: spaces tidied within
+    each line, blank lines at either end dropped."""
+    lines = [" ".join(line.split()) for line in str(value).splitlines()]
+    text = "\n".join(lines).strip("\n")
+    return text or None
 
 
 def clean_nip(text: str) -> str:
@@ -161,19 +169,15 @@ class HandoffService:
         raise UserError("No handoff matches {ref!r}.", ref=ref)
 
     def shares(self, task_ref: str) -> list[Share]:
-        """Each person's time on a task: the colleagues' as the server summed it at the last
-        handoff, and mine from my own sessions (a running one counted until now)."""
+        """Each person's time on a task: the colleagues' as the server sums it, and mine from
+        my own sessions (a running one counted until now)."""
         conn = self._p.conn
         task = find_task(conn, task_ref)
         me = self._p.user_id
-        last = conn.execute(
-            "SELECT shares FROM handoff WHERE task_id = ? AND shares IS NOT NULL "
-            "ORDER BY at DESC, id DESC LIMIT 1",
-            (task.id,),
-        ).fetchone()
+        last = conn.execute("SELECT shares FROM task WHERE id = ?", (task.id,)).fetchone()
         out = [
             Share(s.get("nip"), s.get("name"), int(s.get("ms") or 0), False)
-            for s in (json.loads(last[0]) if last else [])
+            for s in (json.loads(last[0]) if last and last[0] else [])
             if s.get("user") != me
         ]
         mine = conn.execute(
@@ -192,8 +196,7 @@ class HandoffService:
         user = _meta(conn, "account_user_id")
         if user is None:
             raise UserError(
-                "Sign in to your agency's server first ('wfh login'): a task is handed over "
-                "through it."
+                "Sign in to your agency's server first: a task is handed over through it."
             )
         return user, _meta(conn, "account_nip"), _meta(conn, "account_name")
 
@@ -201,7 +204,7 @@ class HandoffService:
         """Hand a task over: my timer on it stops now, and the colleague is told after both
         computers have synced. The server checks the task's version (someone else may have
         changed it or handed it meanwhile) and the colleague."""
-        text = clean_text(note)
+        text = clean_note(note)
         if not text:
             raise UserError("Say in a note what the colleague should know: it is required.")
         if len(text) > MAX_NOTE:
@@ -280,7 +283,7 @@ class HandoffService:
     def decline(self, ref: str, reason: str) -> Handoff:
         """Decline a task handed to me, saying why: it goes back to whoever handed it, and
         my timer on it, if running, stops."""
-        text = clean_text(reason)
+        text = clean_note(reason)
         if not text:
             raise UserError("Say why you decline: the colleague who handed it is told.")
         if len(text) > MAX_NOTE:

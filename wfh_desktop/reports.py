@@ -204,11 +204,11 @@ def _sums_all_time(conn: sqlite3.Connection, q: dict[str, int | str]) -> tuple[s
         "SELECT EXISTS (SELECT 1 FROM session WHERE deleted_at IS NULL "
         "AND owner_user_id < :user) OR EXISTS (SELECT 1 FROM session "
         "WHERE deleted_at IS NULL AND owner_user_id > :user) "
-        "OR EXISTS (SELECT 1 FROM handoff WHERE others_ms > 0)",
+        "OR EXISTS (SELECT 1 FROM task WHERE others_ms > 0)",
         q,
     ).fetchone()[0]
     sums = f"(SELECT SUM({_LEN}) FROM session s WHERE s.task_id = t.id AND s.deleted_at IS NULL"
-    colleagues = COLLEAGUES_MS_SQL.format(task="t.id")
+    colleagues = COLLEAGUES_MS_SQL.format(task_row="t")
     everyone = f"(COALESCE({sums}), 0) + {colleagues})" if others else "NULL"
     return f"COALESCE({sums} AND +s.owner_user_id = :user), 0)", everyone
 

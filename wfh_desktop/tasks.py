@@ -82,17 +82,14 @@ def clean_fields(changes: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-# A task's colleagues' time, as the server summed it at its last handoff (ix_handoff_task).
-COLLEAGUES_MS_SQL = (
-    "COALESCE((SELECT h.others_ms FROM handoff h WHERE h.task_id = {task} "
-    "AND h.others_ms IS NOT NULL ORDER BY h.at DESC, h.id DESC LIMIT 1), 0)"
-)
+# A task's colleagues' time, as the server sums it once the task was handed over.
+COLLEAGUES_MS_SQL = "COALESCE({task_row}.others_ms, 0)"
 
 
 def actual_ms(conn: sqlite3.Connection, task_ids: list[str], now_ms: int) -> dict[str, int]:
     """Each task's actual time: the sum of all its live sessions here, a running one counted
-    until now (ix_session_task covers it), and the colleagues' time on it as the server
-    summed it at its last handoff."""
+    until now (ix_session_task covers it), and the colleagues' time on it as the server sums
+    it once it was handed over."""
     out = dict.fromkeys(task_ids, 0)
     for i in range(0, len(task_ids), 500):
         chunk = task_ids[i : i + 500]
@@ -103,12 +100,10 @@ def actual_ms(conn: sqlite3.Connection, task_ids: list[str], now_ms: int) -> dic
             [now_ms, *chunk],
         ).fetchall()
         out.update({task_id: int(total) for task_id, total in rows})
-        handed = conn.execute(
-            f"SELECT task_id, others_ms FROM handoff WHERE task_id IN ({marks}) "
-            "AND others_ms IS NOT NULL ORDER BY task_id, at, id",
-            chunk,
+        shared = conn.execute(
+            f"SELECT id, others_ms FROM task WHERE id IN ({marks}) AND others_ms > 0", chunk
         ).fetchall()
-        for task_id, others in dict(handed).items():  # the last handoff of each
+        for task_id, others in shared:
             out[task_id] += int(others)
     return out
 

@@ -156,6 +156,9 @@ class Task(_Synced, Base):
     done_at: Mapped[int | None] = mapped_column(BigInteger)
     # Everyone the task was handed from or to, comma-separated user ids: they keep seeing it.
     participants: Mapped[str | None] = mapped_column(Text)
+    # Once handed over: each participant's time on it (ended sessions), [{"user", "nip",
+    # "name", "ms"}], kept current by the pushes that change its sessions.
+    shares: Mapped[list[Any] | None] = mapped_column(JSON)
     __table_args__ = (Index("ix_task_assignee", "org_id", "assignee_user_id"),)
 
 

@@ -211,6 +211,10 @@ _USERS_BY_NIP = select(AppUser.user_id).where(
 _COLLEAGUE = select(AppUser.user_id, AppUser.name).where(
     AppUser.org_id == _p("org"), AppUser.nip == _p("nip"), AppUser.disabled_at.is_(None)
 )
+_HANDOFFS_OF = select(Handoff.id).where(Handoff.org_id == _p("org"), Handoff.task_id == _p("task"))
+_SHARED_TASKS = select(Task.id).where(
+    Task.org_id == _p("org"), Task.id.in_(_p("ids", expanding=True)), Task.participants.is_not(None)
+)
 _NAMES = select(AppUser.user_id, AppUser.nip, AppUser.name).where(
     AppUser.org_id == _p("org"), AppUser.user_id.in_(_p("ids", expanding=True))
 )
@@ -641,12 +645,29 @@ def _changes(
             params = {"org": org_id, "ids": ids[start : start + 500]}
             for found in s.execute(_BY_IDS[entity], params).mappings():
                 rows[(entity, found["id"])] = found
+    # A handoff is seen by everyone who had its task (the history of a task handed on).
+    handed = sorted(
+        {
+            str(row["task_id"])
+            for (entity, _), row in rows.items()
+            if entity == "handoff" and not _sees(entity, row, user_id)
+        }
+    )
+    had = (
+        {
+            str(t["id"])
+            for t in s.execute(_BY_IDS["task"], {"org": org_id, "ids": handed}).mappings()
+            if user_id in task_people(t)
+        }
+        if handed
+        else set()
+    )
     out = []
     for entity, ident, seq in feed:
         row = rows.get((entity, ident))
         if row is None:
             continue
-        gone = not _sees(entity, row, user_id)  # say so once, and nothing more of it
+        gone = not (_sees(entity, row, user_id) or (entity == "handoff" and row["task_id"] in had))
         out.append(
             Change(
                 entity=entity,
@@ -714,6 +735,8 @@ class Batch:
         self.feed: list[Row] = []
         self.counters: list[Row] = []
         self.entities: dict[str, str] = {}  # id -> entity of the records the results show
+        self.before: dict[tuple[str, str], int] = {}  # versions as the push found them
+        self.people: dict[str, tuple[str, str]] = {}  # user id -> (NIP, name), as read
 
     def prefetch(self, named: _Named) -> None:
         """Read and lock the sessions and tasks the push changes, one query each."""
@@ -724,6 +747,7 @@ class Batch:
             query = {"org": self.org_id, "ids": sorted(ids)}
             for row in self.conn.execute(_ROWS[entity], query).mappings():
                 self.rows[(entity, row["id"])] = dict(row)
+                self.before[(entity, row["id"])] = row["version"]
 
     def row(self, entity: str, ident: str, lock: bool = True) -> Row | None:
         key = (entity, ident)
@@ -731,12 +755,14 @@ class Batch:
             params = {"org": self.org_id, "id": ident}
             row = self.conn.execute(_ROW[(entity, lock)], params).mappings().first()
             self.rows[key] = None if row is None else dict(row)
+            self.before[key] = 0 if row is None else row["version"]
         return self.rows[key]
 
     def add(self, entity: str, row: Row) -> Row:
         """A new record, with every column (an executemany insert takes one shape)."""
         full: Row = dict.fromkeys(_TABLES[entity].columns.keys()) | row
         key = (entity, str(row["id"]))
+        self.before.setdefault(key, 0)
         self.rows[key] = self.made[key] = full
         return full
 
@@ -925,7 +951,10 @@ class Batch:
             raise Reject("not_found", f"no task {task_id}")
         if task["deleted_at"] is not None:
             raise Reject("task_deleted", "the task is deleted")
-        if m.base_version is None or m.base_version != task["version"]:
+        # The version the device knew: now, or before this push (the changes since are the
+        # device's own, in this push: a task made offline and handed over at once).
+        before = self.before.get(("task", task_id), task["version"])
+        if m.base_version is None or m.base_version not in (task["version"], before):
             raise Reject(
                 "task_version_conflict",
                 "the task was changed or handed over meanwhile",
@@ -967,14 +996,16 @@ class Batch:
             },
         )
         self._stop_running_on(task_id, at, f"handoff:{m.entity_id}")
-        self._name_parties(handoff, task_id, at)
+        self._name_parties(handoff, task, at)
         self.see("task", task_id, *task_people(task))
-        self.see("handoff", m.entity_id, self.user_id, to)
+        self.see("handoff", m.entity_id, *task_people(task))
+        for earlier in self.conn.scalars(_HANDOFFS_OF, {"org": self.org_id, "task": task_id}):
+            self.see("handoff", earlier, to)  # the task's history, to whoever has it now
         return self._result(m, "handoff", handoff, Outcome(Record({}), True, "applied"))
 
-    def _name_parties(self, handoff: Row, task_id: str, at: int) -> None:
-        """The giver by name and NIP, and everyone's time on the task as this push leaves it
-        (a running session counted up to the handoff): [{"user", "nip", "name", "ms"}]."""
+    def _shares(self, task_id: str, at: int | None) -> list[dict[str, Any]]:
+        """Everyone's time on a task as this push leaves it, [{"user", "nip", "name", "ms"}]
+        by name; a running session counted up to ``at`` (None: not yet)."""
         worked: dict[str, int] = {}
         stored = self.conn.execute(_ON_TASK, {"org": self.org_id, "task": task_id}).mappings()
         rows: dict[str, Mapping[Any, Any]] = {r["id"]: r for r in stored}
@@ -982,8 +1013,8 @@ class Batch:
             if entity == "session" and row is not None and row["task_id"] == task_id:
                 rows[ident] = row
         for r in rows.values():
-            if r["deleted_at"] is None:
-                end = r["end_at"] if r["end_at"] is not None else at
+            end = r["end_at"] if r["end_at"] is not None else at
+            if r["deleted_at"] is None and end is not None:
                 worked[r["owner_user_id"]] = worked.get(r["owner_user_id"], 0) + max(
                     0, end - r["start_at"]
                 )
@@ -993,12 +1024,19 @@ class Batch:
                 _NAMES, {"org": self.org_id, "ids": sorted({*worked, self.user_id})}
             )
         }
-        handoff["from_nip"], handoff["from_name"] = people.get(self.user_id, (None, None))
-        handoff["shares"] = [
+        self.people.update(people)
+        return [
             {"user": uid, "nip": people[uid][0], "name": people[uid][1], "ms": ms}
             for uid, ms in sorted(worked.items(), key=lambda kv: people.get(kv[0], ("", ""))[1])
             if uid in people
         ]
+
+    def _name_parties(self, handoff: Row, task: Row, at: int) -> None:
+        """The giver by name and NIP, and everyone's time on the task (the giver's running
+        session counted up to the handoff)."""
+        handoff["shares"] = self._shares(task["id"], at)
+        handoff["from_nip"], handoff["from_name"] = self.people.get(self.user_id, (None, None))
+        task["shares"] = self._shares(task["id"], None)
 
     def _answer(self, m: Mutation, op: str, hlc: str) -> ItemResult:
         """The colleague's answer to a handoff: accepted, or declined with a reason, which
@@ -1046,9 +1084,11 @@ class Batch:
         handoff["version"] += 1
         handoff["updated_at"] = self.now
         self.mark("handoff", handoff)
+        people = {handoff["from_user"], handoff["to_user"]}
         if task is not None:
-            self.see("task", task["id"], *task_people(task))
-        self.see("handoff", handoff["id"], handoff["from_user"], handoff["to_user"])
+            people |= task_people(task)
+            self.see("task", task["id"], *people)
+        self.see("handoff", handoff["id"], *people)
         return self._result(m, "handoff", handoff, Outcome(Record({}), True, "applied"))
 
     def _stop_running_on(self, task_id: str, at: int, reason: str) -> None:
@@ -1070,6 +1110,36 @@ class Batch:
     def settle(self) -> None:
         if not self.touched_sessions:
             return
+        self._settle_sessions()
+        self._share_tasks()
+
+    def _share_tasks(self) -> None:
+        """A task handed over keeps each participant's time on it current: its sessions
+        changed in this push, its shares are summed again (and its participants told)."""
+        keys = (*self.made, *self.changed)
+        task_ids = {
+            row["task_id"]
+            for key in keys
+            if key[0] == "session" and (row := self.rows.get(key)) is not None
+        }
+        if not task_ids:
+            return
+        shared = self.conn.scalars(
+            _SHARED_TASKS, {"org": self.org_id, "ids": sorted(task_ids)}
+        ).all()
+        for task_id in shared:
+            task = self.row("task", task_id)
+            if task is None:
+                continue
+            shares = self._shares(task_id, None)
+            if shares != task["shares"]:
+                task["shares"] = shares
+                task["version"] += 1
+                task["updated_at"] = self.now
+                self.mark("task", task)
+                self.see("task", task_id, *task_people(task))
+
+    def _settle_sessions(self) -> None:
         running = sorted(
             self._sessions(_RUNNING, _running),
             key=lambda r: (r["start_at"], r["clock"].get("f", {}).get("start_at", ""), r["id"]),

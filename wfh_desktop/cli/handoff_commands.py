@@ -101,7 +101,14 @@ def _send(ctx: Any, done: str) -> None:
 
 
 def handoff_command(ctx: Any) -> int:
+    from wfh_desktop.errors import UserError
+    from wfh_desktop.sync import local
+
     args = ctx.args
+    if local.meta(ctx.profile.conn, "account_user_id") is None:
+        raise UserError(
+            "Sign in first with 'wfh login': a task is handed over through your agency's server."
+        )
     h = HandoffService(ctx.profile).give(args.task, args.to, args.note)
     _send(
         ctx, tr("Handed over: {title} to {who}.", title=h.task_title, who=_who(h.to_name, h.to_nip))
@@ -187,7 +194,9 @@ def colleagues_command(ctx: Any) -> int:
         return 0
     from wfh_desktop.cli.commands import print_table
 
-    print_table([[tr("NIP"), tr("Name"), tr("Unit")]] + [[p.nip, p.name, p.unit] for p in people])
+    print_table(
+        [[tr("NIP"), tr("Name"), tr("Work unit")]] + [[p.nip, p.name, p.unit] for p in people]
+    )
     return 0
 
 

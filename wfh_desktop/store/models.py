@@ -45,6 +45,10 @@ class Task(Base):
     owner_user_id: Mapped[str | None] = mapped_column(String(36))
     # Everyone it was handed from or to (comma-separated user ids, as the server tells).
     participants: Mapped[str | None] = mapped_column(Text)
+    # Once handed over: each participant's time on it as the server sums it (JSON), and the
+    # colleagues' part of it (not this profile's), which a task's actual time adds.
+    shares: Mapped[str | None] = mapped_column(Text)
+    others_ms: Mapped[int | None] = mapped_column(Integer)
     # The server's journal of values that lost a conflict (JSON), for the user to see.
     conflicts: Mapped[str | None] = mapped_column(Text)
 
@@ -165,9 +169,8 @@ class Handoff(Base):
     to_nip: Mapped[str | None] = mapped_column(String(18))
     to_name: Mapped[str | None] = mapped_column(Text)
     # Everyone's time on the task when it was handed, as the server worked it out (JSON:
-    # [{"user", "nip", "name", "ms"}]), and the colleagues' part of it (not this profile's).
+    # [{"user", "nip", "name", "ms"}]).
     shares: Mapped[str | None] = mapped_column(Text)
-    others_ms: Mapped[int | None] = mapped_column(Integer)
     answer_note: Mapped[str | None] = mapped_column(Text)  # why it was declined
     answered_at: Mapped[int | None] = mapped_column(Integer)
 

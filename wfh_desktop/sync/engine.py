@@ -193,6 +193,9 @@ class Syncer:
             if not sent:
                 break
             body = {"mutations": [p.mutation for p in sent]}
+            handing = [p.seq for p in sent if p.mutation["type"] == "task.handoff"]
+            if handing:  # from now on these may be on the server as they are
+                writing(self.db, partial(local.handoffs_sent, up_to=max(handing)))
             answer = self._call("POST", "/v1/sync/push", body=body)
             self.report.bytes_sent += sum(p.size for p in sent)
             if answer.status == 413 and batch > 1:
@@ -254,6 +257,10 @@ class Syncer:
                 local.apply_record(w, entity, r.record, now, answered=True)
             elif r.status == "rejected" and r.seq in by_seq:
                 local.undo_refused(w, by_seq[r.seq], r.current, now)
+        for r in reply.results:
+            mutation = by_seq.get(r.seq)
+            if mutation and mutation["type"].startswith("task.") and r.version is not None:
+                local.rebase_handoffs(w, str(mutation["entity_id"]), r.version)
         local.retry_parked(w, now)
         self._answered(w, answer, reply.server_hlc, reply.server_time, reply.epoch)
         return acked, rejected

@@ -44,6 +44,7 @@ TASK_COLUMNS = (
     "created_at",
     "deleted_at",
     "participants",
+    "shares",
 )
 SESSION_COLUMNS = (
     "task_id",
@@ -78,7 +79,8 @@ INSTANTS = frozenset(
 )
 # What a replayed local mutation may set (never the server-owned flags).
 _REPLAYED = {
-    "task": frozenset(TASK_COLUMNS) - {"owner_user_id", "deleted_at", "created_at", "participants"},
+    "task": frozenset(TASK_COLUMNS)
+    - {"owner_user_id", "deleted_at", "created_at", "participants", "shares"},
     "handoff": frozenset(),  # only a pending answer of mine (see _replay)
     "session": frozenset(SESSION_COLUMNS)
     - {"needs_review", "auto_stop_reason", "deleted_at", "created_at"},
@@ -284,6 +286,8 @@ def _local_values(entity: str, record: Mapping[str, Any]) -> dict[str, Any]:
         values["created_at"] = values["created_at"] or values["start_at"]
     elif entity == "task":
         values["status"] = values["status"] or "open"
+        shares = record.get("shares")
+        values["shares"] = json.dumps(shares, ensure_ascii=False) if shares else None
     elif entity == "handoff":
         values["created_at"] = ms(record.get("created_at")) or values["at"]
         shares = record.get("shares")
@@ -377,7 +381,7 @@ def apply_record(
     if current is not None and (current > version or (current == version and not answered)):
         return "old"
     values = _local_values(entity, record)
-    if entity == "handoff":
+    if entity == "task":
         values["others_ms"] = others_ms(record.get("shares"), meta(conn, "account_user_id"))
     if entity == "session":
         known = conn.execute("SELECT 1 FROM task WHERE id = ?", (values["task_id"],)).fetchone()
@@ -404,6 +408,24 @@ def apply_record(
     )
     _unpark(conn, ident, now)  # what waited for this record: its task, or its stop
     return "applied"
+
+
+def handoffs_sent(conn: sqlite3.Connection, up_to: int) -> None:
+    """Handoffs up to this outbox seq are being sent: they may be on the server as they are,
+    so their base version is no longer rewritten (:func:`rebase_handoffs`)."""
+    if up_to > meta_int(conn, "handoffs_sent"):
+        set_meta(conn, "handoffs_sent", up_to)
+
+
+def rebase_handoffs(conn: sqlite3.Connection, task_id: str, version: int) -> None:
+    """A change of mine to a task is on the server at ``version``: a handoff of it made after
+    that change, and never sent, was based on it (the version it names was the one known
+    then, before the change went up)."""
+    conn.execute(
+        "UPDATE outbox SET base_version = ? WHERE status = 'pending' AND type = 'task.handoff' "
+        "AND json_extract(payload, '$.task_id') = ? AND base_version < ? AND seq > ?",
+        (version, task_id, version, meta_int(conn, "handoffs_sent")),
+    )
 
 
 def undo_refused(

@@ -1,4 +1,5 @@
-"""Handing tasks over: who took part in a task (they keep seeing it), and a handoff's parties
+"""Handing tasks over: who took part in a task (they keep seeing it) and each one's time on it,
+and a handoff's parties
 by name and NIP, everyone's time on the task when it was handed, and the colleague's answer.
 
 Revision ID: 0004
@@ -18,6 +19,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("task") as batch:
         batch.add_column(sa.Column("participants", sa.Text))
+        batch.add_column(sa.Column("shares", sa.JSON))
     with op.batch_alter_table("handoff") as batch:
         batch.add_column(sa.Column("from_nip", sa.String(18)))
         batch.add_column(sa.Column("from_name", sa.Text))
@@ -41,4 +43,5 @@ def downgrade() -> None:
         ):
             batch.drop_column(name)
     with op.batch_alter_table("task") as batch:
+        batch.drop_column("shares")
         batch.drop_column("participants")

@@ -1,6 +1,6 @@
 """Handing tasks over: a handoff's parties by name and NIP, everyone's time on the task when it
-was handed (and the colleagues' part of it, summed), the colleague's answer, who took part in a
-task, and the organisation's directory kept for working offline.
+was handed, the colleague's answer; who took part in a task and each one's time on it (and the
+colleagues' part, summed); the organisation's directory kept for working offline.
 
 Revision ID: 0003
 Revises: 0002
@@ -18,13 +18,14 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column("task", sa.Column("participants", sa.Text))
+    op.add_column("task", sa.Column("shares", sa.Text))
+    op.add_column("task", sa.Column("others_ms", sa.Integer))
     for column in (
         sa.Column("from_nip", sa.String(18)),
         sa.Column("from_name", sa.Text),
         sa.Column("to_nip", sa.String(18)),
         sa.Column("to_name", sa.Text),
         sa.Column("shares", sa.Text),
-        sa.Column("others_ms", sa.Integer),
         sa.Column("answer_note", sa.Text),
         sa.Column("answered_at", sa.Integer),
     ):
@@ -45,7 +46,6 @@ def downgrade() -> None:
         for name in (
             "answered_at",
             "answer_note",
-            "others_ms",
             "shares",
             "to_name",
             "to_nip",
@@ -54,4 +54,6 @@ def downgrade() -> None:
         ):
             batch.drop_column(name)
     with op.batch_alter_table("task") as batch:
+        batch.drop_column("others_ms")
+        batch.drop_column("shares")
         batch.drop_column("participants")
