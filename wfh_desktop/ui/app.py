@@ -81,7 +81,11 @@ class App:
         from wfh_desktop.ui.sync_bridge import SyncBridge
 
         self.sync = SyncBridge(self.worker, clock, settings.ca_file)
+        from wfh_desktop.ui.handoff_inbox import HandoffInbox
+
+        self.inbox = HandoffInbox(self.model)
         self.sign_in_dialog: Any = None
+        self.handoff_dialog: Any = None
         self._review_count = 0
         self._clock_warned = False
         self._autostart = autostart
@@ -102,6 +106,8 @@ class App:
         self._slow.setInterval(ICON_REFRESH_MS)
         self._slow.timeout.connect(self._slow_tick)
         self.model.today_changed.connect(self._timer_state_changed)
+        self.model.today_changed.connect(self.inbox.refresh)
+        self.inbox.handoffs_arrived.connect(self._handoffs_arrived)
         self.model.changed.connect(self.sync.changed)
         self.sync.state_changed.connect(self._sync_state)
         self.sync.progress.connect(self._sync_progress)
@@ -157,6 +163,7 @@ class App:
         self.menu.sync_requested.connect(self.sync.sync_now)
         self.menu.sign_in_requested.connect(self.open_sign_in)
         self.menu.sign_out_requested.connect(self.sign_out)
+        self.menu.handoff_requested.connect(self.open_handoff)
         self.menu.set_sync_state(self.sync.status)
         if self.tray is not None:
             self.tray.set_menu(self.menu)
@@ -167,13 +174,14 @@ class App:
             return self.window
         from wfh_desktop.ui.main_window import MainWindow
 
-        self.window = MainWindow(self.model)
+        self.window = MainWindow(self.model, self.inbox)
         self.window.start_requested.connect(self.open_picker)
         self.window.settings_requested.connect(self.open_settings)
         self.window.close_requested.connect(self._window_closed)
         self.window.sync_requested.connect(self.sync.sync_now)
         self.window.sign_in_requested.connect(self.open_sign_in)
         self.window.sign_out_requested.connect(self.sign_out)
+        self.window.handoff_requested.connect(self.open_handoff)
         self.window.set_sync_state(self.sync.status)
         if self.tray is None:
             self.window.notify_in_window()
@@ -194,6 +202,9 @@ class App:
         count = getattr(status, "review", None)
         if count is None:
             return
+        # A sync may have brought records (tasks handed to the user among them): the sync
+        # writes through the app's own connection, which the outside-change check cannot see.
+        self.model.refresh()
         off = abs(status.clock_offset_ms)
         if off > CLOCK_WARN_MS and not self._clock_warned:  # SYNC.md: said, once a run
             self._clock_warned = self._tell(
@@ -208,6 +219,11 @@ class App:
                 tr("To review"),
             )
         self._review_count = count
+
+    def _handoffs_arrived(self, new: list[Any]) -> None:
+        from wfh_desktop.ui.handoff_inbox import arrived_text
+
+        self._tell(arrived_text(new), tr("Incoming tasks"))
 
     def _tell(self, text: str, title: str | None = None) -> bool:
         """A notice: from the tray, or in the window where there is no tray; False when
@@ -267,6 +283,35 @@ class App:
         server = getattr(status, "server_url", None) or self.model.settings.server_url
         self.sign_in_dialog = SignInDialog(self.sync, server)
         _bring_forward(self.sign_in_dialog)
+
+    def open_handoff(self, task_id: str, title: str) -> None:
+        """“Serahkan…”: the dialog for handing ``task_id`` over to a colleague."""
+        from wfh_desktop.ui.handoff_dialog import HandoffDialog
+
+        if self.handoff_dialog is not None:
+            self.handoff_dialog.close()
+            self.handoff_dialog.deleteLater()
+        # No parent: the main window may be made again (a language switch) while it is open.
+        self.handoff_dialog = HandoffDialog(self.model, self.sync, task_id, title)
+        self.handoff_dialog.handed_over.connect(self._handed_over)
+        _bring_forward(self.handoff_dialog)
+
+    def _handed_over(self, handoff: Any) -> None:
+        from wfh_desktop.ui.handoff_inbox import who
+
+        text = (
+            tr(
+                "Handed over: {title} to {who}.",
+                title=handoff.task_title,
+                who=who(handoff.to_name, handoff.to_nip),
+            )
+            + " "
+            + tr("Your colleague is told after the next sync.")
+        )
+        if self.window is not None and self.window.isVisible():
+            self.window.statusBar().showMessage(text, 10_000)
+        else:
+            self._tell(text)
 
     def sign_out(self) -> None:
         """Sign out after saying what it means; every local record stays."""

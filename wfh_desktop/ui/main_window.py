@@ -31,6 +31,7 @@ from wfh_desktop.timefmt import (
 )
 from wfh_desktop.today import Today
 from wfh_desktop.ui.day_log import DayLogView
+from wfh_desktop.ui.handoff_inbox import HandoffInbox
 from wfh_desktop.ui.model import AppModel, far_over_target_text, target_reached_text
 from wfh_desktop.ui.task_list import TaskListView
 from wfh_desktop.ui.widgets import row_table
@@ -48,6 +49,7 @@ class MainWindow(QMainWindow):
     settings_requested(): the user asked for the settings.
     close_requested(): the window was closed (the app decides: hide, or quit).
     sync_requested(), sign_in_requested(), sign_out_requested(): the status line's buttons.
+    handoff_requested(str, str): “Serahkan…” was chosen for a task (its id and title).
     """
 
     start_requested = Signal()
@@ -56,8 +58,9 @@ class MainWindow(QMainWindow):
     sync_requested = Signal()
     sign_in_requested = Signal()
     sign_out_requested = Signal()
+    handoff_requested = Signal(str, str)
 
-    def __init__(self, model: AppModel, parent: QWidget | None = None) -> None:
+    def __init__(self, model: AppModel, inbox: HandoffInbox, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
         self.setWindowTitle(tr("WFH Desktop"))
@@ -131,6 +134,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.addTab(body, tr("Toda&y"))
         self.task_list = TaskListView(model)
+        self.task_list.handoff_requested.connect(self.handoff_requested)
         self.tabs.addTab(self.task_list, tr("Tas&ks"))
         self.day_log = DayLogView(model)
         self.tabs.addTab(self.day_log, tr("Daily &log"))
@@ -138,6 +142,12 @@ class MainWindow(QMainWindow):
 
         self.review = ReviewView(model)
         self.tabs.addTab(self.review, tr("To re&view"))
+        from wfh_desktop.ui.inbox_view import InboxView
+
+        self.inbox = InboxView(model, inbox)
+        self.tabs.addTab(self.inbox, tr("In&coming tasks"))
+        self.inbox.inbox.inbox_read.connect(self._inbox_count)
+        self._inbox_count(self.inbox.inbox.pending)
         central = QWidget()
         outer = QVBoxLayout(central)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -185,6 +195,13 @@ class MainWindow(QMainWindow):
         self.sync_button.setVisible(signed)
         self.sign_in_button.setVisible(not signed)
         self.sign_out_button.setVisible(signed)
+
+    def _inbox_count(self, pending: list[Any]) -> None:
+        index = self.tabs.indexOf(self.inbox)
+        n = len(pending)
+        self.tabs.setTabText(
+            index, tr("In&coming tasks ({n})", n=n) if n else tr("In&coming tasks")
+        )
 
     def notify_in_window(self, on: bool = True) -> None:
         """Show the notifications here (there is no tray to show them), or stop showing them."""

@@ -41,6 +41,15 @@ EXTERNAL_CHECK_MS = 2_000  # how soon a change made by `wfh` shows
 FAR_OVER = 1.5  # the second notification: 50 % over target
 
 
+def error_text(error: BaseException) -> str:
+    """What the user is told of a failed action: a :class:`UserError`'s own words; anything
+    else is logged and said plainly."""
+    if isinstance(error, UserError):
+        return error.render()
+    log.error("unexpected error", exc_info=error)
+    return tr("Something went wrong; nothing you stored was lost.")
+
+
 def target_reached_text(task: Any) -> str:
     return tr("{title} has reached its target of {n} min.", title=task.title, n=task.target_minutes)
 
@@ -156,14 +165,21 @@ class AppModel(QObject):
     # ---- actions -------------------------------------------------------------------------
 
     def act(
-        self, job: Callable[[Profile], Any], after: Callable[[Any], None] | None = None
+        self,
+        job: Callable[[Profile], Any],
+        after: Callable[[Any], None] | None = None,
+        failed: Callable[[BaseException], None] | None = None,
     ) -> None:
         """Run a change on the worker (the one writer), then read everything again; ``after``
-        gets its result on the UI thread, a failure goes to the ``failed`` signal."""
+        gets its result on the UI thread, a failure goes to ``failed`` (a dialog that says it
+        beside what the user typed) or else to the ``failed`` signal."""
 
         def reply(result: Any, error: BaseException | None) -> None:
             if error is not None:
-                self._fail(error)
+                if failed is not None:
+                    failed(error)
+                else:
+                    self._fail(error)
             else:
                 self.changed.emit()
                 if after is not None:
@@ -195,11 +211,7 @@ class AppModel(QObject):
         self.act(lambda p: _timer(p).finish())
 
     def _fail(self, error: BaseException) -> None:
-        if isinstance(error, UserError):
-            self.failed.emit(error.render())
-        else:
-            log.error("unexpected error", exc_info=error)
-            self.failed.emit(tr("Something went wrong; nothing you stored was lost."))
+        self.failed.emit(error_text(error))
 
     # ---- notifications -------------------------------------------------------------------
 

@@ -7,6 +7,10 @@ Signals:
     progress(object): a ``Progress`` of a large upload.
     signed_in(object): a sign-in worked (a ``SignedIn``).
     sign_in_failed(object): a sign-in failed (the ``SyncError``).
+    directory_found(str, object): a search of the server's directory answered (the search and
+        the ``Colleague`` list, already kept in the local directory).
+    directory_failed(str, object): a search of the server's directory failed (the search and
+        the error).
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ class SyncBridge(QObject):
     progress = Signal(object)
     signed_in = Signal(object)
     sign_in_failed = Signal(object)
+    directory_found = Signal(str, object)
+    directory_failed = Signal(str, object)
     _event = Signal(str, object)  # from the job's thread
 
     def __init__(
@@ -135,6 +141,26 @@ class SyncBridge(QObject):
 
         threading.Thread(target=run, name="wfh-sign-in", daemon=True).start()
 
+    def search_directory(self, search: str) -> None:
+        """Search the organisation's directory on the server, on a thread of its own (the
+        answer is kept in the local directory through the database thread); the answer comes
+        as ``directory_found`` or ``directory_failed``."""
+
+        def run() -> None:
+            from wfh_desktop.sync.errors import SyncError
+
+            try:
+                people = self._make_client().directory(search)
+            except SyncError as e:
+                self._event.emit("directory_failed", (search, e))
+            except Exception as e:
+                log.exception("directory search failed")
+                self._event.emit("directory_failed", (search, e))
+            else:
+                self._event.emit("directory_found", (search, people))
+
+        threading.Thread(target=run, name="wfh-directory", daemon=True).start()
+
     def sign_out(self) -> None:
         def run() -> None:
             try:
@@ -171,5 +197,9 @@ class SyncBridge(QObject):
         elif kind == "sign_in_failed":
             self.sign_in_failed.emit(detail)
             self.refresh()
+        elif kind == "directory_found":
+            self.directory_found.emit(*detail)
+        elif kind == "directory_failed":
+            self.directory_failed.emit(*detail)
         else:  # done, failed, signed_out
             self.refresh()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QSpinBox,
     QTableWidgetItem,
@@ -52,10 +53,17 @@ def volume_text(volume: float | None) -> str:
 
 
 class TaskListView(ReadWhenSeen):
+    """Signals:
+    handoff_requested(str, str): “Serahkan…” was chosen for a task (its id and title).
+    """
+
+    handoff_requested = Signal(str, str)
+
     def __init__(self, model: AppModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
         self.tasks: list[tuple[Task, int]] = []
+        self.me: str | None = None  # the profile's user: a task assigned to them is theirs
         layout = QVBoxLayout(self)
 
         top = QHBoxLayout()
@@ -113,7 +121,11 @@ class TaskListView(ReadWhenSeen):
         self.save_button = QPushButton(tr("&Save changes"))
         self.done_button = QPushButton(tr("Mark &done"))
         self.delete_button = QPushButton(tr("D&elete"))
-        form.addRow(button_row(self.save_button, self.done_button, self.delete_button))
+        self.handoff_button = QPushButton(tr("&Hand over…"))
+        self.handoff_button.setToolTip(tr("Hand the task over to a colleague"))
+        form.addRow(
+            button_row(self.save_button, self.done_button, self.delete_button, self.handoff_button)
+        )
         layout.addWidget(box)
         self.editor = box
         self.undo = UndoBar()
@@ -129,6 +141,10 @@ class TaskListView(ReadWhenSeen):
         self.save_button.clicked.connect(self._save)
         self.done_button.clicked.connect(self._toggle_done)
         self.delete_button.clicked.connect(self._delete)
+        self.handoff_button.clicked.connect(self.hand_over)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
+        self.context_menu: QMenu | None = None
         self._shown: dict[str, str] = {}  # the form's texts as last filled from the task
         model.today_changed.connect(self.data_changed)
         self._selected()
@@ -139,15 +155,16 @@ class TaskListView(ReadWhenSeen):
         self.stale = False
         status, search = self.filter.currentData(), self.search.text()
 
-        def job(p: Profile) -> list[tuple[Task, int]]:
+        def job(p: Profile) -> tuple[list[tuple[Task, int]], str]:
             service = TaskService(p)
             found = service.list_tasks(status=status, search=search, limit=LIST_LIMIT + 1)
             actual = service.actual_ms([t.id for t in found])
-            return [(t, actual[t.id]) for t in found]
+            return [(t, actual[t.id]) for t in found], p.user_id
 
-        self.model.read(job, self._show)
+        self.model.read(job, lambda got: self._show(*got))
 
-    def _show(self, rows: list[tuple[Task, int]]) -> None:
+    def _show(self, rows: list[tuple[Task, int]], me: str | None = None) -> None:
+        self.me = me
         keep = self.current()
         self.tasks = rows[:LIST_LIMIT]
         self.more.setText(
@@ -193,9 +210,14 @@ class TaskListView(ReadWhenSeen):
                 self.table.selectRow(row)
                 return
 
+    def can_hand_over(self, task: Task | None) -> bool:
+        """The task is the user's to hand over (not deleted, not with a colleague)."""
+        return task is not None and task.deleted_at is None and task.assignee_user_id == self.me
+
     def _selected(self) -> None:
         task = self.current()
         self.editor.setEnabled(task is not None)
+        self.handoff_button.setEnabled(self.can_hand_over(task))
         show_error(self.title_error, None)
         show_error(self.volume_error, None)
         if task is None:
@@ -270,3 +292,25 @@ class TaskListView(ReadWhenSeen):
             lambda p: TaskService(p).remove(task.id),
             lambda _: self.undo.offer(tr("Deleted: {title}", title=task.title), undo),
         )
+
+    # ---- handing over --------------------------------------------------------------------
+
+    def hand_over(self) -> None:
+        task = self.current()
+        if self.can_hand_over(task):
+            assert task is not None
+            self.handoff_requested.emit(task.id, task.title)
+
+    def _context_menu(self, pos: QPoint) -> None:
+        row = self.table.rowAt(pos.y())
+        if row < 0:
+            return
+        self.table.selectRow(row)
+        if self.context_menu is not None:
+            self.context_menu.deleteLater()
+        menu = QMenu(self)
+        action = menu.addAction(tr("&Hand over…"))
+        action.setEnabled(self.can_hand_over(self.current()))
+        action.triggered.connect(self.hand_over)
+        self.context_menu = menu
+        menu.popup(self.table.viewport().mapToGlobal(pos))

@@ -52,6 +52,7 @@ class TrayMenu(QObject):
     sync_requested(): “Sinkronkan sekarang” was chosen.
     sign_in_requested(): “Masuk ke server…” was chosen.
     sign_out_requested(): “Keluar dari akun” was chosen.
+    handoff_requested(str, str): “Serahkan…” was chosen for the current task (id, title).
     """
 
     start_requested = Signal()
@@ -61,6 +62,7 @@ class TrayMenu(QObject):
     sync_requested = Signal()
     sign_in_requested = Signal()
     sign_out_requested = Signal()
+    handoff_requested = Signal(str, str)
 
     def __init__(self, model: AppModel, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -73,6 +75,8 @@ class TrayMenu(QObject):
         self.resume = QAction(tr("Resume"), self)
         self.stop = QAction(tr("Stop"), self)
         self.finish = QAction(tr("Finish"), self)
+        self.handoff = QAction(self)
+        self.handoff.triggered.connect(self._hand_over)
         self.start = QAction(tr("Start a task…"), self)
         self.window = QAction(tr("Open the main window"), self)
         self.settings = QAction(tr("Settings…"), self)
@@ -136,6 +140,13 @@ class TrayMenu(QObject):
             action.triggered.connect(lambda _=False, i=task.id: self.model.start_task(i))
             m.addAction(action)
             self.recent.append(action)
+        # Handing the current task over, apart from the timer's controls (used far less).
+        current = today.status.task if today else None
+        self.handoff.setVisible(current is not None)
+        if current is not None:
+            self.handoff.setText(tr("Hand “{title}” over to a colleague…", title=current.title))
+            m.addSeparator()
+            m.addAction(self.handoff)
         m.addSeparator()
         for action in (self.sync_state, self.sync_now, self.sign_in, self.sign_out):
             m.addAction(action)
@@ -143,6 +154,12 @@ class TrayMenu(QObject):
         m.addAction(self.window)
         m.addAction(self.settings)
         m.addAction(self.quit)
+
+    def _hand_over(self) -> None:
+        today = self.model.today
+        if today is not None and today.status.task is not None:
+            task = today.status.task
+            self.handoff_requested.emit(task.id, task.title)
 
     def set_sync_state(self, status: Any) -> None:
         """The sync state's line, and the actions that fit it."""
