@@ -71,6 +71,49 @@ def _seed(home: Path, now_ms: int) -> None:
     clock.set(now_ms - 12 * MINUTE - 30_000)
     timer.start("Menyusun laporan bulanan")
     tasks.add("Analisis data survei kepuasan", 60)
+    # Signed in (as far as the handoff screens go): the directory kept here, and a task a
+    # colleague handed over, waiting in "Tugas masuk".
+    from wfh_desktop.handoffs import Colleague, HandoffService
+    from wfh_desktop.ids import uuid7
+    from wfh_desktop.sync import local
+    from wfh_desktop.timefmt import iso_utc
+
+    with p.write() as (conn, _):
+        for key, value in (
+            ("account_user_id", p.user_id),
+            ("account_nip", "198501012010011001"),
+            ("account_name", "Siti Aminah"),
+        ):
+            local.set_meta(conn, key, value)
+    HandoffService(p).store_directory(
+        [
+            Colleague("199002152015031002", "Budi Santoso", "Biro Keuangan"),
+            Colleague("199107202019032003", "Ani Lestari", "Biro Umum"),
+            Colleague("198803122012121004", "Dedi Kurniawan", "Biro Perencanaan"),
+        ]
+    )
+    giver, task_id = uuid7(now_ms), uuid7(now_ms)
+    with p.write() as (conn, _):
+        local.apply_record(
+            conn,
+            "task",
+            {"id": task_id, "title": "Kajian kebijakan kerja jarak jauh", "target_minutes": 60,
+             "status": "open", "owner_user_id": giver, "assignee_user_id": p.user_id,
+             "created_at": iso_utc(now_ms - 200 * MINUTE), "version": 2},
+            now_ms,
+        )  # fmt: skip
+        local.apply_record(
+            conn,
+            "handoff",
+            {"id": uuid7(now_ms), "task_id": task_id, "from_user": giver, "to_user": p.user_id,
+             "at": iso_utc(now_ms - 30 * MINUTE), "status": "pending", "version": 1,
+             "note": "Bab 1 dan 2 sudah; tolong lanjutkan bab 3 (data ada di folder bersama).",
+             "from_nip": "199107202019032003", "from_name": "Ani Lestari",
+             "to_nip": "198501012010011001", "to_name": "Siti Aminah",
+             "shares": [{"user": giver, "nip": "199107202019032003", "name": "Ani Lestari",
+                         "ms": 95 * MINUTE}]},
+            now_ms,
+        )  # fmt: skip
     p.close()
 
 
@@ -127,7 +170,7 @@ def child(lang: str) -> None:
 
     app.show_window()
     app.window.resize(860, 620)
-    for index, name in enumerate(("main-window", "task-list", "daily-log", "review")):
+    for index, name in enumerate(("main-window", "task-list", "daily-log", "review", "inbox")):
         app.window.tabs.setCurrentIndex(index)
         settle()  # a tab reads its data when shown
         if name == "task-list":
@@ -137,6 +180,19 @@ def child(lang: str) -> None:
         settle()
         frame = app.window.frameGeometry()
         save(name, frame.x(), frame.y(), frame.width(), frame.height())
+
+    chosen = app.window.task_list.current()
+    assert chosen is not None
+    app.open_handoff(chosen.id, chosen.title)
+    handoff = app.handoff_dialog
+    handoff.search.setText("biro")
+    settle(1.0)
+    handoff.choose("199002152015031002")
+    handoff.note.setPlainText("Sudah: data bulan Oktober.\nBelum: grafik dan ringkasan.")
+    settle()
+    frame = handoff.frameGeometry()
+    save("handoff", frame.x(), frame.y(), frame.width(), frame.height())
+    handoff.close()
 
     app.open_settings()
     settle()
