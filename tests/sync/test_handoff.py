@@ -128,6 +128,7 @@ def test_a_task_handed_over_is_answered_continued_and_keeps_each_persons_time(de
     assert HandoffService(siti.profile).history(task_id)[0].status == "accepted"
 
 
+@pytest.mark.parametrize("server_config", ["sqlite"], indirect=True)  # rules: tests/server
 def test_a_declined_task_goes_back_with_the_reason(desk):
     siti, budi = signed(desk, "siti", SITI), signed(desk, "budi", BUDI)
     task_id = work(siti, "Rekap absensi", 15)
@@ -257,6 +258,7 @@ def test_a_chain_and_back_keeps_everyones_time_and_the_whole_history(desk, serve
     assert (line.period_ms // MINUTE, line.actual_ms // MINUTE, line.on_target) == (30, 60, True)
 
 
+@pytest.mark.parametrize("server_config", ["sqlite"], indirect=True)  # rules: tests/server
 def test_handing_to_oneself_outside_the_organisation_or_to_a_disabled_account_is_refused(
     desk, server
 ):
