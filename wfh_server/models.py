@@ -159,6 +159,9 @@ class Task(_Synced, Base):
     # Once handed over: each participant's time on it (ended sessions), [{"user", "nip",
     # "name", "ms"}], kept current by the pushes that change its sessions.
     shares: Mapped[list[Any] | None] = mapped_column(JSON)
+    # The version of its last real change (None: ``version``): its shares summed again are
+    # not one, and a handoff based on a version since then is current.
+    content_version: Mapped[int | None] = mapped_column(Integer)
     __table_args__ = (Index("ix_task_assignee", "org_id", "assignee_user_id"),)
 
 
@@ -177,6 +180,7 @@ class WorkSession(_Synced, Base):
     __table_args__ = (
         Index("ix_session_owner_start", "org_id", "owner_user_id", "start_at"),
         Index("ix_session_owner_end", "org_id", "owner_user_id", "end_at"),
+        Index("ix_session_task", "org_id", "task_id"),  # a handed-over task's shares
     )
 
 
@@ -205,6 +209,7 @@ class Handoff(Base):
     shares: Mapped[list[Any] | None] = mapped_column(JSON)
     answer_note: Mapped[str | None] = mapped_column(Text)  # why it was declined
     answered_at: Mapped[int | None] = mapped_column(BigInteger)
+    __table_args__ = (Index("ix_handoff_task", "org_id", "task_id"),)
 
 
 class UserFeed(Base):

@@ -202,7 +202,7 @@ _LOGS = select(_LOG).where(
 _PEOPLE_OF_TASKS = select(Task.owner_user_id, Task.assignee_user_id, Task.participants).where(
     Task.org_id == _p("org"), Task.id.in_(_p("ids", expanding=True))
 )
-_PEOPLE_OF_HANDOFFS = select(Handoff.from_user, Handoff.to_user).where(
+_PEOPLE_OF_HANDOFFS = select(Handoff.from_user, Handoff.to_user, Handoff.task_id).where(
     Handoff.org_id == _p("org"), Handoff.id.in_(_p("ids", expanding=True))
 )
 _USERS_BY_NIP = select(AppUser.user_id).where(
@@ -210,6 +210,11 @@ _USERS_BY_NIP = select(AppUser.user_id).where(
 )
 _COLLEAGUE = select(AppUser.user_id, AppUser.name).where(
     AppUser.org_id == _p("org"), AppUser.nip == _p("nip"), AppUser.disabled_at.is_(None)
+)
+_TASKS_OF_SESSIONS = (
+    select(WorkSession.task_id)
+    .where(WorkSession.org_id == _p("org"), WorkSession.id.in_(_p("ids", expanding=True)))
+    .distinct()
 )
 _HANDOFFS_OF = select(Handoff.id).where(Handoff.org_id == _p("org"), Handoff.task_id == _p("task"))
 _SHARED_TASKS = select(Task.id).where(
@@ -353,6 +358,8 @@ class Sync:
                 r.version = r.record["version"]
             elif r.status == "duplicate" and r.entity_id and r.original_status != "rejected":
                 r.record = batch.current(_entity_of(m.type), r.entity_id)
+            elif r.status == "duplicate" and r.original_status == "rejected":
+                r.current = batch.refused_now(m)
         device_row: dict[str, Any] = {
             "k_org": org_id,
             "k_device": me.device_id,
@@ -491,10 +498,11 @@ class _Named(NamedTuple):
     tasks: set[str]
     nips: set[str]
     handoffs: set[str]
+    session_tasks: set[str]  # the tasks sessions are put on
 
 
 def _named(mutations: list[Mutation]) -> _Named:
-    named = _Named(set(), set(), set(), set())
+    named = _Named(set(), set(), set(), set(), set())
     for m in mutations:
         if m.type.startswith("handoff."):
             named.handoffs.add(m.entity_id)
@@ -507,24 +515,39 @@ def _named(mutations: list[Mutation]) -> _Named:
             named.tasks.add(m.entity_id)
         elif m.type.startswith("session."):
             named.sessions.add(m.entity_id)
+            if _plain(m.fields.get("task_id"), 36):
+                named.session_tasks.add(m.fields["task_id"])
     return named
 
 
 def _viewers(conn: Connection, me: Caller, named: _Named) -> set[str]:
-    """Everyone whose feed this push may touch, as far as can be known before it runs: the
-    caller, the owners and assignees of the tasks it names, and the colleagues handed to."""
+    """Everyone whose feed this push may touch, as far as can be known before it runs (their
+    counter rows are locked first, in one order, against deadlocks): the caller, the people
+    of the tasks it names, of the tasks its sessions are on (a handed-over task's shares), of
+    the handoffs it answers, and the colleagues handed to."""
     users = {me.user_id}
-    task_ids, nips = named.tasks, named.nips
+    nips = named.nips
+    task_ids = set(named.tasks) | named.session_tasks
+    if named.sessions:
+        task_ids.update(
+            conn.scalars(_TASKS_OF_SESSIONS, {"org": me.org_id, "ids": sorted(named.sessions)})
+        )
     if task_ids:
         for owner, assignee, others in conn.execute(
             _PEOPLE_OF_TASKS, {"org": me.org_id, "ids": sorted(task_ids)}
         ):
             users.update((owner, assignee, *participants(others)))
     if named.handoffs:
-        for giver, taker in conn.execute(
+        handed: set[str] = set()
+        for giver, taker, task in conn.execute(
             _PEOPLE_OF_HANDOFFS, {"org": me.org_id, "ids": sorted(named.handoffs)}
         ):
             users.update((giver, taker))
+            handed.add(task)
+        for owner, assignee, others in conn.execute(
+            _PEOPLE_OF_TASKS, {"org": me.org_id, "ids": sorted(handed)}
+        ):
+            users.update((owner, assignee, *participants(others)))
     if nips:
         users.update(conn.scalars(_USERS_BY_NIP, {"org": me.org_id, "nips": sorted(nips)}))
     return users
@@ -737,6 +760,8 @@ class Batch:
         self.entities: dict[str, str] = {}  # id -> entity of the records the results show
         self.before: dict[tuple[str, str], int] = {}  # versions as the push found them
         self.people: dict[str, tuple[str, str]] = {}  # user id -> (NIP, name), as read
+        self.unlocked: set[tuple[str, str]] = set()  # rows read without FOR UPDATE
+        self.left_tasks: set[str] = set()  # tasks a session of this push was moved off
 
     def prefetch(self, named: _Named) -> None:
         """Read and lock the sessions and tasks the push changes, one query each."""
@@ -751,7 +776,12 @@ class Batch:
 
     def row(self, entity: str, ident: str, lock: bool = True) -> Row | None:
         key = (entity, ident)
+        if lock and key in self.unlocked:  # read only to look at it; now to change it
+            self.unlocked.discard(key)
+            del self.rows[key]
         if key not in self.rows:
+            if not lock:
+                self.unlocked.add(key)
             params = {"org": self.org_id, "id": ident}
             row = self.conn.execute(_ROW[(entity, lock)], params).mappings().first()
             self.rows[key] = None if row is None else dict(row)
@@ -831,6 +861,19 @@ class Batch:
             return None
         return wire(entity, row)
 
+    def refused_now(self, m: Mutation) -> dict[str, Any] | None:
+        """For a refused mutation asked again (its first answer lost): what its refusal carried,
+        as it is now (the task a handoff was of; an answered handoff and its task)."""
+        if m.type == "task.handoff":
+            task_id = m.fields.get("task_id")
+            return self.current("task", str(task_id)) if _plain(task_id, 36) else None
+        if m.type in ("handoff.accept", "handoff.decline"):
+            handoff = self.current("handoff", m.entity_id)
+            if handoff is not None:
+                handoff["task"] = self.current("task", str(handoff["task_id"]))
+            return handoff
+        return None
+
     def shown(self, ident: str) -> dict[str, Any]:
         entity = self.entities[ident]
         row = self.rows[(entity, ident)]
@@ -845,6 +888,8 @@ class Batch:
         row["clock"], row["conflicts"] = rec.clock, rec.conflicts
         row["version"] = (row["version"] or 0) + 1
         row["updated_at"] = self.now
+        if entity == "task":
+            row["content_version"] = None  # a real change: the version itself
         self.mark(entity, row)
 
     def see(self, entity: str, ident: str, *users: str | None) -> None:
@@ -880,6 +925,7 @@ class Batch:
             row = self.add("session", {"org_id": self.org_id, "id": m.entity_id, "version": 0})
         else:
             self.spans.append((row["start_at"], row["end_at"] or self.now))
+            self.left_tasks.add(row["task_id"])
         changed = outcome.changed or not event <= flags
         self._write("session", row, SESSION, rec, changed)
         if changed:
@@ -954,7 +1000,12 @@ class Batch:
         # The version the device knew: now, or before this push (the changes since are the
         # device's own, in this push: a task made offline and handed over at once).
         before = self.before.get(("task", task_id), task["version"])
-        if m.base_version is None or m.base_version not in (task["version"], before):
+        # Its time summed again (shares) is not a change of the task: a version from since its
+        # last real change is current.
+        real = task["content_version"] or task["version"]
+        if m.base_version is None or not (
+            real <= m.base_version <= task["version"] or m.base_version == before
+        ):
             raise Reject(
                 "task_version_conflict",
                 "the task was changed or handed over meanwhile",
@@ -974,8 +1025,10 @@ class Batch:
         task["assignee_user_id"] = to
         task["clock"] = {**clock, "f": {**clock.get("f", {}), "assignee_user_id": hlc}}
         task["version"] += 1
+        task["content_version"] = None
         task["updated_at"] = self.now
         self.mark("task", task)
+        self.before[("task", task_id)] = task["version"]  # a second handoff in this push
         handoff = self.add(
             "handoff",
             {
@@ -1010,8 +1063,11 @@ class Batch:
         stored = self.conn.execute(_ON_TASK, {"org": self.org_id, "task": task_id}).mappings()
         rows: dict[str, Mapping[Any, Any]] = {r["id"]: r for r in stored}
         for (entity, ident), row in self.rows.items():  # this push's own, as it leaves them
-            if entity == "session" and row is not None and row["task_id"] == task_id:
-                rows[ident] = row
+            if entity == "session" and row is not None:
+                if row["task_id"] == task_id:
+                    rows[ident] = row
+                else:
+                    rows.pop(ident, None)  # moved to another task in this push
         for r in rows.values():
             end = r["end_at"] if r["end_at"] is not None else at
             if r["deleted_at"] is None and end is not None:
@@ -1050,7 +1106,13 @@ class Batch:
         if handoff["to_user"] != self.user_id:
             raise Reject("forbidden", "only the colleague a task was handed to answers")
         status = "accepted" if op == "accept" else "declined"
-        now_is = wire("handoff", handoff)  # a refusal carries it: the client undoes its answer
+        task = self.row("task", handoff["task_id"])
+        # A refusal carries the handoff and its task as they are: the client undoes its answer.
+        now_is = wire("handoff", handoff) | {
+            "task": wire("task", task)
+            if task is not None and _sees("task", task, self.user_id)
+            else None
+        }
         if handoff["status"] != "pending":
             if handoff["status"] == status:
                 return self._result(
@@ -1061,7 +1123,6 @@ class Batch:
             )
         reason = merge.check_text(f.get("reason"), "reason", merge.MAX_TEXT, optional=True)
         at = merge.parse_instant(f["at"], "at") if f.get("at") is not None else self.now
-        task = self.row("task", handoff["task_id"])
         if status == "declined":
             if not reason:
                 raise Reject("invalid_field", "reason: say why the task is declined")
@@ -1075,6 +1136,7 @@ class Batch:
             task["assignee_user_id"] = handoff["from_user"]
             task["clock"] = {**clock, "f": {**clock.get("f", {}), "assignee_user_id": hlc}}
             task["version"] += 1
+            task["content_version"] = None
             task["updated_at"] = self.now
             self.mark("task", task)
             self._stop_running_on(task["id"], at, f"handoff_declined:{m.entity_id}")
@@ -1117,7 +1179,7 @@ class Batch:
         """A task handed over keeps each participant's time on it current: its sessions
         changed in this push, its shares are summed again (and its participants told)."""
         keys = (*self.made, *self.changed)
-        task_ids = {
+        task_ids = self.left_tasks | {
             row["task_id"]
             for key in keys
             if key[0] == "session" and (row := self.rows.get(key)) is not None
@@ -1134,6 +1196,7 @@ class Batch:
             shares = self._shares(task_id, None)
             if shares != task["shares"]:
                 task["shares"] = shares
+                task["content_version"] = task["content_version"] or task["version"]
                 task["version"] += 1
                 task["updated_at"] = self.now
                 self.mark("task", task)

@@ -421,6 +421,40 @@ def test_a_handoff_is_answered_by_its_colleague_and_tells_the_time_already_spent
     assert records(budi.pull_all()[0])[tid]["assignee_user_id"] == budi.user_id
 
 
+def test_a_handed_over_tasks_time_stays_current_and_is_not_a_change_of_the_task(server):
+    """Each participant's time on a handed-over task is summed again when their sessions
+    change (moved off it too), and that alone does not make a colleague's handoff of it stale."""
+    siti, budi = server.ready(SITI, "laptop-siti"), server.ready(BUDI, "laptop-budi")
+    ani = server.ready(ANI, "laptop-ani")
+    task, other = new_task(siti, "Rekap"), new_task(siti, "Lain")
+    tid = task["entity_id"]
+    hers = new_session(siti, tid, NINE, NINE + H)
+    siti.pushed(task, other, hers)
+    fields = {"task_id": tid, "to_nip": BUDI, "at": iso(NINE + 2 * H), "note": "x"}
+    assert (
+        siti.pushed(siti.mutation("task.handoff", uuid7(), fields, base_version=1))[0]["status"]
+        == "applied"
+    )
+    known = records(budi.pull_all()[0])[tid]
+    assert [s["ms"] for s in known["shares"]] == [H]
+    # She corrects her own old session on it: the shares follow, the version moves on...
+    fix = siti.mutation("session.edit", hers["entity_id"], {"end_at": iso(NINE + H - 600_000)})
+    assert siti.pushed(fix)[0]["status"] == "applied"
+    now = records(budi.pull_all()[0])[tid]
+    assert [s["ms"] for s in now["shares"]] == [H - 600_000]
+    assert now["version"] > known["version"]
+    # ... and Budi's handoff, based on the version he knew before, is still current.
+    onward = {"task_id": tid, "to_nip": ANI, "at": iso(NINE + 3 * H), "note": "y"}
+    handed = budi.pushed(
+        budi.mutation("task.handoff", uuid7(), onward, base_version=known["version"])
+    )
+    assert handed[0]["status"] == "applied", handed
+    # Her session moved to another task: nothing of it is left on this one.
+    moved = siti.mutation("session.edit", hers["entity_id"], {"task_id": other["entity_id"]})
+    assert siti.pushed(moved)[0]["status"] == "applied"
+    assert not records(ani.pull_all()[0])[tid]["shares"]
+
+
 def test_nobody_reads_or_writes_what_is_not_theirs(server):
     siti = server.ready(SITI, "laptop-siti")
     budi = server.ready(BUDI, "laptop-budi")  # same organisation, another unit

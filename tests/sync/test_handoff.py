@@ -19,6 +19,7 @@ from wfh_desktop.errors import UserError
 from wfh_desktop.handoffs import HandoffService
 from wfh_desktop.reports import Period, build_report
 from wfh_desktop.sync import review
+from wfh_desktop.sync.engine import Syncer
 from wfh_desktop.sync.errors import NetworkError
 from wfh_desktop.tasks import TaskService
 from wfh_desktop.timefmt import zone
@@ -307,3 +308,78 @@ def test_the_directory_works_offline_and_a_handoff_made_offline_waits(desk, prox
     siti.sync()
     assert HandoffService(siti.profile).colleagues()[0].nip == BUDI  # recent ones first
     assert [h.to_user for h in HandoffService(siti.profile).sent()] != [""]
+
+
+@pytest.mark.parametrize("server_config", ["sqlite"], indirect=True)  # the client's side
+def test_a_refused_handoff_whose_answer_was_lost_is_undone_all_the_same(desk, proxy):
+    siti = signed(desk, "siti", SITI)
+    task_id = work(siti, "Surat edaran", 5)
+    TimerService(siti.profile).stop()
+    siti.sync()
+    HandoffService(siti.profile).give(task_id, LAIN, "Tolong")  # another organisation
+    proxy.queue(faults.drop_response("/v1/sync/push"))
+    with pytest.raises(NetworkError):
+        siti.sync()
+    siti.sync()  # answered "duplicate" of a refusal
+    assert task_row(siti, task_id)[0] == siti.profile.user_id  # hers again, to hand on
+    assert handoffs(siti) == []
+    [item] = [i for i in review.items(siti.profile.conn, WIB) if i.kind == "rejected"]
+    assert "no active colleague with this NIP" in item.text
+
+
+@pytest.mark.parametrize("server_config", ["sqlite"], indirect=True)  # the clients' side
+def test_a_decline_after_the_task_moved_on_leaves_every_computer_alike(desk):
+    """Budi hands the task on from his PC; on his laptop, not yet told, he declines the
+    handoff that brought it: refused, and the laptop ends as the PC and the server."""
+    siti = signed(desk, "siti", SITI)
+    pc, laptop = signed(desk, "budi-pc", BUDI), signed(desk, "budi-laptop", BUDI)
+    ani = signed(desk, "ani", ANI)
+    task_id = work(siti, "Kajian", 10)
+    HandoffService(siti.profile).give(task_id, BUDI, "Bagian 2")
+    siti.sync()
+    laptop.sync()
+    pc.sync()
+    HandoffService(pc.profile).give(task_id, ANI, "Untuk Ani")
+    pc.sync()
+    [first] = HandoffService(laptop.profile).inbox()
+    HandoffService(laptop.profile).decline(first.id, "Tidak bisa")
+    laptop.sync()
+    pc.sync()
+    assert task_row(laptop, task_id) == task_row(pc, task_id)
+    assert task_row(laptop, task_id)[0] == ani.profile.user_id
+    assert handoffs(laptop) == handoffs(pc)
+    [item] = [i for i in review.items(laptop.profile.conn, WIB) if i.kind == "rejected"]
+    assert "moved on" in item.text
+
+
+@pytest.mark.parametrize("server_config", ["sqlite"], indirect=True)  # the client's side
+def test_a_task_handed_on_while_a_sync_runs_goes_to_the_colleague(desk, monkeypatch):
+    """Handed on from the window while the background sync is between its push and its pull:
+    the pulled task (its time summed again on the server) does not make it his again, and the
+    handoff is not refused for a change nobody made."""
+    siti, budi, ani = (
+        signed(desk, "siti", SITI),
+        signed(desk, "budi", BUDI),
+        signed(desk, "ani", ANI),
+    )
+    task_id = work(siti, "Kajian", 10)
+    HandoffService(siti.profile).give(task_id, BUDI, "Bagian 2")
+    siti.sync()
+    budi.clock.set(siti.clock.now_ms() + MINUTE)
+    budi.sync()
+    HandoffService(budi.profile).accept(HandoffService(budi.profile).inbox()[0].id)
+    budi.sync()
+    more(budi, task_id, 20)  # his stop: the server sums the task's shares again
+    pull_all = Syncer.pull_all
+
+    def handing_on_first(syncer: Syncer) -> None:
+        HandoffService(budi.profile).give(task_id, ANI, "Bagian 3")
+        monkeypatch.setattr(Syncer, "pull_all", pull_all)
+        pull_all(syncer)
+
+    monkeypatch.setattr(Syncer, "pull_all", handing_on_first)
+    budi.sync()
+    assert task_row(budi, task_id)[0] == f"nip:{ANI}"  # still on its way to her
+    budi.sync()
+    assert [i for i in review.items(budi.profile.conn, WIB) if i.kind == "rejected"] == []
+    assert task_row(budi, task_id)[0] == ani.profile.user_id

@@ -145,6 +145,12 @@ class Outbox(Base):
         CheckConstraint("status IN ('pending', 'acked', 'rejected')", name="ck_outbox_status"),
         Index("ix_outbox_entity", "entity_id"),
         Index("ix_outbox_pending", "seq", sqlite_where=text("status = 'pending'")),
+        # Handoffs not sent yet: looked for whenever a task record arrives.
+        Index(
+            "ix_outbox_handing",
+            "seq",
+            sqlite_where=text("status = 'pending' AND type = 'task.handoff'"),
+        ),
         {"sqlite_autoincrement": True},
     )
 

@@ -255,11 +255,17 @@ class Syncer:
             if r.record is not None:
                 entity = _entity_of(by_seq[r.seq]["type"])
                 local.apply_record(w, entity, r.record, now, answered=True)
-            elif r.status == "rejected" and r.seq in by_seq:
+            elif "rejected" in (r.status, r.original_status) and r.seq in by_seq:
+                # Refused now, or at first with that answer lost: what it changed here goes.
                 local.undo_refused(w, by_seq[r.seq], r.current, now)
         for r in reply.results:
             mutation = by_seq.get(r.seq)
-            if mutation and mutation["type"].startswith("task.") and r.version is not None:
+            if (
+                mutation
+                and mutation["type"].startswith("task.")
+                and r.status == "applied"  # as it was sent: no one else's change in it
+                and r.version is not None
+            ):
                 local.rebase_handoffs(w, str(mutation["entity_id"]), r.version)
         local.retry_parked(w, now)
         self._answered(w, answer, reply.server_hlc, reply.server_time, reply.epoch)

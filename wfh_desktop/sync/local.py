@@ -322,6 +322,15 @@ def _replay(entity: str, values: dict[str, Any], conn: sqlite3.Connection, entit
             for name, value in fields.items():
                 if name in allowed:
                     values[name] = ms(value) if name in INSTANTS else value
+    if entity == "task":  # a handoff of it not sent yet: it is no longer mine to work on
+        handing = conn.execute(
+            "SELECT json_extract(payload, '$.to_nip') FROM outbox WHERE status = 'pending' "
+            "AND type = 'task.handoff' AND json_extract(payload, '$.task_id') = ? "
+            "ORDER BY seq DESC LIMIT 1",
+            (entity_id,),
+        ).fetchone()
+        if handing is not None:
+            values["assignee_user_id"] = f"nip:{handing[0]}"
 
 
 def _local_version(conn: sqlite3.Connection, table: str, ident: str) -> int | None:
@@ -449,14 +458,11 @@ def undo_refused(
             (me, task_id),
         )
     elif type_ in ("handoff.accept", "handoff.decline") and current is not None:
-        apply_record(conn, "handoff", current, now, answered=True)
-        if type_ == "handoff.decline":
-            # Here the task had gone back to the giver; the server kept it with me (a task
-            # that moved on since comes with the next pull, at a newer version).
-            conn.execute(
-                "UPDATE task SET assignee_user_id = ? WHERE id = ? AND assignee_user_id = ?",
-                (meta(conn, "account_user_id"), current.get("task_id"), current.get("from_user")),
-            )
+        # The refusal carries the handoff and its task as the server has them.
+        handoff = {k: v for k, v in current.items() if k != "task"}
+        apply_record(conn, "handoff", handoff, now, answered=True)
+        if current.get("task"):
+            apply_record(conn, "task", current["task"], now, answered=True)
 
 
 def retry_parked(conn: sqlite3.Connection, now: int) -> None:

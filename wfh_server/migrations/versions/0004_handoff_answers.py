@@ -20,6 +20,9 @@ def upgrade() -> None:
     with op.batch_alter_table("task") as batch:
         batch.add_column(sa.Column("participants", sa.Text))
         batch.add_column(sa.Column("shares", sa.JSON))
+        batch.add_column(sa.Column("content_version", sa.Integer))
+    op.create_index("ix_session_task", "session", ["org_id", "task_id"])
+    op.create_index("ix_handoff_task", "handoff", ["org_id", "task_id"])
     with op.batch_alter_table("handoff") as batch:
         batch.add_column(sa.Column("from_nip", sa.String(18)))
         batch.add_column(sa.Column("from_name", sa.Text))
@@ -42,6 +45,9 @@ def downgrade() -> None:
             "from_nip",
         ):
             batch.drop_column(name)
+    op.drop_index("ix_handoff_task", "handoff")
+    op.drop_index("ix_session_task", "session")
     with op.batch_alter_table("task") as batch:
+        batch.drop_column("content_version")
         batch.drop_column("shares")
         batch.drop_column("participants")

@@ -30,6 +30,12 @@ def upgrade() -> None:
         sa.Column("answered_at", sa.Integer),
     ):
         op.add_column("handoff", column)
+    op.create_index(
+        "ix_outbox_handing",
+        "outbox",
+        ["seq"],
+        sqlite_where=sa.text("status = 'pending' AND type = 'task.handoff'"),
+    )
     op.create_table(
         "colleague",
         sa.Column("nip", sa.String(18), primary_key=True),
@@ -42,6 +48,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("colleague")
+    op.drop_index("ix_outbox_handing", "outbox")
     with op.batch_alter_table("handoff") as batch:
         for name in (
             "answered_at",
