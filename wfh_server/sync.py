@@ -217,6 +217,12 @@ _TASKS_OF_SESSIONS = (
     .distinct()
 )
 _HANDOFFS_OF = select(Handoff.id).where(Handoff.org_id == _p("org"), Handoff.task_id == _p("task"))
+_LATEST_HANDOFF = (
+    select(Handoff.id)
+    .where(Handoff.org_id == _p("org"), Handoff.task_id == _p("task"))
+    .order_by(Handoff.at.desc(), Handoff.created_at.desc(), Handoff.id.desc())
+    .limit(1)
+)
 _SHARED_TASKS = select(Task.id).where(
     Task.org_id == _p("org"), Task.id.in_(_p("ids", expanding=True)), Task.participants.is_not(None)
 )
@@ -993,8 +999,14 @@ class Batch:
                 Outcome(Record({}), False, "merged", "this handoff is already recorded"),
             )
         task = self.row("task", task_id)
-        if task is None or self.user_id not in (task["owner_user_id"], task["assignee_user_id"]):
+        if task is None or self.user_id not in task_people(task):
             raise Reject("not_found", f"no task {task_id}")
+        if task["assignee_user_id"] != self.user_id:
+            raise Reject(
+                "handed_over",
+                "only whoever has the task now hands it on",
+                current=wire("task", task),
+            )
         if task["deleted_at"] is not None:
             raise Reject("task_deleted", "the task is deleted")
         # The version the device knew: now, or before this push (the changes since are the
@@ -1056,9 +1068,12 @@ class Batch:
             self.see("handoff", earlier, to)  # the task's history, to whoever has it now
         return self._result(m, "handoff", handoff, Outcome(Record({}), True, "applied"))
 
-    def _shares(self, task_id: str, at: int | None) -> list[dict[str, Any]]:
+    def _shares(self, task: Row, at: int | None) -> list[dict[str, Any]]:
         """Everyone's time on a task as this push leaves it, [{"user", "nip", "name", "ms"}]
-        by name; a running session counted up to ``at`` (None: not yet)."""
+        by name; a running session counted up to ``at`` (None: not yet). Only the task's
+        people count: a session someone put on a task they never had tells nothing here."""
+        task_id = task["id"]
+        people_of = task_people(task)
         worked: dict[str, int] = {}
         stored = self.conn.execute(_ON_TASK, {"org": self.org_id, "task": task_id}).mappings()
         rows: dict[str, Mapping[Any, Any]] = {r["id"]: r for r in stored}
@@ -1070,7 +1085,7 @@ class Batch:
                     rows.pop(ident, None)  # moved to another task in this push
         for r in rows.values():
             end = r["end_at"] if r["end_at"] is not None else at
-            if r["deleted_at"] is None and end is not None:
+            if r["deleted_at"] is None and end is not None and r["owner_user_id"] in people_of:
                 worked[r["owner_user_id"]] = worked.get(r["owner_user_id"], 0) + max(
                     0, end - r["start_at"]
                 )
@@ -1090,9 +1105,9 @@ class Batch:
     def _name_parties(self, handoff: Row, task: Row, at: int) -> None:
         """The giver by name and NIP, and everyone's time on the task (the giver's running
         session counted up to the handoff)."""
-        handoff["shares"] = self._shares(task["id"], at)
+        handoff["shares"] = self._shares(task, at)
         handoff["from_nip"], handoff["from_name"] = self.people.get(self.user_id, (None, None))
-        task["shares"] = self._shares(task["id"], None)
+        task["shares"] = self._shares(task, None)
 
     def _answer(self, m: Mutation, op: str, hlc: str) -> ItemResult:
         """The colleague's answer to a handoff: accepted, or declined with a reason, which
@@ -1126,7 +1141,12 @@ class Batch:
         if status == "declined":
             if not reason:
                 raise Reject("invalid_field", "reason: say why the task is declined")
-            if task is None or task["assignee_user_id"] != self.user_id:
+            latest = (
+                None
+                if task is None
+                else self.conn.scalar(_LATEST_HANDOFF, {"org": self.org_id, "task": task["id"]})
+            )
+            if task is None or task["assignee_user_id"] != self.user_id or latest != handoff["id"]:
                 raise Reject(
                     "task_moved_on",
                     "the task has moved on since it was handed over",
@@ -1193,7 +1213,7 @@ class Batch:
             task = self.row("task", task_id)
             if task is None:
                 continue
-            shares = self._shares(task_id, None)
+            shares = self._shares(task, None)
             if shares != task["shares"]:
                 task["shares"] = shares
                 task["content_version"] = task["content_version"] or task["version"]

@@ -395,7 +395,8 @@ def test_a_handoff_is_answered_by_its_colleague_and_tells_the_time_already_spent
     assert h["shares"] == [
         {"user": siti.user_id, "nip": SITI, "name": "Siti Aminah", "ms": 90 * 60_000}
     ]
-    assert give(siti, SITI, 2, NINE + 3 * H)["code"] == "handoff_to_self"
+    assert give(siti, BUDI, 2, NINE + 3 * H)["code"] == "handed_over"  # Budi has it now
+    assert give(budi, BUDI, 2, NINE + 3 * H)["code"] == "handoff_to_self"
 
     def answer(who: Any, op: str, **fields: Any) -> dict[str, Any]:
         return who.pushed(who.mutation(f"handoff.{op}", h["id"], fields))[0]

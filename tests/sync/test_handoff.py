@@ -145,6 +145,10 @@ def test_a_declined_task_goes_back_with_the_reason(desk):
     siti.sync()
     [h] = HandoffService(siti.profile).sent()
     assert (h.status, h.answer_note) == ("declined", "Sedang dinas luar")
+    [told] = [i for i in review.items(siti.profile.conn, WIB) if i.kind == "declined"]
+    assert told.text == (
+        f"Budi Santoso ({BUDI}) declined this task: Sedang dinas luar. It is back with you."
+    )
     assert task_row(siti, task_id)[0] == siti.profile.user_id
     assert handoffs(siti) == handoffs(budi)
     with pytest.raises(UserError, match="already answered"):

@@ -805,4 +805,5 @@ CATALOG: dict[str, str] = {
     "Hand the task over to a colleague": "Serahkan tugas kepada rekan kerja",
     "Hand “{title}” over to a colleague…": "Serahkan “{title}” kepada rekan kerja…",
     "Sign in first with 'wfh login': a task is handed over through your agency's server.": "Masuk dulu dengan 'wfh login': serah terima tugas berjalan melalui server instansi Anda.",
+    "{who} declined this task: {reason}. It is back with you.": "{who} menolak tugas ini: {reason}. Tugas kembali kepada Anda.",
 }

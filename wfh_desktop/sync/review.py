@@ -37,7 +37,7 @@ def _flag_text(flag: str) -> str:
 @dataclass(frozen=True)
 class ReviewItem:
     key: str  # what "seen" remembers
-    kind: str  # auto_stopped | conflict | rejected | a needs_review flag
+    kind: str  # auto_stopped | conflict | rejected | declined | a needs_review flag
     entity: str  # session | task | outbox
     entity_id: str
     task_title: str | None
@@ -121,6 +121,21 @@ def items(
                 _refusal_text(conn, detail),
             )
         )
+    # A task I handed over that the colleague declined: back with me, and why.
+    for hid, title, to_name, to_nip, reason, answered_at in conn.execute(
+        "SELECT h.id, t.title, h.to_name, h.to_nip, h.answer_note, h.answered_at FROM handoff h "
+        "LEFT JOIN task t ON t.id = h.task_id WHERE h.from_user = ? AND h.status = 'declined' "
+        "ORDER BY h.answered_at DESC",
+        (meta(conn, "account_user_id"),),
+    ).fetchall():
+        key = f"handoff:{hid}:declined"
+        if key in seen:
+            continue
+        who = f"{to_name} ({to_nip})" if to_name else to_nip or tr("a colleague")
+        text = tr(
+            "{who} declined this task: {reason}. It is back with you.", who=who, reason=reason
+        )
+        out.append(ReviewItem(key, "declined", "handoff", hid, title, answered_at, None, text))
     return out
 
 
@@ -147,7 +162,7 @@ def _holder(conn: sqlite3.Connection, current: Any) -> str:
 
 def _refusal_text(conn: sqlite3.Connection, detail: dict[str, Any]) -> str:
     code = detail.get("code", "?")
-    if code == "task_version_conflict":
+    if code == "task_version_conflict" or (code == "handed_over" and detail.get("current")):
         return tr(
             "Not handed over: the task was changed or handed over first by someone else; it is "
             "with {who} now. Look at it again, and hand it over anew if still needed.",
