@@ -198,7 +198,6 @@ def people(engine: Any) -> dict[str, str]:
 @contextmanager
 def serve(engine: Any, config: ServerConfig, **env: str) -> Iterator[Server]:
     """``wfh-server serve`` on a free loopback port, stopped at the end."""
-    passwords = people(engine)
     port = free_port()
     environ = dict(
         os.environ,
@@ -216,13 +215,16 @@ def serve(engine: Any, config: ServerConfig, **env: str) -> Iterator[Server]:
     )
     url = f"http://127.0.0.1:{port}"
 
-    def start() -> subprocess.Popen[bytes]:
-        proc = subprocess.Popen(
+    def launch() -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
             [EXE, "serve", "--host", "127.0.0.1", "--port", str(port)],
             env=environ,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+
+    def start(proc: subprocess.Popen[bytes] | None = None) -> subprocess.Popen[bytes]:
+        proc = proc or launch()
         deadline = time.monotonic() + 30
         while True:
             try:
@@ -234,7 +236,15 @@ def serve(engine: Any, config: ServerConfig, **env: str) -> Iterator[Server]:
                     raise AssertionError("wfh-server did not start") from None
                 time.sleep(0.1)
 
-    procs = [start()]
+    # The people are made (four password hashes) while the server process starts (imports).
+    launched = launch()
+    try:
+        passwords = people(engine)
+    except BaseException:
+        launched.kill()
+        launched.wait(20)
+        raise
+    procs = [start(launched)]
 
     def restart() -> None:
         """The server process killed (``kill -9``: mid-transaction, if one is open) and started
