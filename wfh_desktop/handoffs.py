@@ -67,6 +67,15 @@ class Handoff(NamedTuple):
         return list(json.loads(self.shares_json)) if self.shares_json else []
 
 
+def who(name: str | None, nip: str | None) -> str:
+    """A person as a handoff names them: ``Siti Aminah (1985…)``."""
+    from wfh_desktop.i18n import tr
+
+    if name and nip:
+        return f"{name} ({nip})"
+    return name or nip or tr("(not yet known)")
+
+
 def clean_note(value: str) -> str | None:
     """A note or a reason as the user wrote it, on several lines if so: spaces tidied within
     each line, blank lines at either end dropped."""

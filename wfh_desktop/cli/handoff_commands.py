@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from wfh_desktop.handoffs import Colleague, Handoff, HandoffService
+from wfh_desktop.handoffs import Colleague, Handoff, HandoffService, who
 from wfh_desktop.i18n import tr
 from wfh_desktop.lookup import short_code
 from wfh_desktop.timefmt import fmt_datetime, fmt_minutes
@@ -26,20 +26,14 @@ def _status(status: str) -> str:
     return words.get(status, status)
 
 
-def _who(name: str | None, nip: str | None) -> str:
-    if name and nip:
-        return f"{name} ({nip})"
-    return name or nip or tr("(not yet known)")
-
-
 def _describe(ctx: Any, h: Handoff) -> list[str]:
     lines = [
         tr(
             "{code}  {title}: from {giver} to {taker}, {when}",
             code=short_code(h.id),
             title=h.task_title or "?",
-            giver=_who(h.from_name, h.from_nip),
-            taker=_who(h.to_name, h.to_nip),
+            giver=who(h.from_name, h.from_nip),
+            taker=who(h.to_name, h.to_nip),
             when=fmt_datetime(h.at, ctx.zone),
         ),
         "    " + tr("Note: {note}", note=h.note or ""),
@@ -111,7 +105,7 @@ def handoff_command(ctx: Any) -> int:
         )
     h = HandoffService(ctx.profile).give(args.task, args.to, args.note)
     _send(
-        ctx, tr("Handed over: {title} to {who}.", title=h.task_title, who=_who(h.to_name, h.to_nip))
+        ctx, tr("Handed over: {title} to {who}.", title=h.task_title, who=who(h.to_name, h.to_nip))
     )
     return 0
 
@@ -152,7 +146,7 @@ def decline_command(ctx: Any) -> int:
         tr(
             "Declined: {title}; it goes back to {who}.",
             title=h.task_title,
-            who=_who(h.from_name, h.from_nip),
+            who=who(h.from_name, h.from_nip),
         ),
     )
     return 0
@@ -224,6 +218,6 @@ def history_command(ctx: Any) -> int:
     if shares:
         out(tr("Time on this task, by person:"))
         for s in shares:
-            who = _who(s.name, s.nip) + (" " + tr("(you)") if s.me else "")
-            out("    " + tr("{who}: {minutes} min", who=who, minutes=fmt_minutes(s.ms)))
+            person = who(s.name, s.nip) + (" " + tr("(you)") if s.me else "")
+            out("    " + tr("{who}: {minutes} min", who=person, minutes=fmt_minutes(s.ms)))
     return 0

@@ -297,7 +297,7 @@ class App:
         _bring_forward(self.handoff_dialog)
 
     def _handed_over(self, handoff: Any) -> None:
-        from wfh_desktop.ui.handoff_inbox import who
+        from wfh_desktop.handoffs import who
 
         text = (
             tr(

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
+from wfh_desktop.handoffs import who
 from wfh_desktop.i18n import tr
-from wfh_desktop.ui.handoff_inbox import who
 from wfh_desktop.ui.model import AppModel, error_text
 from wfh_desktop.ui.widgets import error_label, ok_cancel, show_error
 

@@ -19,13 +19,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("wfh.ui")
 
 
-def who(name: str | None, nip: str | None) -> str:
-    """A person as the handoff names them: ``Siti Aminah (1985…)``."""
-    if name and nip:
-        return f"{name} ({nip})"
-    return name or nip or tr("(not yet known)")
-
-
 def arrived_text(new: list[Handoff]) -> str:
     if len(new) == 1:
         h = new[0]

@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLabel, QPushButton, QTableWidgetItem, QVBoxLayout, QWidget
 
+from wfh_desktop.handoffs import who
 from wfh_desktop.i18n import tr
 from wfh_desktop.timefmt import fmt_datetime, fmt_minutes
 from wfh_desktop.ui.decline_dialog import DeclineDialog
-from wfh_desktop.ui.handoff_inbox import HandoffInbox, who
+from wfh_desktop.ui.handoff_inbox import HandoffInbox
 from wfh_desktop.ui.model import AppModel
 from wfh_desktop.ui.widgets import button_row, row_table
 
