@@ -215,18 +215,22 @@ def test_two_handoffs_of_one_task_at_once_one_wins_the_other_is_told_who_has_it(
     assert HandoffService(ani.profile).inbox() == []
 
 
-def test_a_chain_and_back_keeps_everyones_time_and_the_whole_history(desk, server):
-    siti, budi, ani = (
-        signed(desk, "siti", SITI),
-        signed(desk, "budi", BUDI),
-        signed(desk, "ani", ANI),
-    )
-    task_id = work(siti, "Kajian kebijakan", 30)
+def handed_to_budi(desk: Any, minutes: int) -> tuple[Desk, Desk, Desk, str]:
+    """Siti, Budi and Ani signed in; Siti worked ``minutes`` on a task and handed it to Budi,
+    who accepted it. Returns the three desks and the task's id."""
+    siti, budi = signed(desk, "siti", SITI), signed(desk, "budi", BUDI)
+    ani = signed(desk, "ani", ANI)
+    task_id = work(siti, "Kajian kebijakan", minutes)
     HandoffService(siti.profile).give(task_id, BUDI, "Bagian 2")
     siti.sync()
     budi.clock.set(siti.clock.now_ms() + MINUTE)  # one day, one time: the clocks agree
     budi.sync()
     HandoffService(budi.profile).accept(HandoffService(budi.profile).inbox()[0].id)
+    return siti, budi, ani, task_id
+
+
+def test_a_chain_and_back_keeps_everyones_time_and_the_whole_history(desk, server):
+    siti, budi, ani, task_id = handed_to_budi(desk, 30)
     more(budi, task_id, 20)
     HandoffService(budi.profile).give(task_id, ANI, "Bagian 3")
     budi.sync()
@@ -361,17 +365,7 @@ def test_a_task_handed_on_while_a_sync_runs_goes_to_the_colleague(desk, monkeypa
     """Handed on from the window while the background sync is between its push and its pull:
     the pulled task (its time summed again on the server) does not make it his again, and the
     handoff is not refused for a change nobody made."""
-    siti, budi, ani = (
-        signed(desk, "siti", SITI),
-        signed(desk, "budi", BUDI),
-        signed(desk, "ani", ANI),
-    )
-    task_id = work(siti, "Kajian", 10)
-    HandoffService(siti.profile).give(task_id, BUDI, "Bagian 2")
-    siti.sync()
-    budi.clock.set(siti.clock.now_ms() + MINUTE)
-    budi.sync()
-    HandoffService(budi.profile).accept(HandoffService(budi.profile).inbox()[0].id)
+    _, budi, ani, task_id = handed_to_budi(desk, 10)
     budi.sync()
     more(budi, task_id, 20)  # his stop: the server sums the task's shares again
     pull_all = Syncer.pull_all
