@@ -8,10 +8,12 @@ from typing import Any
 import pytest
 
 from tests.server.served import NEW_PASSWORD, SITI
+from tests.sync import test_tls
 from tests.ui.conftest import WAIT_MS
 from wfh_desktop.tasks import TaskService
 
 SYNC_WAIT_MS = 30_000
+agency = test_tls.agency  # the fixture: an agency's TLS proxy with its own authority
 
 
 def _dialog(app: Any) -> Any:
@@ -125,3 +127,37 @@ def test_a_clock_far_off_the_servers_is_pointed_out_once(app, qtbot, other):
     app.sync.refresh()
     qtbot.wait(300)
     assert app.window.banner.text() == ""  # once a run
+
+
+@pytest.mark.parametrize("server_config", ["sqlite"], indirect=True)  # the dialog's side
+def test_behind_an_agencys_tls_proxy_the_certificate_file_is_given_in_the_dialog_and_kept(
+    app,
+    qtbot,
+    server,
+    agency,
+    memory_keyring,
+    tmp_path,
+):
+    from wfh_desktop import settings as settings_mod
+
+    proxy, ca = agency
+    dialog = _dialog(app)
+    dialog.server.setText(proxy.url)
+    dialog.login.setText(SITI)
+    dialog.password.setText(server.passwords[SITI])
+    dialog.submit()
+    qtbot.waitUntil(lambda: "not trusted" in dialog.error.text(), timeout=SYNC_WAIT_MS)
+    assert "Certificate file" in dialog.error.text()
+    dialog.ca_file.setText(str(tmp_path / "tidak-ada.pem"))
+    dialog.submit()
+    assert "does not exist" in dialog.error.text()  # said at once, nothing sent
+    dialog.ca_file.setText(str(ca))
+    dialog.submit()
+    qtbot.waitUntil(lambda: dialog.new_password.isVisibleTo(dialog), timeout=SYNC_WAIT_MS)
+    dialog.new_password.setText(NEW_PASSWORD)
+    dialog.new_again.setText(NEW_PASSWORD)
+    dialog.submit()
+    qtbot.waitUntil(lambda: dialog.result() == dialog.DialogCode.Accepted, timeout=SYNC_WAIT_MS)
+    kept = str(ca.resolve())
+    assert app.model.settings.ca_file == kept
+    assert settings_mod.load(app.paths.settings)[0].ca_file == kept  # as wfh login keeps it

@@ -632,7 +632,7 @@ CATALOG: dict[str, str] = {
     "The server answered with a web page instead of data (a Wi-Fi or office sign-in page?); nothing was marked as sent.": "Server menjawab dengan halaman web, bukan data (halaman masuk Wi-Fi atau kantor?); tidak ada yang ditandai terkirim.",
     "The server {host} could not be found. Check the address, or the network.": "Server {host} tidak ditemukan. Periksa alamatnya, atau jaringannya.",
     "The server's answer was not understood (HTTP {status}); nothing was marked as sent.": "Jawaban server tidak dapat dipahami (HTTP {status}); tidak ada yang ditandai terkirim.",
-    "The server's certificate is not trusted ({error}). If your agency uses its own certificate authority, give its file with --ca-file.": "Sertifikat server tidak dipercaya ({error}). Bila instansi Anda memakai otoritas sertifikat sendiri, berikan berkasnya dengan --ca-file.",
+    "The server's certificate is not trusted ({error}). If your agency uses its own certificate authority, give its file: “Certificate file” when signing in, or wfh login --ca-file.": "Sertifikat server tidak dipercaya ({error}). Bila instansi Anda memakai otoritas sertifikat sendiri, berikan berkasnya: “Berkas sertifikat” saat masuk, atau wfh login --ca-file.",
     "The secure connection to the server failed: {error}": "Sambungan aman ke server gagal: {error}",
     "The certificate file {path} cannot be used: {error}": "Berkas sertifikat {path} tidak dapat dipakai: {error}",
     "The server's answer arrived damaged (cut short); it will be tried again.": "Jawaban server tiba dalam keadaan rusak (terpotong); akan dicoba lagi.",
@@ -806,4 +806,9 @@ CATALOG: dict[str, str] = {
     "Hand “{title}” over to a colleague…": "Serahkan “{title}” kepada rekan kerja…",
     "Sign in first with 'wfh login': a task is handed over through your agency's server.": "Masuk dulu dengan 'wfh login': serah terima tugas berjalan melalui server instansi Anda.",
     "{who} declined this task: {reason}. It is back with you.": "{who} menolak tugas ini: {reason}. Tugas kembali kepada Anda.",
+    "only if your agency gave you one": "hanya bila instansi Anda memberikannya",
+    "&Browse…": "&Pilih…",
+    "&Certificate file": "&Berkas sertifikat",
+    "Your agency's certificate authority file": "Berkas otoritas sertifikat instansi Anda",
+    "Certificates (*.pem *.crt *.cer);;All files (*)": "Sertifikat (*.pem *.crt *.cer);;Semua berkas (*)",
 }

@@ -223,7 +223,8 @@ def _connect_error(url: str, e: httpx.ConnectError) -> Exception:
         if isinstance(cause, ssl.SSLCertVerificationError):
             return TlsError(
                 "The server's certificate is not trusted ({error}). If your agency uses its own "
-                "certificate authority, give its file with --ca-file.",
+                "certificate authority, give its file: “Certificate file” when signing in, or "
+                "wfh login --ca-file.",
                 error=cause.verify_message or str(cause),
             )
         if isinstance(cause, ssl.SSLError):

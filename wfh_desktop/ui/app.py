@@ -282,7 +282,20 @@ class App:
         status = self.sync.status
         server = getattr(status, "server_url", None) or self.model.settings.server_url
         self.sign_in_dialog = SignInDialog(self.sync, server)
+        self.sign_in_dialog.accepted.connect(self._keep_ca_file)
         _bring_forward(self.sign_in_dialog)
+
+    def _keep_ca_file(self) -> None:
+        """Signed in with an agency's certificate file: kept as the ``ca_file`` setting, as
+        ``wfh login --ca-file`` keeps it."""
+        chosen = self.sync.ca_file
+        if chosen != self.model.settings.ca_file:
+            try:
+                settings_mod.save(self.paths.settings, self.model.settings._replace(ca_file=chosen))
+            except OSError:
+                log.exception("cannot save the certificate file setting")
+                return
+            self.model.settings = self.model.settings._replace(ca_file=chosen)
 
     def open_handoff(self, task_id: str, title: str) -> None:
         """“Serahkan…”: the dialog for handing ``task_id`` over to a colleague."""

@@ -10,16 +10,19 @@ from typing import Any
 
 from PySide6.QtWidgets import (
     QDialog,
+    QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from wfh_desktop.errors import UserError
 from wfh_desktop.i18n import tr
-from wfh_desktop.settings import server_address
+from wfh_desktop.settings import server_address, validate
 from wfh_desktop.ui.sync_bridge import SyncBridge
 from wfh_desktop.ui.widgets import error_label, ok_cancel, show_error
 
@@ -64,6 +67,16 @@ class SignInDialog(QDialog):
         for label, field in self._new_rows:
             form.addRow(label, field)
         self._show_new(False)
+        # Agencies that inspect TLS with their own certificate authority: its file, besides
+        # the system's authorities (kept as the ca_file setting).
+        self.ca_file = QLineEdit(bridge.ca_file or "")
+        self.ca_file.setPlaceholderText(tr("only if your agency gave you one"))
+        browse = QPushButton(tr("&Browse…"))
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.ca_file)
+        row.addWidget(browse)
+        form.addRow(tr("&Certificate file"), row)
         self.error = error_label()
         layout.addWidget(self.error)
         self.busy = QLabel(tr("Signing in…"))
@@ -100,6 +113,12 @@ class SignInDialog(QDialog):
             show_error(self.error, tr("Type your password."))
             self.password.setFocus()
             return
+        try:
+            ca_file = validate("ca_file", self.ca_file.text().strip())
+        except UserError as e:
+            show_error(self.error, e.render())
+            self.ca_file.setFocus()
+            return
         new: str | None = None
         if self.new_password.isVisible():
             new = self.new_password.text()
@@ -108,13 +127,24 @@ class SignInDialog(QDialog):
                 self.new_again.setFocus()
                 return
         self._busy(True)
-        self.bridge.sign_in(server, login, self.password.text(), new)
+        self.bridge.sign_in(server, login, self.password.text(), new, ca_file=ca_file)
 
     def _busy(self, on: bool) -> None:
         self.busy.setVisible(on)
         self.ok.setEnabled(not on)
-        for field in (self.server, self.login, self.password, self.new_password, self.new_again):
+        fields = (self.server, self.login, self.password, self.new_password, self.new_again)
+        for field in (*fields, self.ca_file):
             field.setEnabled(not on)
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            tr("Your agency's certificate authority file"),
+            self.ca_file.text(),
+            tr("Certificates (*.pem *.crt *.cer);;All files (*)"),
+        )
+        if path:
+            self.ca_file.setText(path)
 
     def _signed_in(self, _signed: Any) -> None:
         self._busy(False)

@@ -43,6 +43,7 @@ class SyncBridge(QObject):
         self.worker = worker
         self.clock = clock
         self.ca_file = ca_file
+        self._stale = False  # the CA file changed: the client is made again
         self.status: Any = None
         self._client: Any = None
         self._job: Any = None
@@ -55,7 +56,8 @@ class SyncBridge(QObject):
         from wfh_desktop.sync.client import SyncClient
 
         with self._lock:
-            if self._client is None or (server_url and self._client.url != server_url):
+            stale = self._stale
+            if self._client is None or stale or (server_url and self._client.url != server_url):
                 # The new one first: if it cannot be made, the old one still works.
                 new = SyncClient(
                     self.worker.call,
@@ -65,6 +67,7 @@ class SyncBridge(QObject):
                     progress=lambda p: self.progress.emit(p),
                 )
                 old, self._client = self._client, new
+                self._stale = False
                 if old is not None:
                     old.close()
             return self._client
@@ -120,10 +123,22 @@ class SyncBridge(QObject):
             self._job.sync_now()
 
     def sign_in(
-        self, server_url: str, login: str, password: str, new_password: str | None = None
+        self,
+        server_url: str,
+        login: str,
+        password: str,
+        new_password: str | None = None,
+        *,
+        ca_file: str | None = None,
     ) -> None:
         """Sign in on a thread of its own; the answer comes as ``signed_in`` or
-        ``sign_in_failed``; after a sign-in the background job starts at once."""
+        ``sign_in_failed``; after a sign-in the background job starts at once. ``ca_file``:
+        the agency's certificate authority, used from now on (the app keeps it in its
+        settings once signed in)."""
+        if ca_file != self.ca_file:
+            with self._lock:
+                self.ca_file = ca_file
+                self._stale = True  # the next client is made with it
 
         def run() -> None:
             from wfh_desktop.sync.errors import SyncError
