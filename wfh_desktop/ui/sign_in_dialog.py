@@ -76,7 +76,9 @@ class SignInDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(self.ca_file)
         row.addWidget(browse)
-        form.addRow(tr("&Certificate file"), row)
+        label = QLabel(tr("&Certificate file"))
+        label.setBuddy(self.ca_file)  # a row of two: the label names the field
+        form.addRow(label, row)
         self.error = error_label()
         layout.addWidget(self.error)
         self.busy = QLabel(tr("Signing in…"))
