@@ -76,9 +76,9 @@ class SignInDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(self.ca_file)
         row.addWidget(browse)
-        label = QLabel(tr("&Certificate file"))
-        label.setBuddy(self.ca_file)  # a row of two: the label names the field
-        form.addRow(label, row)
+        ca_label = QLabel(tr("&Certificate file"))
+        ca_label.setBuddy(self.ca_file)  # a row of two: the label names the field
+        form.addRow(ca_label, row)
         self.error = error_label()
         layout.addWidget(self.error)
         self.busy = QLabel(tr("Signing in…"))
