@@ -12,6 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from wfh_desktop.handoffs import who
 from wfh_desktop.i18n import tr
 from wfh_desktop.sync.local import meta
 
@@ -131,9 +132,10 @@ def items(
         key = f"handoff:{hid}:declined"
         if key in seen:
             continue
-        who = f"{to_name} ({to_nip})" if to_name else to_nip or tr("a colleague")
         text = tr(
-            "{who} declined this task: {reason}. It is back with you.", who=who, reason=reason
+            "{who} declined this task: {reason}. It is back with you.",
+            who=who(to_name, to_nip),
+            reason=reason,
         )
         out.append(ReviewItem(key, "declined", "handoff", hid, title, answered_at, None, text))
     return out
@@ -157,7 +159,7 @@ def _holder(conn: sqlite3.Connection, current: Any) -> str:
             (user,),
         ).fetchone()
     )
-    return f"{row[0]} ({row[1]})" if row else tr("a colleague")
+    return who(row[0], row[1]) if row else tr("a colleague")
 
 
 def _refusal_text(conn: sqlite3.Connection, detail: dict[str, Any]) -> str:
