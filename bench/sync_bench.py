@@ -171,7 +171,7 @@ def run_client(db: Path, relay: Relay, password: str, bound_s: float) -> dict[st
         "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",  # the sign-in in memory
     }
     argv = [str(VENV_BIN / "python"), str(BENCH / "sync_client.py"), "--db", str(db)]
-    argv += ["--server", relay.url, "--login", NIP, "--password", password]
+    argv += ["--server", relay.url, "--login", NIP, f"--password={password}"]  # may begin with "-"
     argv += ["--new-password", NEW_PASSWORD]
     proc = subprocess.Popen(
         ["timeout", str(int(bound_s)), *argv],
