@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -14,11 +14,13 @@ from wfh_desktop.timefmt import (
     ZONES,
     day_of,
     day_start_ms,
+    epoch_ms,
     fmt_clock,
     fmt_elapsed,
     fmt_hours_minutes,
     fmt_minutes,
     fmt_number,
+    iso_utc,
     parse_date,
     parse_instant,
     parse_month,
@@ -96,3 +98,32 @@ def test_formats_in_both_languages():
     assert fmt_hours_minutes(125 * 60_000) == "2 h 05 min"
     assert fmt_minutes(42 * 60_000 + 30_000) == "43 min"  # half up, not to even
     assert fmt_minutes(29_999) == "0 min"
+
+
+# ---- the wire form of an instant, there and back
+
+_INSTANT = st.integers(min_value=0, max_value=253402300799999)  # 1970 to the end of 9999
+
+
+@given(_INSTANT)
+def test_an_instant_on_the_wire_reads_back_to_the_same_millisecond(instant: int) -> None:
+    from wfh_desktop.sync.local import ms
+    from wfh_server.merge import parse_instant as server_reads
+
+    text = iso_utc(instant)
+    assert ms(text) == instant  # the client's reading
+    assert server_reads(text, "start_at") == instant  # the server's
+    assert datetime.fromisoformat(text) == datetime(1970, 1, 1, tzinfo=UTC) + timedelta(
+        milliseconds=instant
+    )
+
+
+def test_a_millisecond_a_float_loses_is_kept() -> None:
+    from wfh_desktop.sync.local import ms
+
+    # 2038-04-23T19:07:43.239Z: timestamp() * 1000 is 2155662463238.9998
+    assert ms("2038-04-23T19:07:43.239Z") == 2155662463239
+    assert ms("2026-12-07T01:00:00.001+07:00") == epoch_ms(
+        datetime.fromisoformat("2026-12-06T18:00:00.001+00:00")
+    )
+    assert iso_utc(2155662463239) == "2038-04-23T19:07:43.239Z"

@@ -18,13 +18,13 @@ HLC order.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from wfh_desktop.hlc import Hlc
+from wfh_desktop.timefmt import epoch_ms
 
 MAX_JOURNAL = 20  # the newest conflicts kept on a record
 MAX_TEXT = 2000
@@ -111,7 +111,10 @@ def parse_instant(value: Any, name: str) -> int:
         raise Reject("invalid_field", f"{name}: not an ISO-8601 instant") from None
     if dt.tzinfo is None:
         raise Reject("invalid_field", f"{name}: the instant needs its UTC offset")
-    ms = math.floor(dt.timestamp() * 1000 + 0.5)
+    try:
+        ms = epoch_ms(dt)
+    except OverflowError:
+        raise Reject("invalid_field", f"{name}: out of range") from None
     if not 0 <= ms < 253402300800000:  # 1970 to 9999
         raise Reject("invalid_field", f"{name}: out of range")
     return ms

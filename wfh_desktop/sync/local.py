@@ -19,11 +19,12 @@ import json
 import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from wfh_desktop import hlc
 from wfh_desktop.handoffs import others_ms
+from wfh_desktop.timefmt import epoch_ms
 
 if TYPE_CHECKING:  # pydantic costs 0.2 s to import: `wfh sync --status` does without it
     from wfh_server.protocol import UserInfo
@@ -93,7 +94,8 @@ def ms(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    return int(datetime.fromisoformat(str(value)).timestamp() * 1000)
+    dt = datetime.fromisoformat(str(value))
+    return epoch_ms(dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC))
 
 
 # ---- sync_meta --------------------------------------------------------------------------
