@@ -307,8 +307,9 @@ def write_wfh(history: History, db_path: Path) -> tuple[str, str]:
                 "output": None,
                 "volume": None,
                 "unit": None,
-                "status": "open",
-                "done_at": None,
+                # made and finished offline: the finish travels in the creation (outbox.fold)
+                "status": "done" if task.done else "open",
+                "done_at": done_at,
                 "assignee_user_id": user,
                 "created_at": start,
                 "deleted_at": None,
@@ -337,7 +338,7 @@ def write_wfh(history: History, db_path: Path) -> tuple[str, str]:
                 "task_id": tid,
                 "owner_user_id": user,
                 "start_at": start,
-                "end_at": None,
+                "end_at": end,  # the stop, folded into the start (outbox.fold)
                 "source": "timer",
                 "origin_device": device,
                 "note": None,
@@ -345,9 +346,6 @@ def write_wfh(history: History, db_path: Path) -> tuple[str, str]:
                 "deleted_at": None,
             },
         )
-        mutation(end, "session.stop", sid, {"end_at": end})
-        if count == n_sessions[s.task] and task.done:  # `wfh finish`
-            mutation(end, "task.upsert", tid, {"status": "done", "done_at": end})
 
     for rows in _chunks(task_rows):
         conn.execute("BEGIN IMMEDIATE")

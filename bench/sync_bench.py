@@ -245,8 +245,10 @@ def report(results: dict[str, Any], args: argparse.Namespace, started: float) ->
     lines.append(
         "How: bench/histgen.py makes a profile holding N sessions of office days, with their "
         "tasks and every mutation the app wrote for them, all still pending (as after a long "
-        "time offline): for each session a `session.upsert` and a `session.stop`, for each "
-        "task a `task.upsert` and, when it was finished, another. A fresh server database gets "
+        "time offline): for each session one `session.upsert` carrying its end, and for each "
+        "task one `task.upsert` carrying its finish (the app folds a stop or a change into a "
+        "creation it has not sent yet, `outbox.fold`; before 2026-12-07 they were two each). "
+        "A fresh server database gets "
         "one organisation and one person; `wfh-server serve --workers 2` runs on loopback. The "
         "client (bench/sync_client.py, a process of its own, so its peak memory is its own) "
         "signs in, which binds the profile to the account (the first sign-in: every local "

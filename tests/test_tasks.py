@@ -40,11 +40,23 @@ def test_fields_and_volume_with_a_decimal_comma(profile):
 def test_edit_records_only_changed_fields(profile):
     svc = TaskService(profile)
     t = svc.add("Laporan", 30)
+    with profile.write() as (conn, _):  # its creation went up in a push (local.take)
+        conn.execute("INSERT INTO sync_meta(key, value) VALUES ('sent_seq', 1)")
     svc.edit(short_code(t.id), title="Laporan bulanan", target_minutes=30)
-    payload = profile.conn.execute(
-        "SELECT payload FROM outbox ORDER BY seq DESC LIMIT 1"
-    ).fetchone()[0]
-    assert json.loads(payload) == {"title": "Laporan bulanan"}
+    rows = profile.conn.execute("SELECT type, payload FROM outbox ORDER BY seq").fetchall()
+    assert len(rows) == 2
+    assert json.loads(rows[-1][1]) == {"title": "Laporan bulanan"}
+
+
+def test_an_edit_of_a_task_never_sent_travels_in_its_creation(profile):
+    svc = TaskService(profile)
+    t = svc.add("Laporan", 30)
+    svc.edit(short_code(t.id), title="Laporan bulanan", target_minutes=45)
+    [(kind, payload)] = profile.conn.execute("SELECT type, payload FROM outbox").fetchall()
+    created = json.loads(payload)
+    assert kind == "task.upsert"
+    assert (created["title"], created["target_minutes"]) == ("Laporan bulanan", 45)
+    assert created["status"] == "open" and created["created_at"] is not None
 
 
 def test_find_by_id_prefix_short_code_and_ambiguity(profile):

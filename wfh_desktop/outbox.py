@@ -10,6 +10,7 @@ from typing import Any
 from wfh_desktop import hlc
 from wfh_desktop.ids import uuid7
 from wfh_desktop.timefmt import iso_utc
+from wfh_server import merge  # the server's own checks of a record's fields
 
 # SYNC.md: the server decides these (overlap and auto-stop flags); the client computes its own
 # for the user to see, and never sends them.
@@ -31,6 +32,62 @@ def created_fields(record: Any) -> dict[str, Any]:
     """The fields a create mutation carries: all of a new record's but its id (the mutation's
     entity), local bookkeeping and the server-owned flags."""
     return {k: v for k, v in record._asdict().items() if k not in _NOT_SENT}
+
+
+# A change that a record's creation can carry, when that creation has not been sent yet: the
+# type of the change -> the type of the creation.
+FOLDED = {"session.stop": "session.upsert", "task.upsert": "task.upsert"}
+SENT_MARK = "sent_seq"  # sync_meta: the highest seq that may have reached the server
+
+
+def fold(
+    conn: sqlite3.Connection, type_: str, entity_id: str, fields: dict[str, Any]
+) -> int | None:
+    """Put a change into the record's creation, if that is still here unsent, and return its
+    ``seq``; ``None`` when the change needs a mutation of its own.
+
+    A session timed offline is then one mutation instead of a start and a stop, and a task
+    made and finished offline one instead of two: half a long offline backlog. It is safe
+    only while no server can have seen the creation, so it must be the record's newest
+    mutation, pending, made here (``base_version`` 0), above the mark the sync job moves
+    before each push (``sent_seq``, in the transaction that reads the push), and nothing
+    about the record may follow it (a handoff of the task). The creation keeps its HLC: no
+    other device knows the record, so no other change can compete with it."""
+    row = conn.execute(
+        "SELECT seq, type, payload, status, base_version FROM outbox WHERE entity_id = ? "
+        "ORDER BY seq DESC LIMIT 1",
+        (entity_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    seq, kind, payload, status, base_version = row
+    if kind != FOLDED[type_] or status != "pending" or base_version != 0:
+        return None
+    mark = conn.execute("SELECT value FROM sync_meta WHERE key = ?", (SENT_MARK,)).fetchone()
+    if mark is not None and seq <= int(mark[0]):
+        return None
+    created = json.loads(payload)
+    if type_ == "session.stop":
+        if created.get("end_at") is not None:
+            return None
+    elif conn.execute(
+        "SELECT 1 FROM outbox WHERE seq > ? AND type = 'task.handoff' "
+        "AND json_extract(payload, '$.task_id') = ?",
+        (seq, entity_id),
+    ).fetchone():
+        return None
+    created.update(wire_fields(fields))
+    try:  # a change the server would refuse must not take the creation down with it
+        merge.clean(
+            merge.SESSION if type_.startswith("session.") else merge.TASK, "upsert", created
+        )
+    except merge.Reject:
+        return None
+    conn.execute(
+        "UPDATE outbox SET payload = ? WHERE seq = ?",
+        (json.dumps(created, ensure_ascii=False, sort_keys=True), seq),
+    )
+    return int(seq)
 
 
 class MutationWriter:
@@ -64,7 +121,14 @@ class MutationWriter:
         fields: dict[str, Any],
         base_version: int | None,
     ) -> int:
-        """Record one mutation; returns its ``seq``. Must run inside a write transaction."""
+        """Record one mutation; returns its ``seq``. Must run inside a write transaction.
+
+        A stop or a task change of a record whose creation has never been sent travels inside
+        that creation (see :func:`fold`)."""
+        if type_ in FOLDED:
+            folded = fold(self._conn, type_, entity_id, fields)
+            if folded is not None:
+                return folded
         stamp = self._next_hlc(now_ms)
         cur = self._conn.execute(
             "INSERT INTO outbox(mutation_id, type, entity_id, payload, hlc, base_version, "

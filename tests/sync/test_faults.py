@@ -75,7 +75,8 @@ def running(rows: list[tuple[Any, ...]]) -> list[str]:
 
 
 def some_work(d: Desk, title: str = "Menyusun laporan") -> tuple[str, str]:
-    """A task and a finished timer session on it: three mutations. Returns their ids."""
+    """A task and a finished timer session on it: two mutations (the stop travels inside the
+    session's creation, which was never sent: outbox.fold). Returns their ids."""
     started = TimerService(d.profile).start_new(title, 30)
     d.clock.advance(20 * MINUTE)
     TimerService(d.profile).stop()
@@ -123,7 +124,7 @@ def test_f1_an_answer_lost_after_the_server_committed_is_answered_duplicate(
 
     laptop.sync()
     assert statuses(laptop) == {"acked"}
-    assert results(laptop) == ["duplicate"] * 3
+    assert results(laptop) == ["duplicate"] * 2
     assert one_copy_each(server, laptop)
     assert local.status(laptop.profile.conn).state == "synced"
 
@@ -188,7 +189,7 @@ def test_f2_a_request_lost_before_the_server_saw_it_is_applied_once_later(
 
     laptop.sync()
     assert statuses(laptop) == {"acked"}
-    assert results(laptop) == ["applied"] * 3
+    assert results(laptop) == ["applied"] * 2
     assert one_copy_each(server, laptop)
     assert sessions_here(laptop) == sessions_on_server(server)
 
@@ -200,7 +201,7 @@ def test_f3_a_push_delivered_again_and_late_leaves_one_copy(desk, server, proxy)
     proxy.queue(faults.duplicate(PUSH, times=3))
     laptop.sync()
     assert statuses(laptop) == {"acked"}
-    assert results(laptop) == ["duplicate"] * 3  # the third delivery's answer came back
+    assert results(laptop) == ["duplicate"] * 2  # the third delivery's answer came back
     assert one_copy_each(server, laptop)
 
     # Newer work goes up; then the network delivers the first push once more, late.
@@ -210,7 +211,7 @@ def test_f3_a_push_delivered_again_and_late_leaves_one_copy(desk, server, proxy)
     before = on_server(server, "session"), on_server(server, "task")
     status, body = proxy.replay(first)
     assert status == 200, body
-    assert [r["status"] for r in json.loads(body)["results"]] == ["duplicate"] * 3
+    assert [r["status"] for r in json.loads(body)["results"]] == ["duplicate"] * 2
     assert (on_server(server, "session"), on_server(server, "task")) == before
     assert laptop.sync().pushed == 0
 
@@ -226,7 +227,7 @@ def test_f5_a_program_killed_before_sending_sends_everything_on_restart(desk, se
     assert statuses(again) == {"pending"}
     again.sync()
     assert statuses(again) == {"acked"}
-    assert results(again) == ["applied"] * 3
+    assert results(again) == ["applied"] * 2
     assert one_copy_each(server, again)
     assert sessions_here(again) == sessions_on_server(server)
 
@@ -252,7 +253,7 @@ def test_f5_a_program_killed_after_the_answer_before_marking_it_sends_again_once
     assert statuses(again) == {"pending"}
     again.sync()
     assert statuses(again) == {"acked"}
-    assert results(again) == ["duplicate"] * 3
+    assert results(again) == ["duplicate"] * 2
     assert one_copy_each(server, again)
     pc = desk("pc")
     pc.sign_in()
@@ -343,7 +344,7 @@ def test_f24_a_push_answered_by_something_else_marks_nothing_sent(desk, server, 
         proxy.queue(fault(PUSH))
         _failed_as(laptop, error, case)
         assert proxy.pending == [], case
-        assert [s for _, s, _ in outbox(laptop)][-3:] == ["pending"] * 3, case
+        assert [s for _, s, _ in outbox(laptop)][-2:] == ["pending"] * 2, case
 
         laptop.sync()  # the next clean sync
         assert statuses(laptop) == {"acked"}, case

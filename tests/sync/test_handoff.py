@@ -187,7 +187,7 @@ def test_an_offline_handoff_completes_after_both_sync_in_any_order(desk, order):
     assert TaskService(budi.profile).actual_ms([task_id])[task_id] == 15 * MINUTE
 
 
-def test_two_handoffs_of_one_task_at_once_one_wins_the_other_is_told_who_has_it(desk):
+def test_f22_two_handoffs_of_one_task_at_once_one_wins_the_other_is_told_who_has_it(desk):
     """Siti hands the task over on her laptop (to Budi) and on her PC (to Ani), both offline:
     the first to reach the server wins; the other is refused, told plainly, and converges."""
     laptop, pc = signed(desk, "laptop", SITI), signed(desk, "pc", SITI)
@@ -204,6 +204,16 @@ def test_two_handoffs_of_one_task_at_once_one_wins_the_other_is_told_who_has_it(
     laptop.sync()
     [item] = [i for i in review.items(pc.profile.conn, WIB) if i.kind == "rejected"]
     assert "Budi Santoso" in item.text and "Not handed over" in item.text
+    [(status, result)] = pc.profile.conn.execute(
+        "SELECT status, result FROM outbox WHERE type = 'task.handoff'"
+    ).fetchall()
+    refused = json.loads(result)
+    # Refused on the task's version (SYNC.md: task_version_conflict); the server names the
+    # case where the task has already gone to someone else handed_over. Either carries the
+    # task as it is now.
+    assert status == "rejected"
+    assert refused["code"] in ("task_version_conflict", "handed_over")
+    assert refused["current"]["assignee_user_id"] == budi.profile.user_id
     # The loser's handoff never happened: nothing of it is left, and the task is where the
     # server has it.
     assert [r[3] for r in handoffs(pc)] == [budi.profile.user_id]
@@ -213,6 +223,9 @@ def test_two_handoffs_of_one_task_at_once_one_wins_the_other_is_told_who_has_it(
     ani.sync()
     assert len(HandoffService(budi.profile).inbox()) == 1
     assert HandoffService(ani.profile).inbox() == []
+    # The recipient, offline all along, ends like the giver's computers.
+    assert handoffs(budi) == handoffs(laptop)
+    assert task_row(budi, task_id) == task_row(laptop, task_id)
 
 
 def handed_to_budi(desk: Any, minutes: int) -> tuple[Desk, Desk, Desk, str]:
@@ -310,7 +323,9 @@ def test_the_directory_works_offline_and_a_handoff_made_offline_waits(desk, prox
     pending = siti.profile.conn.execute(
         "SELECT type, payload FROM outbox WHERE status = 'pending' ORDER BY seq"
     ).fetchall()
-    assert [t for t, _ in pending][-2:] == ["session.stop", "task.handoff"]
+    # my timer stopped at the handoff: the stop travels in the session's unsent creation
+    assert [t for t, _ in pending][-2:] == ["session.upsert", "task.handoff"]
+    assert json.loads(pending[-2][1])["end_at"] is not None
     assert json.loads(pending[-1][1])["to_nip"] == BUDI
     proxy.clear()
     siti.sync()

@@ -3,7 +3,8 @@
 kill at any instant loses nothing: an unacknowledged mutation is sent again and the server
 answers ``duplicate``; a page not yet written is pulled again.
 
-The engine has no threads, timers or Qt: the CLI calls :meth:`Syncer.sync` directly, and the
+The engine has no timers or Qt (one helper thread sends the next push while an answer is written,
+:meth:`Syncer.push_all`): the CLI calls :meth:`Syncer.sync` directly, and the
 background job (and the tray, through it) calls the same method.
 """
 
@@ -13,6 +14,7 @@ import contextlib
 import logging
 import sqlite3
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Protocol, TypeVar
@@ -82,6 +84,15 @@ BUG = SyncError(
 ).message
 PUSH_BYTES = 256 * 1024  # uncompressed, per push (SYNC.md)
 MAX_GAP_RETRIES = 3
+
+
+@dataclass
+class _Flight:
+    """A push sent, its answer to come."""
+
+    sent: list[local.Pending]
+    mark: int  # the sent mark before it (local.take)
+    answer: Future[Answer]
 
 
 @dataclass
@@ -183,65 +194,104 @@ class Syncer:
     # ---- push
 
     def push_all(self) -> None:
+        """The outbox, in pushes of at most ``MAX_BATCH``, one at a time and in order. Each
+        push goes out as soon as the answer to the one before has arrived, and that answer is
+        written while it travels (on a helper thread that only sends): a long backlog waits
+        for the server or for the disk, not for both in turn. Not when the next push holds a
+        handoff, whose base version the answer may move (``rebase_handoffs``)."""
         total = reading(self.db, local.count_pending)
-        done = 0
-        batch = MAX_BATCH
-        gaps = 0
         self.progress(Progress("push", 0, total))
-        while True:
-            sent = reading(self.db, partial(local.pending, limit=batch, max_bytes=PUSH_BYTES))
-            if not sent:
-                break
-            body = {"mutations": [p.mutation for p in sent]}
-            handing = [p.seq for p in sent if p.mutation["type"] == "task.handoff"]
-            if handing:  # from now on these may be on the server as they are
-                writing(self.db, partial(local.handoffs_sent, up_to=max(handing)))
-            answer = self._call("POST", "/v1/sync/push", body=body)
-            self.report.bytes_sent += sum(p.size for p in sent)
-            if answer.status == 413 and batch > 1:
-                batch = max(1, len(sent) // 2)
-                continue
-            if answer.status == 409:
-                e = self.t.refusal(answer)
-                if isinstance(e, Refused) and e.code == "seq_gap" and gaps < MAX_GAP_RETRIES:
-                    gaps += 1
-                    expected = e.problem.expected_seq or 1
-                    again = writing(self.db, partial(local.resend_from, wire_seq=expected))
-                    if again == 0:  # the server wants changes no longer kept here
-                        raise Stuck(
-                            "The server lost changes older than this computer keeps (restored "
-                            "from an old backup?). Tell your agency's administrator; your work "
-                            "is kept."
+        done = 0
+        with ThreadPoolExecutor(1, thread_name_prefix="wfh-push") as sender:
+            flight = self._launch(sender, after=0, limit=MAX_BATCH)
+            batch, gaps = MAX_BATCH, 0
+            while flight is not None:
+                sent = flight.sent
+                try:
+                    answer = flight.answer.result()
+                except NetworkError as lost:
+                    if lost.unsent and sent[-1].seq > flight.mark:
+                        writing(
+                            self.db,
+                            partial(local.unsent, back_to=flight.mark, moved_to=sent[-1].seq),
                         )
-                    total += again
-                    log.warning("seq_gap: sending again from %s (%s mutations)", expected, again)
+                    raise
+                self.report.bytes_sent += sum(p.size for p in sent)
+                if answer.status == 413 and batch > 1:
+                    batch = max(1, len(sent) // 2)
+                    flight = self._launch(sender, after=0, limit=batch)
                     continue
-                if isinstance(e, Refused) and e.code == "device_conflict":
-                    writing(self.db, local.device_conflict)
-                    raise AccountRefused(
-                        "Another computer uses a copy of this computer's data. Sign in again "
-                        "('wfh login') to register this one anew; your work is kept."
+                if answer.status == 409:
+                    again = self._conflict(answer, gaps)
+                    gaps += 1
+                    total += again
+                    flight = self._launch(sender, after=0, limit=batch)
+                    continue
+                if answer.status != 200:
+                    raise self._refused(answer)
+                reply = parse(answer, PushResponse)
+                got = {r.seq for r in reply.results}
+                wire = {p.mutation["seq"] for p in sent}
+                if not got or not wire >= got:
+                    raise NetworkError(
+                        "The server's answer was not understood; nothing was marked as sent."
                     )
-                raise self._refused(answer)
-            if answer.status != 200:
-                raise self._refused(answer)
-            reply = parse(answer, PushResponse)
-            got = {r.seq for r in reply.results}
-            if not got or not {p.mutation["seq"] for p in sent} >= got:
-                raise NetworkError(
-                    "The server's answer was not understood; nothing was marked as sent."
+                after = sent[-1].seq if got == wire else None
+                ahead = None if after is None else self._launch(sender, after, batch, early=True)
+                acked, rejected = writing(
+                    self.db, partial(self._acknowledge, answer=answer, reply=reply, sent=sent)
                 )
-            acked, rejected = writing(
-                self.db, partial(self._acknowledge, answer=answer, reply=reply, sent=sent)
-            )
-            self.report.pushed += acked
-            self.report.rejected += rejected
-            done += acked + rejected
-            self.progress(Progress("push", done, max(total, done)))
-            if acked + rejected == 0:
-                break  # nothing moved: do not loop on the same batch
+                self.report.pushed += acked
+                self.report.rejected += rejected
+                done += acked + rejected
+                self.progress(Progress("push", done, max(total, done)))
+                if acked + rejected == 0:
+                    break  # nothing moved: do not loop on the same batch
+                flight = ahead if ahead is not None else self._launch(sender, 0, batch)
         if done:
             writing(self.db, partial(local.purge_acked, now=self.now()))
+
+    def _launch(
+        self, sender: ThreadPoolExecutor, after: int, limit: int, early: bool = False
+    ) -> _Flight | None:
+        """The next push (the pending mutations above ``after``), on its way. ``early``: the
+        answer before it is not written yet; a push holding a handoff then waits (None)."""
+        sent, mark = writing(
+            self.db, partial(local.take, limit=limit, max_bytes=PUSH_BYTES, after=after)
+        )
+        if not sent:
+            return None
+        handing = [p.seq for p in sent if p.mutation["type"] == "task.handoff"]
+        if handing and early:
+            return None
+        if handing:  # from now on these may be on the server as they are
+            writing(self.db, partial(local.handoffs_sent, up_to=max(handing)))
+        body = {"mutations": [p.mutation for p in sent]}
+        answer = sender.submit(self._call, "POST", "/v1/sync/push", body=body)
+        return _Flight(sent, mark, answer)
+
+    def _conflict(self, answer: Answer, gaps: int) -> int:
+        """A push answered ``409``: after a ``seq_gap``, the mutations the server lacks are
+        made pending again (returns how many); anything else raises."""
+        e = self.t.refusal(answer)
+        if isinstance(e, Refused) and e.code == "seq_gap" and gaps < MAX_GAP_RETRIES:
+            expected = e.problem.expected_seq or 1
+            again = writing(self.db, partial(local.resend_from, wire_seq=expected))
+            if again == 0:  # the server wants changes no longer kept here
+                raise Stuck(
+                    "The server lost changes older than this computer keeps (restored "
+                    "from an old backup?). Tell your agency's administrator; your work "
+                    "is kept."
+                )
+            log.warning("seq_gap: sending again from %s (%s mutations)", expected, again)
+            return int(again)
+        if isinstance(e, Refused) and e.code == "device_conflict":
+            writing(self.db, local.device_conflict)
+            raise AccountRefused(
+                "Another computer uses a copy of this computer's data. Sign in again "
+                "('wfh login') to register this one anew; your work is kept."
+            )
+        raise self._refused(answer)
 
     def _acknowledge(
         self, w: sqlite3.Connection, answer: Answer, reply: PushResponse, sent: list[local.Pending]

@@ -34,6 +34,7 @@ class NetworkError(SyncError):
     """No usable answer: offline, a timeout, a captive portal, a damaged answer."""
 
     kind = "offline"
+    unsent = False  # the request surely never left (no connection was made)
 
 
 class TlsError(NetworkError):

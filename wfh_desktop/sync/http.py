@@ -144,7 +144,14 @@ class Transport:
                 "The server's answer arrived damaged (cut short); it will be tried again."
             ) from e
         except httpx.ConnectError as e:
-            raise _connect_error(self.url, e) from e
+            err = _connect_error(self.url, e)
+            if isinstance(err, NetworkError):
+                err.unsent = True
+            raise err from e
+        except httpx.ConnectTimeout as e:
+            err = NetworkError("The server did not answer in time; it will be tried again.")
+            err.unsent = True
+            raise err from e
         except httpx.TimeoutException as e:
             raise NetworkError("The server did not answer in time; it will be tried again.") from e
         except (httpx.TransportError, httpx.InvalidURL) as e:

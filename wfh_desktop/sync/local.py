@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from wfh_desktop import hlc
 from wfh_desktop.handoffs import others_ms
+from wfh_desktop.outbox import SENT_MARK
 from wfh_desktop.timefmt import epoch_ms
 
 if TYPE_CHECKING:  # pydantic costs 0.2 s to import: `wfh sync --status` does without it
@@ -181,13 +182,14 @@ class Pending:
     size: int
 
 
-def pending(conn: sqlite3.Connection, limit: int, max_bytes: int) -> list[Pending]:
-    """The oldest pending mutations, at most ``limit`` and about ``max_bytes``; at least one."""
+def pending(conn: sqlite3.Connection, limit: int, max_bytes: int, after: int = 0) -> list[Pending]:
+    """The oldest pending mutations above seq ``after``, at most ``limit`` and about
+    ``max_bytes``; at least one."""
     base = meta_int(conn, "seq_base")
     rows = conn.execute(
         "SELECT seq, mutation_id, type, entity_id, payload, hlc, base_version, clock_offset_ms "
-        "FROM outbox WHERE status = 'pending' ORDER BY seq LIMIT ?",
-        (limit,),
+        "FROM outbox WHERE status = 'pending' AND seq > ? ORDER BY seq LIMIT ?",
+        (after, limit),
     ).fetchall()
     out: list[Pending] = []
     total = 0
@@ -208,6 +210,29 @@ def pending(conn: sqlite3.Connection, limit: int, max_bytes: int) -> list[Pendin
         out.append(Pending(seq, m, size))
         total += size
     return out
+
+
+def take(
+    conn: sqlite3.Connection, limit: int, max_bytes: int, after: int = 0
+) -> tuple[list[Pending], int]:
+    """The next push (pending, above seq ``after``), read in a write transaction that also
+    moves the sent mark over it: from now on these mutations may be on the server as they
+    are, and no later change is folded into them (``outbox.fold``). Returns the push and the
+    mark as it was before."""
+    before = meta_int(conn, SENT_MARK)
+    batch = pending(conn, limit, max_bytes, after)
+    if batch and batch[-1].seq > before:
+        set_meta(conn, SENT_MARK, batch[-1].seq)
+    return batch, before
+
+
+def unsent(conn: sqlite3.Connection, back_to: int, moved_to: int) -> None:
+    """The push never left this computer (no connection): its mutations may be folded into
+    again. Only if no other push has moved the mark since."""
+    conn.execute(
+        "UPDATE sync_meta SET value = ? WHERE key = ? AND value = ?",
+        (str(back_to), SENT_MARK, str(moved_to)),
+    )
 
 
 def count_pending(conn: sqlite3.Connection) -> int:
@@ -393,6 +418,8 @@ def apply_record(
         return "old"
     values = _local_values(entity, record)
     if entity == "task":
+        if values["created_at"] is None:  # another client of the API left it out
+            values["created_at"] = now
         values["others_ms"] = others_ms(record.get("shares"), meta(conn, "account_user_id"))
     if entity == "session":
         known = conn.execute("SELECT 1 FROM task WHERE id = ?", (values["task_id"],)).fetchone()
