@@ -31,7 +31,7 @@ def _task(seq: int, device: str) -> Mutation:
 
 
 @pytest.mark.parametrize("server_config", ["postgresql", "sqlite"], indirect=True)
-def test_a_pull_between_two_writers_never_skips_the_one_committing_late(engine, server_config):
+def test_f8_a_pull_between_two_writers_never_skips_the_one_committing_late(engine, server_config):
     passwords = people(engine)
     auth = Auth(engine, server_config, load_key(server_config.home))
     callers = {}

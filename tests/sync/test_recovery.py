@@ -20,12 +20,19 @@ def _server_sql(server: Any, sql: str, **params: Any) -> None:
         conn.execute(text(sql), params)
 
 
+def _server_rows(server: Any) -> list[Any]:
+    with server.engine.connect() as conn:
+        return list(conn.execute(text("SELECT id, title, version FROM task ORDER BY id")).all())
+
+
 def _titles(desk: Any) -> list[str]:
     return sorted(r[1] for r in desk.rows("task"))
 
 
-def test_a_cursor_older_than_the_feed_downloads_a_snapshot_and_keeps_the_outbox(desks, server):
-    laptop, pc = desks("laptop"), desks("pc")
+def test_f18_a_cursor_older_than_the_feed_pushes_the_outbox_then_downloads_a_snapshot(
+    desk, server, proxy
+):
+    laptop, pc = desk("laptop"), desk("pc")
     laptop.sign_in()
     pc.sign_in()
     TaskService(laptop.profile).add("Sebelum", 30)
@@ -36,8 +43,16 @@ def test_a_cursor_older_than_the_feed_downloads_a_snapshot_and_keeps_the_outbox(
     # The server's housekeeping has gone past the PC's cursor; the PC has an unsent change.
     _server_sql(server, "UPDATE user_sync_state SET gc_floor = last_seq")
     TaskService(pc.profile).add("Belum terkirim", 15)
+    asked = len(proxy.seen)
     report = pc.sync()
     assert report.resynced and report.pushed == 1
+    # The outbox first, then 410, then the snapshot.
+    steps = [(s.path, s.upstream_status) for s in proxy.seen[asked:]]
+    assert steps[:3] == [
+        ("/v1/sync/push", 200),
+        ("/v1/sync/pull", 410),
+        ("/v1/sync/snapshot", 200),
+    ]
     laptop.sync()
     assert _titles(pc) == _titles(laptop) == ["Belum terkirim", "Sebelum", "Sesudah"]
     assert pc.rows("task") == laptop.rows("task")
@@ -64,10 +79,10 @@ def test_a_server_that_lost_the_last_mutations_gets_them_again(desks, server):
     assert pc.rows("task") == laptop.rows("task")
 
 
-def test_a_copied_profile_gets_a_device_of_its_own_and_nothing_is_overwritten(
-    desks, server, tmp_path
+def test_f26_a_copied_profile_gets_a_device_of_its_own_and_nothing_is_overwritten(
+    desk, server, proxy, tmp_path
 ):
-    laptop = desks("laptop")
+    laptop = desk("laptop")
     laptop.sign_in()
     TaskService(laptop.profile).add("Asli", 30)
     laptop.sync()
@@ -75,14 +90,17 @@ def test_a_copied_profile_gets_a_device_of_its_own_and_nothing_is_overwritten(
     copy = tmp_path / "copy" / "wfh.db"
     copy.parent.mkdir()
     shutil.copy(laptop.path, copy)
-    clone = desks("copy")  # opens the copied file: the same device id
+    clone = desk("copy")  # opens the copied file: the same device id
     assert clone.profile.device_id == laptop.profile.device_id
     TaskService(laptop.profile).add("Di laptop", 30)
     TaskService(clone.profile).add("Di salinan", 30)
     laptop.sync()
+    before = _server_rows(server)
     with pytest.raises(AccountRefused) as e:
         clone.sync()
     assert "copy of this computer's data" in str(e.value)
+    assert proxy.requests("/v1/sync/push")[-1].upstream_status == 409  # device_conflict
+    assert _server_rows(server) == before  # nothing of the laptop's overwritten
     assert local.status(clone.profile.conn).state == "sign_in"
     assert (
         clone.profile.conn.execute(
