@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import shutil
 import socket
@@ -123,7 +124,9 @@ class Relay:
 
 def make_history(n: int) -> Path:
     """The profile with ``n`` sessions, all pending (made once per size, copied per run)."""
-    out = WORK / "sync" / f"h{n}"
+    # made again when bench/histgen.py changes (what the app writes changes with it)
+    made_by = hashlib.sha256((BENCH / "histgen.py").read_bytes()).hexdigest()[:10]
+    out = WORK / "sync" / f"h{n}-{made_by}"
     db = out / "wfh" / "data" / "wfh.db"
     if not db.exists():
         log(f"generating a profile with {n:,} sessions")
