@@ -87,11 +87,17 @@ MAX_GAP_RETRIES = 3
 
 
 @dataclass
-class _Flight:
-    """A push sent, its answer to come."""
+class _Next:
+    """A push read and marked (local.take), not sent yet."""
 
     sent: list[local.Pending]
-    mark: int  # the sent mark before it (local.take)
+    mark: int  # the sent mark before it
+
+
+@dataclass
+class _Flight(_Next):
+    """A push sent, its answer to come."""
+
     answer: Future[Answer]
 
 
@@ -194,19 +200,21 @@ class Syncer:
     # ---- push
 
     def push_all(self) -> None:
-        """The outbox, in pushes of at most ``MAX_BATCH``, one at a time and in order. Each
-        push goes out as soon as the answer to the one before has arrived, and that answer is
-        written while it travels (on a helper thread that only sends): a long backlog waits
-        for the server or for the disk, not for both in turn. Not when the next push holds a
-        handoff, whose base version the answer may move (``rebase_handoffs``)."""
+        """The outbox, in pushes of at most ``MAX_BATCH``, one at a time and in order. While a
+        push travels (a helper thread only sends), the answer before it is written and the push
+        after it is read; that one goes out as soon as this one's answer is in. A long backlog
+        then waits for the server or for the disk, not for both in turn. A push holding a
+        handoff is read only after the answers before it are written: they may move its base
+        version (``rebase_handoffs``)."""
         total = reading(self.db, local.count_pending)
         self.progress(Progress("push", 0, total))
         done = 0
         with ThreadPoolExecutor(1, thread_name_prefix="wfh-push") as sender:
-            flight = self._launch(sender, after=0, limit=MAX_BATCH)
+            flight = self._go(sender, self._take(after=0, limit=MAX_BATCH))
             batch, gaps = MAX_BATCH, 0
             while flight is not None:
                 sent = flight.sent
+                following = self._take(sent[-1].seq, batch, early=True)
                 try:
                     answer = flight.answer.result()
                 except NetworkError as lost:
@@ -219,25 +227,25 @@ class Syncer:
                 self.report.bytes_sent += sum(p.size for p in sent)
                 if answer.status == 413 and batch > 1:
                     batch = max(1, len(sent) // 2)
-                    flight = self._launch(sender, after=0, limit=batch)
+                    flight = self._go(sender, self._take(after=0, limit=batch))
                     continue
                 if answer.status == 409:
                     again = self._conflict(answer, gaps)
                     gaps += 1
                     total += again
-                    flight = self._launch(sender, after=0, limit=batch)
+                    flight = self._go(sender, self._take(after=0, limit=batch))
                     continue
                 if answer.status != 200:
                     raise self._refused(answer)
+                # The next push leaves now; if this answer turns out unreadable, it is only
+                # sent twice (answered "duplicate" the next time).
+                ahead = self._go(sender, following)
                 reply = parse(answer, PushResponse)
                 got = {r.seq for r in reply.results}
-                wire = {p.mutation["seq"] for p in sent}
-                if not got or not wire >= got:
+                if not got or not {p.mutation["seq"] for p in sent} >= got:
                     raise NetworkError(
                         "The server's answer was not understood; nothing was marked as sent."
                     )
-                after = sent[-1].seq if got == wire else None
-                ahead = None if after is None else self._launch(sender, after, batch, early=True)
                 acked, rejected = writing(
                     self.db, partial(self._acknowledge, answer=answer, reply=reply, sent=sent)
                 )
@@ -247,28 +255,29 @@ class Syncer:
                 self.progress(Progress("push", done, max(total, done)))
                 if acked + rejected == 0:
                     break  # nothing moved: do not loop on the same batch
-                flight = ahead if ahead is not None else self._launch(sender, 0, batch)
+                flight = ahead or self._go(sender, self._take(after=0, limit=batch))
         if done:
             writing(self.db, partial(local.purge_acked, now=self.now()))
 
-    def _launch(
-        self, sender: ThreadPoolExecutor, after: int, limit: int, early: bool = False
-    ) -> _Flight | None:
-        """The next push (the pending mutations above ``after``), on its way. ``early``: the
-        answer before it is not written yet; a push holding a handoff then waits (None)."""
+    def _take(self, after: int, limit: int, early: bool = False) -> _Next | None:
+        """The next push: the pending mutations above ``after``. ``early``: an answer before
+        it is not written yet; a push holding a handoff then waits (None)."""
         sent, mark = writing(
             self.db, partial(local.take, limit=limit, max_bytes=PUSH_BYTES, after=after)
         )
-        if not sent:
+        if not sent or (early and any(p.mutation["type"] == "task.handoff" for p in sent)):
             return None
-        handing = [p.seq for p in sent if p.mutation["type"] == "task.handoff"]
-        if handing and early:
+        return _Next(sent, mark)
+
+    def _go(self, sender: ThreadPoolExecutor, push: _Next | None) -> _Flight | None:
+        if push is None:
             return None
+        handing = [p.seq for p in push.sent if p.mutation["type"] == "task.handoff"]
         if handing:  # from now on these may be on the server as they are
             writing(self.db, partial(local.handoffs_sent, up_to=max(handing)))
-        body = {"mutations": [p.mutation for p in sent]}
+        body = {"mutations": [p.mutation for p in push.sent]}
         answer = sender.submit(self._call, "POST", "/v1/sync/push", body=body)
-        return _Flight(sent, mark, answer)
+        return _Flight(push.sent, push.mark, answer)
 
     def _conflict(self, answer: Answer, gaps: int) -> int:
         """A push answered ``409``: after a ``seq_gap``, the mutations the server lacks are
