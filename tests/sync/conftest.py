@@ -3,7 +3,7 @@ keyring is the in-memory stand-in (the one fake: tests cannot have the OS keyrin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,6 +59,17 @@ class Desk:
         if self._client is not None:
             self._client.close()
         self.profile.close()
+
+
+def add_tasks(d: Desk, titles: Iterable[str], target_minutes: int = 30) -> None:
+    """Many tasks made in one transaction (a task.upsert each), as a long offline backlog."""
+    from wfh_desktop.tasks import TaskService, clean_fields
+
+    tasks = TaskService(d.profile)
+    with d.profile.write() as (conn, writer):
+        for title in titles:
+            fields = {"title": title, "target_minutes": target_minutes}
+            tasks.insert(conn, writer, clean_fields(fields))
 
 
 @pytest.fixture

@@ -13,13 +13,13 @@ from sqlalchemy import text
 
 from tests.conftest import MINUTE
 from tests.sync import faults
-from tests.sync.conftest import Desk
+from tests.sync.conftest import Desk, add_tasks
 from tests.sync.faults import FaultProxy
 from wfh_desktop.ids import uuid7
 from wfh_desktop.sessions import SessionService
 from wfh_desktop.sync import http, local
 from wfh_desktop.sync.errors import NetworkError, RateLimited, ServerTrouble
-from wfh_desktop.tasks import TaskService, clean_fields
+from wfh_desktop.tasks import TaskService
 from wfh_desktop.timer import TimerService
 
 PUSH, PULL = "/v1/sync/push", "/v1/sync/pull"
@@ -396,10 +396,7 @@ def test_a_429_waits_as_long_as_the_server_asks(desk, server, proxy):
 def test_a_413_halves_the_batch_and_still_sends_everything(desk, server, proxy):
     laptop = desk("laptop")
     laptop.sign_in()
-    tasks = TaskService(laptop.profile)
-    with laptop.profile.write() as (conn, writer):
-        for i in range(150):
-            tasks.insert(conn, writer, clean_fields({"title": f"Tugas {i}", "target_minutes": 30}))
+    add_tasks(laptop, (f"Tugas {i}" for i in range(150)))
     proxy.queue(faults.problem(413, "body_too_large", PUSH))
     report = laptop.sync()
     assert report.pushed == 150

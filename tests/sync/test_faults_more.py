@@ -11,23 +11,19 @@ import pytest
 
 from tests.conftest import MINUTE
 from tests.sync import faults
+from tests.sync.conftest import add_tasks
 from tests.sync.test_faults import PUSH, on_server, results, some_work
 from wfh_desktop.sessions import SessionService
 from wfh_desktop.sync import engine, http, local
 from wfh_desktop.sync.errors import NetworkError, UpdateNeeded
-from wfh_desktop.tasks import TaskService, clean_fields
+from wfh_desktop.tasks import TaskService
 
 
 @pytest.mark.parametrize("server_config", ["sqlite"], indirect=True)  # the client's side
 def test_f9_pages_of_seven_bring_everything_once(desk, proxy, monkeypatch):
     laptop, pc = desk("laptop"), desk("pc")
     laptop.sign_in()
-    with laptop.profile.write() as (conn, outbox):
-        tasks = TaskService(laptop.profile)
-        for n in range(60):
-            tasks.insert(
-                conn, outbox, clean_fields({"title": f"Tugas {n:02}", "target_minutes": 15})
-            )
+    add_tasks(laptop, (f"Tugas {n:02}" for n in range(60)), 15)
     laptop.sync()
     monkeypatch.setattr(engine, "PULL_LIMIT", 7)
     pc.sign_in()

@@ -25,7 +25,7 @@ from sqlalchemy import text
 from tests.conftest import MINUTE
 from tests.server.served import ANI, NEW_PASSWORD, SITI
 from tests.sync import faults
-from tests.sync.conftest import Desk
+from tests.sync.conftest import Desk, add_tasks
 from tests.sync.test_faults import (
     PULL,
     PUSH,
@@ -39,6 +39,7 @@ from tests.sync.test_faults import (
     statuses,
 )
 from tests.sync.test_handoff import handoffs, signed, task_row
+from tests.sync.test_recovery import server_forgets
 from tests.sync.test_tls import TlsProxy, _authority
 from wfh_desktop.handoffs import HandoffService
 from wfh_desktop.ids import uuid7
@@ -48,7 +49,7 @@ from wfh_desktop.sync import engine, local, review
 from wfh_desktop.sync.client import SyncClient
 from wfh_desktop.sync.engine import PUSH_BYTES, Progress
 from wfh_desktop.sync.errors import NetworkError, Stuck
-from wfh_desktop.tasks import TaskService, clean_fields
+from wfh_desktop.tasks import TaskService
 from wfh_desktop.timefmt import iso_utc, zone
 from wfh_desktop.timer import TimerService
 from wfh_server.maintain import maintain
@@ -142,8 +143,7 @@ def test_f4_a_gap_is_refused_whole_and_the_client_sends_again_from_where_the_ser
         TaskService(laptop.profile).add(title, 30)
     laptop.sync()
     device = laptop.profile.device_id
-    _server_sql(server, "UPDATE device SET last_seq = 2 WHERE device_id = :d", d=device)
-    _server_sql(server, "DELETE FROM mutation_log WHERE device_id = :d AND seq > 2", d=device)
+    server_forgets(server, device, 2)
     for title in ("Empat", "Lima"):
         TaskService(laptop.profile).add(title, 30)
     # The refused push goes through; its resend is lost: what the 409 left is seen as it is.
@@ -266,12 +266,7 @@ def test_f9_changes_arriving_while_paging_are_neither_skipped_nor_doubled(
     past the cursor). The PC ends with everything once, at the newest versions."""
     laptop, pc = desk("laptop"), desk("pc")
     laptop.sign_in()
-    with laptop.profile.write() as (conn, writer):
-        tasks = TaskService(laptop.profile)
-        for n in range(100):
-            tasks.insert(
-                conn, writer, clean_fields({"title": f"Tugas {n:03}", "target_minutes": 15})
-            )
+    add_tasks(laptop, (f"Tugas {n:03}" for n in range(100)), 15)
     laptop.sync()
     monkeypatch.setattr(engine, "PULL_LIMIT", 7)
     pages: list[int] = []
@@ -618,11 +613,7 @@ def test_f23_five_thousand_queued_changes_go_up_in_chunks_with_bounded_memory_an
     laptop._client = SyncClient(laptop.profile, server_url=laptop.server.url, progress=told.append)
     laptop.sign_in()
     n = 5000
-    with laptop.profile.write() as (conn, writer):
-        tasks = TaskService(laptop.profile)
-        for i in range(n):
-            fields = {"title": f"Tugas {i:04}", "target_minutes": 30}
-            tasks.insert(conn, writer, clean_fields(fields))
+    add_tasks(laptop, (f"Tugas {i:04}" for i in range(n)))
     # What holding the whole backlog at once would take: the bound to stay well under.
     tracemalloc.start()
     try:

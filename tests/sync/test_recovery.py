@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from tests.sync.conftest import add_tasks
 from wfh_desktop.sync import local
 from wfh_desktop.sync.errors import AccountRefused
 from wfh_desktop.tasks import TaskService
@@ -18,6 +19,14 @@ from wfh_desktop.tasks import TaskService
 def _server_sql(server: Any, sql: str, **params: Any) -> None:
     with server.engine.begin() as conn:
         conn.execute(text(sql), params)
+
+
+def server_forgets(server: Any, device: str, kept: int) -> None:
+    """The server as restored from a backup that had this device's first ``kept`` mutations."""
+    _server_sql(server, "UPDATE device SET last_seq = :n WHERE device_id = :d", n=kept, d=device)
+    _server_sql(
+        server, "DELETE FROM mutation_log WHERE device_id = :d AND seq > :n", n=kept, d=device
+    )
 
 
 def _server_rows(server: Any) -> list[Any]:
@@ -67,9 +76,7 @@ def test_a_server_that_lost_the_last_mutations_gets_them_again(desks, server):
         TaskService(laptop.profile).add(title, 30)
     laptop.sync()
     # Restored from a backup taken after the first mutation: the device's mark goes back.
-    device = laptop.profile.device_id
-    _server_sql(server, "UPDATE device SET last_seq = 1 WHERE device_id = :d", d=device)
-    _server_sql(server, "DELETE FROM mutation_log WHERE device_id = :d AND seq > 1", d=device)
+    server_forgets(server, laptop.profile.device_id, 1)
     TaskService(laptop.profile).add("Empat", 30)
     assert laptop.sync().pushed == 3  # Dua and Tiga again, then Empat
     assert {s for (s,) in laptop.profile.conn.execute("SELECT status FROM outbox")} == {"acked"}
@@ -143,14 +150,10 @@ def test_f7_the_server_killed_mid_upload_and_restarted_loses_and_repeats_nothing
     import time
 
     from wfh_desktop.sync.errors import NetworkError
-    from wfh_desktop.tasks import clean_fields
 
     laptop = desks("laptop")
     laptop.sign_in()
-    with laptop.profile.write() as (conn, outbox):
-        tasks = TaskService(laptop.profile)
-        for n in range(1500):
-            tasks.insert(conn, outbox, clean_fields({"title": f"Tugas {n}", "target_minutes": 30}))
+    add_tasks(laptop, (f"Tugas {n}" for n in range(1500)))
 
     def stored() -> int:
         with server.engine.connect() as conn:
@@ -189,8 +192,7 @@ def test_f25_a_server_restored_with_fewer_changes_gets_the_retained_ones_again(d
     _server_sql(server, "UPDATE user_sync_state SET last_seq = 0")
     _server_sql(server, "DELETE FROM user_feed")
     _server_sql(server, "DELETE FROM task")
-    _server_sql(server, "UPDATE device SET last_seq = 0 WHERE device_id = :d", d=device)
-    _server_sql(server, "DELETE FROM mutation_log WHERE device_id = :d", d=device)
+    server_forgets(server, device, 0)
     report = laptop.sync()
     assert report.pushed == 2
     assert local.status(laptop.profile.conn).state == "synced"
