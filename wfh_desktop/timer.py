@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any, NamedTuple
 
+from wfh_desktop.away import Gap
 from wfh_desktop.domain import SESSION_COLUMNS, Task, WorkSession
 from wfh_desktop.errors import UserError
 from wfh_desktop.ids import uuid7
@@ -273,6 +274,39 @@ class TimerService:
                 conn, outbox, task, {"status": "done", "done_at": now}
             )
             return StopResult(self._last_session(conn, task_id), task)
+
+    def answer_gap(self, gap: Gap, answer: str) -> StopResult | None:
+        """What the user said about a gap in a running timer (``away.ClockWatch``):
+
+        - ``keep``: the gap was work; nothing changes;
+        - ``stop``: the session ends where the gap began (``gap.since_ms``);
+        - ``split``: it ends there, and a new one on the same task starts now (the gap left out);
+        - ``shift`` (the clock was set back): the session's start moves back by as much, so the
+          time worked so far stays what it was.
+
+        Returns the session as it ends or moves, or None (``keep``, or no timer running)."""
+        if answer == "keep":
+            return None
+        if answer not in ("stop", "split", "shift"):
+            raise ValueError(answer)
+        with self._p.write() as (conn, outbox):
+            running = running_session(conn, self._p.user_id)
+            if running is None:
+                return None
+            now = self._p.clock.now_ms()
+            if answer == "shift":
+                start = running.start_at + min(gap.shift_ms, 0)
+                conn.execute(
+                    "UPDATE session SET start_at = ?, updated_at = ? WHERE id = ?",
+                    (start, now, running.id),
+                )
+                outbox.append(now, "session.edit", running.id, {"start_at": start}, running.version)
+                return self._stopped(conn, running.id)
+            self.stop_running_in(conn, outbox, at_ms=min(gap.since_ms, now))
+            if answer == "split":
+                task = get_task(conn, running.task_id)
+                self._start_in(conn, outbox, task)
+            return self._stopped(conn, running.id)
 
     # ---- helpers -------------------------------------------------------------------------
 

@@ -811,4 +811,18 @@ CATALOG: dict[str, str] = {
     "&Certificate file": "&Berkas sertifikat",
     "Your agency's certificate authority file": "Berkas otoritas sertifikat instansi Anda",
     "Certificates (*.pem *.crt *.cer);;All files (*)": "Sertifikat (*.pem *.crt *.cer);;Semua berkas (*)",
+    "The timer kept running": "Pencatatan waktu tetap berjalan",
+    "You were away {gap} (from {since}) while {title} was running. Was that time work?": (
+        "Anda tidak di depan komputer selama {gap} (sejak {since}) saat {title} berjalan. "
+        "Apakah waktu itu waktu kerja?"
+    ),
+    "Yes, keep it": "Ya, tetap dihitung",
+    "Leave it out and go on": "Jangan dihitung, lanjutkan",
+    "Stop at {time}": "Hentikan pukul {time}",
+    "This computer's clock was set back by {gap} while {title} was running. Move the session's start back by as much, so that the time worked stays?": (
+        "Jam komputer ini dimundurkan {gap} saat {title} berjalan. Mundurkan juga waktu mulai "
+        "sesinya, agar waktu kerja yang tercatat tetap utuh?"
+    ),
+    "Move the start": "Mundurkan waktu mulai",
+    "Leave it": "Biarkan",
 }

@@ -20,9 +20,10 @@ from wfh_desktop.clock import Clock, SystemClock
 
 if TYPE_CHECKING:
     from wfh_desktop.autostart import Autostart
+    from wfh_desktop.away import Gap
 from wfh_desktop.i18n import choose_language, language, set_language, tr
 from wfh_desktop.paths import Paths
-from wfh_desktop.timefmt import fmt_number
+from wfh_desktop.timefmt import fmt_clock, fmt_hours_minutes, fmt_number
 
 log = logging.getLogger("wfh.ui")
 PROGRESS_OVER = 200  # an upload of more changes than this shows its progress
@@ -102,6 +103,10 @@ class App:
             self.ensure_window()
         # The tray icon and the notifications move at most every few seconds, and only while
         # a task runs; nothing else runs periodically but the look-out for `wfh` writes.
+        from wfh_desktop.away import ClockWatch
+
+        self.clock_watch = ClockWatch(clock)  # a suspend or a clock change, asked about
+        self.gap_box: Any = None
         self._slow = QTimer()
         self._slow.setInterval(ICON_REFRESH_MS)
         self._slow.timeout.connect(self._slow_tick)
@@ -397,14 +402,78 @@ class App:
 
     def _timer_state_changed(self, today: Any) -> None:
         if today is not None and today.status.running is not None:
+            if not self._slow.isActive():
+                self.clock_watch.reset()
+                self.clock_watch.tick()
             self._slow.start()
         else:
             self._slow.stop()
 
     def _slow_tick(self) -> None:
+        if self.gap_box is None:
+            gap = self.clock_watch.tick()
+            if gap is not None:
+                self.ask_about_gap(gap)
         self.model.check_milestones()
         if self.tray is not None:
             self.tray.redraw()
+
+    def ask_about_gap(self, gap: Gap) -> None:
+        """The timer ran on across a suspend, or the clock was set back: what was that time?
+        (SYNC.md: never assume.) The box does not block; the timer runs on until answered."""
+        from PySide6.QtWidgets import QMessageBox
+
+        today = self.model.today
+        if today is None or today.status.running is None or today.status.task is None:
+            return
+        zone = self.model.zone
+        box = QMessageBox(self.window)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(tr("The timer kept running"))
+        answers: dict[Any, str] = {}
+        if gap.kind == "away":
+            box.setText(
+                tr(
+                    "You were away {gap} (from {since}) while {title} was running. "
+                    "Was that time work?",
+                    gap=fmt_hours_minutes(gap.shift_ms),
+                    since=fmt_clock(gap.since_ms, zone),
+                    title=today.status.task.title,
+                )
+            )
+            keep = box.addButton(tr("Yes, keep it"), QMessageBox.ButtonRole.AcceptRole)
+            answers[keep] = "keep"
+            answers[
+                box.addButton(tr("Leave it out and go on"), QMessageBox.ButtonRole.ActionRole)
+            ] = "split"
+            stop_text = tr("Stop at {time}", time=fmt_clock(gap.since_ms, zone))
+            answers[box.addButton(stop_text, QMessageBox.ButtonRole.DestructiveRole)] = "stop"
+        else:
+            box.setText(
+                tr(
+                    "This computer's clock was set back by {gap} while {title} was running. "
+                    "Move the session's start back by as much, so that the time worked stays?",
+                    gap=fmt_hours_minutes(-gap.shift_ms),
+                    title=today.status.task.title,
+                )
+            )
+            keep = box.addButton(tr("Move the start"), QMessageBox.ButtonRole.AcceptRole)
+            answers[keep] = "shift"
+            answers[box.addButton(tr("Leave it"), QMessageBox.ButtonRole.RejectRole)] = "keep"
+        box.setDefaultButton(keep)
+
+        def answered(button: Any) -> None:
+            self.gap_box = None
+            self.clock_watch.reset()
+            answer = answers.get(button, "keep")
+            if answer != "keep":
+                from wfh_desktop.timer import TimerService
+
+                self.model.act(lambda p: TimerService(p).answer_gap(gap, answer))
+
+        box.buttonClicked.connect(answered)
+        self.gap_box = box
+        box.open()
 
     def handle_wish(self, wish: dict[str, Any]) -> None:
         """What a second launch asked for."""
