@@ -209,6 +209,16 @@ def child(lang: str) -> None:
     frame = dialog.frameGeometry()
     save("sign-in", frame.x(), frame.y(), frame.width(), frame.height())
     dialog.close()
+
+    from wfh_desktop.away import Gap
+
+    app.ask_about_gap(Gap("away", now_ms - 80 * 60_000, now_ms, 80 * 60_000))
+    settle()
+    box = app.gap_box
+    assert box is not None, "no timer runs in the seeded profile"
+    frame = box.frameGeometry()
+    save("away", frame.x(), frame.y(), frame.width(), frame.height())
+    box.hide()
     app.shutdown()
 
 
