@@ -87,6 +87,8 @@ class Relay:
             except OSError:
                 return
             server = socket.create_connection(self.target, timeout=30)
+            for s in (client, server):  # as httpx and uvicorn do: no Nagle delay on a relay hop
+                s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             for src, dst, up in ((client, server, True), (server, client, False)):
                 t = threading.Thread(target=self._pipe, args=(src, dst, up), daemon=True)
                 t.start()

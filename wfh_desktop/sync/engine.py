@@ -32,7 +32,7 @@ from wfh_desktop.sync.errors import (
     SyncError,
     from_refusal,
 )
-from wfh_desktop.sync.http import Answer, Transport, parse
+from wfh_desktop.sync.http import Answer, Encoded, Transport, encode, parse
 from wfh_server.protocol import (
     MAX_BATCH,
     PULL_LIMIT,
@@ -92,6 +92,7 @@ class _Next:
 
     sent: list[local.Pending]
     mark: int  # the sent mark before it
+    body: Encoded
 
 
 @dataclass
@@ -267,7 +268,8 @@ class Syncer:
         )
         if not sent or (early and any(p.mutation["type"] == "task.handoff" for p in sent)):
             return None
-        return _Next(sent, mark)
+        # encoded here, while the push before travels: the sending thread then only sends
+        return _Next(sent, mark, encode({"mutations": [p.mutation for p in sent]}))
 
     def _go(self, sender: ThreadPoolExecutor, push: _Next | None) -> _Flight | None:
         if push is None:
@@ -275,9 +277,8 @@ class Syncer:
         handing = [p.seq for p in push.sent if p.mutation["type"] == "task.handoff"]
         if handing:  # from now on these may be on the server as they are
             writing(self.db, partial(local.handoffs_sent, up_to=max(handing)))
-        body = {"mutations": [p.mutation for p in push.sent]}
-        answer = sender.submit(self._call, "POST", "/v1/sync/push", body=body)
-        return _Flight(push.sent, push.mark, answer)
+        answer = sender.submit(self._call, "POST", "/v1/sync/push", body=push.body)
+        return _Flight(push.sent, push.mark, push.body, answer)
 
     def _conflict(self, answer: Answer, gaps: int) -> int:
         """A push answered ``409``: after a ``seq_gap``, the mutations the server lacks are

@@ -16,7 +16,7 @@ import logging
 import ssl
 import time
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -118,12 +118,9 @@ class Transport:
         hdrs |= headers or {}
         content = None
         if body is not None:
-            raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-            hdrs["Content-Type"] = "application/json"
-            if len(raw) > GZIP_OVER:
-                raw = gzip.compress(raw, compresslevel=6)
-                hdrs["Content-Encoding"] = "gzip"
-            content = raw
+            encoded = body if isinstance(body, Encoded) else encode(body)
+            hdrs |= encoded.headers
+            content = encoded.content
         sent = self._wall()
         try:
             with self._client.stream(
@@ -222,6 +219,23 @@ def retry_after(answer: Answer) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         return None
+
+
+class Encoded(NamedTuple):
+    """A request body as it travels (made ahead: ``encode``)."""
+
+    content: bytes
+    headers: dict[str, str]
+
+
+def encode(body: Any) -> Encoded:
+    """JSON, gzip-compressed when over ``GZIP_OVER`` bytes."""
+    raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    headers = {"Content-Type": "application/json"}
+    if len(raw) > GZIP_OVER:
+        raw = gzip.compress(raw, compresslevel=6)
+        headers["Content-Encoding"] = "gzip"
+    return Encoded(raw, headers)
 
 
 def _connect_error(url: str, e: httpx.ConnectError) -> Exception:
