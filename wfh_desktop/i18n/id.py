@@ -702,7 +702,7 @@ CATALOG: dict[str, str] = {
     "When": "Waktu",
     "What happened": "Yang terjadi",
     "Something went wrong while syncing; nothing you stored was lost. It is tried again later.": "Terjadi kesalahan saat sinkronisasi; tidak ada yang Anda simpan yang hilang. Akan dicoba lagi nanti.",
-    "The server lost changes older than this computer keeps (restored from an old backup?). Tell your agency's administrator; your work is kept.": "Server kehilangan perubahan yang lebih lama daripada yang disimpan komputer ini (dipulihkan dari cadangan lama?). Beri tahu administrator instansi Anda; pekerjaan Anda tetap tersimpan.",
+    "The server is missing changes that this computer no longer keeps (a server restored from an old backup, or a damaged local database?). Tell your agency's administrator; your work is kept.": "Server tidak memiliki perubahan yang sudah tidak disimpan lagi di komputer ini (server dipulihkan dari cadangan lama, atau basis data lokal rusak?). Beri tahu administrator instansi Anda; pekerjaan Anda tetap tersimpan.",
     "waiting for an answer": "menunggu jawaban",
     "accepted": "diterima",
     "declined": "ditolak",

@@ -289,9 +289,9 @@ class Syncer:
             again = writing(self.db, partial(local.resend_from, wire_seq=expected))
             if again == 0:  # the server wants changes no longer kept here
                 raise Stuck(
-                    "The server lost changes older than this computer keeps (restored "
-                    "from an old backup?). Tell your agency's administrator; your work "
-                    "is kept."
+                    "The server is missing changes that this computer no longer keeps (a "
+                    "server restored from an old backup, or a damaged local database?). Tell "
+                    "your agency's administrator; your work is kept."
                 )
             log.warning("seq_gap: sending again from %s (%s mutations)", expected, again)
             return int(again)
