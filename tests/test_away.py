@@ -9,22 +9,13 @@ import json
 import pytest
 
 from tests.conftest import MINUTE
+from tests.helpers.monotonic import Monotonic
 from wfh_desktop.away import GAP_MS, ClockWatch, Gap
 from wfh_desktop.clock import FixedClock
 from wfh_desktop.profile import Profile
 from wfh_desktop.timer import TimerService
 
 HOUR = 60 * MINUTE
-
-
-class Monotonic:
-    """This program's own clock: it stands still while the computer sleeps."""
-
-    def __init__(self) -> None:
-        self.ms = 5_000_000
-
-    def __call__(self) -> int:
-        return self.ms
 
 
 @pytest.fixture

@@ -7,18 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import MINUTE
+from tests.helpers.monotonic import Monotonic
 from tests.ui.conftest import WAIT_MS
 from wfh_desktop.away import ClockWatch
 
 HOUR = 60 * MINUTE
-
-
-class Monotonic:
-    def __init__(self) -> None:
-        self.ms = 1_000_000
-
-    def __call__(self) -> int:
-        return self.ms
 
 
 def running_with_a_watch(app: Any, qtbot: Any, clock: Any) -> Monotonic:
