@@ -133,3 +133,29 @@ def test_an_answer_after_the_timer_stopped_changes_nothing(profile, clock):
     before = spans(profile)
     assert TimerService(profile).answer_gap(gap, "stop") is None
     assert spans(profile) == before
+
+
+def test_split_answered_later_starts_again_where_the_gap_ended(profile, clock):
+    _, gap = away(clock, profile, 30 * MINUTE, HOUR)
+    clock.advance(20 * MINUTE)  # back at work, the question still open
+    TimerService(profile).answer_gap(gap, "split")
+    start = gap.since_ms - 30 * MINUTE
+    assert spans(profile) == [(start, gap.since_ms), (gap.until_ms, None)]
+
+
+def test_an_answer_changes_only_the_session_it_was_asked_about(profile, clock):
+    session_id, gap = away(clock, profile, 30 * MINUTE, HOUR)
+    TimerService(profile).stop()  # stopped meanwhile (a sync, another program)
+    TimerService(profile).start("Menyusun laporan")  # and another started
+    before = spans(profile)
+    for answer in ("stop", "split", "shift"):
+        assert TimerService(profile).answer_gap(gap, answer, session_id) is None
+    assert spans(profile) == before
+
+
+def test_a_session_begun_after_the_gap_began_is_not_stopped_at_it(profile, clock):
+    _, gap = away(clock, profile, 30 * MINUTE, HOUR)
+    TimerService(profile).start_new("Rapat", 30)  # started after the gap began
+    before = spans(profile)
+    assert TimerService(profile).answer_gap(gap, "stop") is None
+    assert spans(profile) == before

@@ -116,3 +116,18 @@ def test_volume_reads_numbers_the_way_the_user_writes_them(profile, lang, text, 
 
     set_language(lang)
     assert TaskService(profile).add("Laporan", 30, volume=text).volume == value
+
+
+def test_an_edit_is_not_folded_into_an_earlier_edit(profile, clock):
+    """The creation went up (its answer not in yet: the task's version is still 0); two edits
+    after it stay two mutations, each with its own stamp: the task may be on other computers."""
+    svc = TaskService(profile)
+    t = svc.add("Laporan", 30)
+    with profile.write() as (conn, _):
+        conn.execute("INSERT INTO sync_meta(key, value) VALUES ('sent_seq', 1)")
+    svc.edit(short_code(t.id), title="Laporan A")
+    clock.advance(60_000)
+    svc.edit(short_code(t.id), title="Laporan B")
+    rows = profile.conn.execute("SELECT payload, hlc FROM outbox ORDER BY seq").fetchall()
+    assert [json.loads(p) for p, _ in rows[1:]] == [{"title": "Laporan A"}, {"title": "Laporan B"}]
+    assert rows[1][1] < rows[2][1]

@@ -6,6 +6,7 @@ then asked what the gap was; nothing is assumed."""
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,8 +16,21 @@ from wfh_desktop.clock import Clock
 GAP_MS = 2 * 60_000  # a divergence smaller than this is a tick late, not a gap
 
 
-def monotonic_ms() -> int:
-    return time.monotonic_ns() // 1_000_000
+if sys.platform == "win32":
+    import ctypes
+
+    def monotonic_ms() -> int:
+        """Windows' ``time.monotonic`` counts on through sleep and hibernation; the unbiased
+        interrupt time does not (100 ns units)."""
+        ticks = ctypes.c_ulonglong()
+        ctypes.windll.kernel32.QueryUnbiasedInterruptTime(ctypes.byref(ticks))
+        return ticks.value // 10_000
+
+else:
+
+    def monotonic_ms() -> int:
+        """Stands still in a suspend (Linux ``CLOCK_MONOTONIC``, macOS ``mach_absolute_time``)."""
+        return time.monotonic_ns() // 1_000_000
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,8 @@ def fold(
     if mark is not None and seq <= int(mark[0]):
         return None
     created = json.loads(payload)
+    if "created_at" not in created:  # an edit of a record made here, not its creation
+        return None
     if type_ == "session.stop":
         if created.get("end_at") is not None:
             return None

@@ -167,13 +167,17 @@ class TimerService:
             return self._start_in(conn, outbox, task)
 
     def _start_in(
-        self, conn: sqlite3.Connection, outbox: MutationWriter, task: Task
+        self,
+        conn: sqlite3.Connection,
+        outbox: MutationWriter,
+        task: Task,
+        at_ms: int | None = None,
     ) -> StartResult:
         now = self._p.clock.now_ms()
         running = running_session(conn, self._p.user_id)
         if running is not None and running.task_id == task.id:
             return StartResult(running, task, None, False, True)
-        start = now
+        start = now if at_ms is None else min(at_ms, now)
         stopped: WorkSession | None = None
         if running is not None:
             # The new session starts at the very instant the old one ends.
@@ -275,7 +279,7 @@ class TimerService:
             )
             return StopResult(self._last_session(conn, task_id), task)
 
-    def answer_gap(self, gap: Gap, answer: str) -> StopResult | None:
+    def answer_gap(self, gap: Gap, answer: str, session_id: str | None = None) -> StopResult | None:
         """What the user said about a gap in a running timer (``away.ClockWatch``):
 
         - ``keep``: the gap was work; nothing changes;
@@ -284,16 +288,20 @@ class TimerService:
         - ``shift`` (the clock was set back): the session's start moves back by as much, so the
           time worked so far stays what it was.
 
-        Returns the session as it ends or moves, or None (``keep``, or no timer running)."""
+        Only the session that ran across the gap (``session_id``) is changed, and only while it
+        still runs here: a sync or another program may have stopped it, or started another,
+        before the user answered. Returns the session as it ends or moves, or None."""
         if answer == "keep":
             return None
         if answer not in ("stop", "split", "shift"):
             raise ValueError(answer)
         with self._p.write() as (conn, outbox):
             running = running_session(conn, self._p.user_id)
-            if running is None:
+            if running is None or session_id not in (None, running.id):
                 return None
             now = self._p.clock.now_ms()
+            if answer != "shift" and running.start_at > gap.since_ms:
+                return None  # it began after the gap did: not the session asked about
             if answer == "shift":
                 start = running.start_at + min(gap.shift_ms, 0)
                 conn.execute(
@@ -303,9 +311,9 @@ class TimerService:
                 outbox.append(now, "session.edit", running.id, {"start_at": start}, running.version)
                 return self._stopped(conn, running.id)
             self.stop_running_in(conn, outbox, at_ms=min(gap.since_ms, now))
-            if answer == "split":
+            if answer == "split":  # on again from the end of the gap, not from the answer
                 task = get_task(conn, running.task_id)
-                self._start_in(conn, outbox, task)
+                self._start_in(conn, outbox, task, at_ms=max(gap.until_ms, gap.since_ms))
             return self._stopped(conn, running.id)
 
     # ---- helpers -------------------------------------------------------------------------

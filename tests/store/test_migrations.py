@@ -104,3 +104,26 @@ def test_opening_an_older_database_takes_a_copy_first(db_path, monkeypatch):
     db.open_database(db_path).close()
     [copy] = db_path.parent.glob(f"wfh.db.before-migration-from-{current}-*")
     assert sqlite3.connect(copy).execute("SELECT title FROM task").fetchall() == [("Laporan",)]
+
+
+def test_a_profile_from_before_the_sent_mark_folds_into_nothing_it_had(db_path):
+    """An earlier version may have sent a pending mutation whose answer was lost: after the
+    upgrade, everything already in the outbox counts as possibly sent (``outbox.fold``)."""
+    from wfh_desktop.outbox import fold
+
+    db_path.parent.mkdir(parents=True)
+    _migrate_to(db_path, "0003")
+    conn = sqlite3.connect(db_path)
+    conn.execute(
+        "INSERT INTO outbox(mutation_id, type, entity_id, payload, hlc, base_version, created_at) "
+        "VALUES ('m1', 'session.upsert', 's1', ?, 'h', 0, 1)",
+        (
+            '{"created_at": "2026-12-01T01:00:00.000Z", "end_at": null, "task_id": "t1", '
+            '"start_at": "2026-12-01T01:00:00.000Z"}',
+        ),
+    )
+    conn.commit()
+    conn.close()
+    conn = open_database(db_path)
+    assert conn.execute("SELECT value FROM sync_meta WHERE key = 'sent_seq'").fetchone() == ("1",)
+    assert fold(conn, "session.stop", "s1", {"end_at": 2_000_000_000_000}) is None

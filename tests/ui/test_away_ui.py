@@ -82,3 +82,33 @@ def test_a_clock_set_back_is_answered_by_moving_the_start(app, qtbot, clock, oth
     qtbot.waitUntil(
         lambda: app.model.today.status.running.start_at == started - HOUR, timeout=WAIT_MS
     )
+
+
+def test_a_box_closed_without_an_answer_keeps_the_time_and_the_watch_goes_on(
+    app, qtbot, clock, other
+):
+    mono = running_with_a_watch(app, qtbot, clock)
+    clock.advance(HOUR)
+    app._slow_tick()
+    app.gap_box.reject()  # the window's close button
+    assert app.gap_box is None
+    assert [end for _, end in spans(other)] == [None]
+    mono.ms += 5_000
+    clock.advance(5_000)
+    app._slow_tick()
+    clock.advance(HOUR)  # a second suspend is asked about again
+    app._slow_tick()
+    assert app.gap_box is not None
+
+
+def test_the_question_goes_when_its_session_stops_elsewhere(app, qtbot, clock, other):
+    from wfh_desktop.timer import TimerService
+
+    running_with_a_watch(app, qtbot, clock)
+    clock.advance(HOUR)
+    app._slow_tick()
+    assert app.gap_box is not None
+    TimerService(other).stop()  # `wfh stop`, or a sync, before the user answered
+    qtbot.waitUntil(lambda: app.gap_box is None, timeout=WAIT_MS)
+    [(_, end)] = spans(other)
+    assert end is not None

@@ -220,10 +220,11 @@ class Syncer:
                     answer = flight.answer.result()
                 except NetworkError as lost:
                     if lost.unsent and sent[-1].seq > flight.mark:
-                        writing(
-                            self.db,
-                            partial(local.unsent, back_to=flight.mark, moved_to=sent[-1].seq),
-                        )
+                        with contextlib.suppress(sqlite3.Error):  # the network error is the news
+                            writing(
+                                self.db,
+                                partial(local.unsent, back_to=flight.mark, moved_to=sent[-1].seq),
+                            )
                     raise
                 self.report.bytes_sent += sum(p.size for p in sent)
                 if answer.status == 413 and batch > 1:

@@ -419,7 +419,8 @@ def apply_record(
     values = _local_values(entity, record)
     if entity == "task":
         if values["created_at"] is None:  # another client of the API left it out
-            values["created_at"] = now
+            kept = conn.execute("SELECT created_at FROM task WHERE id = ?", (ident,)).fetchone()
+            values["created_at"] = kept[0] if kept else now
         values["others_ms"] = others_ms(record.get("shares"), meta(conn, "account_user_id"))
     if entity == "session":
         known = conn.execute("SELECT 1 FROM task WHERE id = ?", (values["task_id"],)).fetchone()

@@ -107,6 +107,7 @@ class App:
 
         self.clock_watch = ClockWatch(clock)  # a suspend or a clock change, asked about
         self.gap_box: Any = None
+        self._gap_session: str | None = None
         self._slow = QTimer()
         self._slow.setInterval(ICON_REFRESH_MS)
         self._slow.timeout.connect(self._slow_tick)
@@ -401,6 +402,9 @@ class App:
         return None
 
     def _timer_state_changed(self, today: Any) -> None:
+        running = None if today is None else today.status.running
+        if self.gap_box is not None and (running is None or running.id != self._gap_session):
+            self.gap_box.reject()  # the session asked about stopped meanwhile: nothing to ask
         if today is not None and today.status.running is not None:
             if not self._slow.isActive():
                 self.clock_watch.reset()
@@ -462,17 +466,20 @@ class App:
             answers[box.addButton(tr("Leave it"), QMessageBox.ButtonRole.RejectRole)] = "keep"
         box.setDefaultButton(keep)
 
-        def answered(button: Any) -> None:
+        session_id = today.status.running.id
+
+        def answered(_result: int) -> None:  # a button, or the box closed (kept as it is)
             self.gap_box = None
             self.clock_watch.reset()
-            answer = answers.get(button, "keep")
+            answer = answers.get(box.clickedButton(), "keep")
             if answer != "keep":
                 from wfh_desktop.timer import TimerService
 
-                self.model.act(lambda p: TimerService(p).answer_gap(gap, answer))
+                self.model.act(lambda p: TimerService(p).answer_gap(gap, answer, session_id))
 
-        box.buttonClicked.connect(answered)
+        box.finished.connect(answered)
         self.gap_box = box
+        self._gap_session = session_id
         box.open()
 
     def handle_wish(self, wish: dict[str, Any]) -> None:
