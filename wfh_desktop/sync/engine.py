@@ -265,9 +265,10 @@ class Syncer:
         """The next push: the pending mutations above ``after``. ``early``: an answer before
         it is not written yet; a push holding a handoff then waits (None)."""
         sent, mark = writing(
-            self.db, partial(local.take, limit=limit, max_bytes=PUSH_BYTES, after=after)
+            self.db,
+            partial(local.take, limit=limit, max_bytes=PUSH_BYTES, after=after, early=early),
         )
-        if not sent or (early and any(p.mutation["type"] == "task.handoff" for p in sent)):
+        if not sent:
             return None
         # encoded here, while the push before travels: the sending thread then only sends
         return _Next(sent, mark, encode({"mutations": [p.mutation for p in sent]}))
@@ -275,9 +276,6 @@ class Syncer:
     def _go(self, sender: ThreadPoolExecutor, push: _Next | None) -> _Flight | None:
         if push is None:
             return None
-        handing = [p.seq for p in push.sent if p.mutation["type"] == "task.handoff"]
-        if handing:  # from now on these may be on the server as they are
-            writing(self.db, partial(local.handoffs_sent, up_to=max(handing)))
         answer = sender.submit(self._call, "POST", "/v1/sync/push", body=push.body)
         return _Flight(push.sent, push.mark, push.body, answer)
 

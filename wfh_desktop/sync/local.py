@@ -213,14 +213,18 @@ def pending(conn: sqlite3.Connection, limit: int, max_bytes: int, after: int = 0
 
 
 def take(
-    conn: sqlite3.Connection, limit: int, max_bytes: int, after: int = 0
+    conn: sqlite3.Connection, limit: int, max_bytes: int, after: int = 0, early: bool = False
 ) -> tuple[list[Pending], int]:
     """The next push (pending, above seq ``after``), read in a write transaction that also
     moves the sent mark over it: from now on these mutations may be on the server as they
-    are, and no later change is folded into them (``outbox.fold``). Returns the push and the
-    mark as it was before."""
+    are, no later change is folded into them (``outbox.fold``) and no handoff among them is
+    rebased (:func:`rebase_handoffs`). ``early`` (an answer before it is still to be written):
+    a push holding a handoff is not taken (empty), since that answer may rebase it. Returns
+    the push and the mark as it was before."""
     before = meta_int(conn, SENT_MARK)
     batch = pending(conn, limit, max_bytes, after)
+    if early and any(p.mutation["type"] == "task.handoff" for p in batch):
+        return [], before
     if batch and batch[-1].seq > before:
         set_meta(conn, SENT_MARK, batch[-1].seq)
     return batch, before
@@ -449,21 +453,14 @@ def apply_record(
     return "applied"
 
 
-def handoffs_sent(conn: sqlite3.Connection, up_to: int) -> None:
-    """Handoffs up to this outbox seq are being sent: they may be on the server as they are,
-    so their base version is no longer rewritten (:func:`rebase_handoffs`)."""
-    if up_to > meta_int(conn, "handoffs_sent"):
-        set_meta(conn, "handoffs_sent", up_to)
-
-
 def rebase_handoffs(conn: sqlite3.Connection, task_id: str, version: int) -> None:
     """A change of mine to a task is on the server at ``version``: a handoff of it made after
     that change, and never sent, was based on it (the version it names was the one known
-    then, before the change went up)."""
+    then, before the change went up). None at or below the sent mark: it may be on the server."""
     conn.execute(
         "UPDATE outbox SET base_version = ? WHERE status = 'pending' AND type = 'task.handoff' "
         "AND json_extract(payload, '$.task_id') = ? AND base_version < ? AND seq > ?",
-        (version, task_id, version, meta_int(conn, "handoffs_sent")),
+        (version, task_id, version, meta_int(conn, SENT_MARK)),
     )
 
 
