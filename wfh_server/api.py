@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from sqlalchemy import func, or_, select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from wfh_server import __version__
 from wfh_server.auth import Auth, AuthError, Caller, check_protocol
@@ -72,6 +73,18 @@ def problem(
     return JSONResponse(
         body.model_dump(exclude_none=True), status_code=status, media_type=PROBLEM, headers=headers
     )
+
+
+def refusal(e: AuthError) -> JSONResponse:
+    headers = {"Retry-After": str(e.retry_after_s)} if e.retry_after_s else None
+    if e.status == 401:
+        headers = (headers or {}) | {"WWW-Authenticate": "Bearer"}
+    return problem(e.status, e.code, e.detail, headers, e.extra)
+
+
+def unexpected() -> JSONResponse:
+    log.exception("unexpected error")
+    return problem(500, "internal_error", "Something went wrong on the server; try again.")
 
 
 def _json(model: BaseModel) -> Response:
@@ -151,6 +164,72 @@ class _GzipRoute(APIRoute):
         return gunzipping
 
 
+_PULL_HEADERS = {b"authorization": 0, b"x-sync-protocol": 20, b"x-device-id": 36}  # max lengths
+
+
+def _digits(value: str, low: int, high: int) -> int | None:
+    if not value.isascii() or not value.isdigit() or len(value) > 19:
+        return None
+    n = int(value)
+    return n if low <= n <= high else None
+
+
+def _pull_cursor(query: bytes) -> int | None:
+    """``since`` of a pull whose query is plainly valid (``since`` and ``limit`` at most once
+    each, in range); ``None`` for anything else, which the framework then checks and answers."""
+    seen: dict[str, int] = {}
+    for part in query.decode("latin-1").split("&") if query else ():
+        name, eq, value = part.partition("=")
+        if not eq or name in seen or name not in ("since", "limit"):
+            return None
+        n = _digits(value, *((0, 2**62) if name == "since" else (1, PULL_LIMIT)))
+        if n is None:
+            return None
+        seen[name] = n
+    return seen.get("since", 0)
+
+
+class NothingNew:
+    """The "nothing new" pull (304), answered before the framework: most of a server's requests
+    are a device asking every few minutes whether anything changed, and routing, dependency
+    resolution and the middleware around them cost more than the answer (``docs/benchmarks.md``).
+    The same checks as the route's (``may_sync``), the same refusals; a pull that has something
+    to send, or a query or header this does not plainly understand, goes on to the route, with
+    its caller already checked (one rate-limit token, one read)."""
+
+    def __init__(self, app: ASGIApp, may_sync: Callable[..., Caller]) -> None:
+        self.app, self.may_sync = app, may_sync
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != "/v1/sync/pull" or scope["method"] != "GET":
+            return await self.app(scope, receive, send)
+        since = _pull_cursor(scope["query_string"])
+        found: dict[bytes, str] = {}
+        for name, value in scope["headers"]:
+            if name in _PULL_HEADERS and name not in found:
+                found[name] = value.decode("latin-1")
+        if since is None or any(
+            0 < _PULL_HEADERS[name] < len(value) for name, value in found.items()
+        ):
+            return await self.app(scope, receive, send)
+        try:
+            me = self.may_sync(
+                found.get(b"authorization"),
+                found.get(b"x-sync-protocol"),
+                found.get(b"x-device-id"),
+            )
+        except AuthError as e:
+            return await refusal(e)(scope, receive, send)
+        except Exception:
+            return await unexpected()(scope, receive, send)
+        if since != me.last_seq or since < me.gc_floor:
+            scope.setdefault("state", {})["caller"] = me
+            return await self.app(scope, receive, send)
+        etag = f'"{me.user_id}:{since}"'.encode()
+        await send({"type": "http.response.start", "status": 304, "headers": [(b"etag", etag)]})
+        await send({"type": "http.response.body", "body": b""})
+
+
 def create_app(config: ServerConfig | None = None, sync: Sync | None = None) -> FastAPI:
     config = config or ServerConfig.resolve()
     engine = sync.engine if sync else make_engine(config)
@@ -168,10 +247,7 @@ def create_app(config: ServerConfig | None = None, sync: Sync | None = None) -> 
 
     @app.exception_handler(AuthError)
     async def _auth_error(_request: Request, e: AuthError) -> JSONResponse:
-        headers = {"Retry-After": str(e.retry_after_s)} if e.retry_after_s else None
-        if e.status == 401:
-            headers = (headers or {}) | {"WWW-Authenticate": "Bearer"}
-        return problem(e.status, e.code, e.detail, headers, e.extra)
+        return refusal(e)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, e: RequestValidationError) -> JSONResponse:
@@ -182,8 +258,7 @@ def create_app(config: ServerConfig | None = None, sync: Sync | None = None) -> 
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, e: Exception) -> JSONResponse:
-        log.exception("unexpected error")
-        return problem(500, "internal_error", "Something went wrong on the server; try again.")
+        return unexpected()
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, e: StarletteHTTPException) -> JSONResponse:
@@ -210,6 +285,7 @@ def create_app(config: ServerConfig | None = None, sync: Sync | None = None) -> 
         return me
 
     app.state.may_sync = may_sync
+    app.add_middleware(NothingNew, may_sync=may_sync)  # outermost: before GZip
 
     async def syncer(
         request: Request,
@@ -296,7 +372,7 @@ def create_app(config: ServerConfig | None = None, sync: Sync | None = None) -> 
         """The changes the user may see after ``since``, in ``seq`` order; 304 when there is
         nothing new (no more than the sign-in check's read)."""
         sync.check_cursor(since, me.last_seq, me.gc_floor)
-        if me.last_seq == since:
+        if me.last_seq == since:  # mostly answered before, by NothingNew
             return Response(status_code=304, headers={"ETag": f'"{me.user_id}:{since}"'})
         return _json(await run_in_threadpool(sync.pull, me, since, limit_))
 

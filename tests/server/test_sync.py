@@ -583,6 +583,37 @@ def test_limits_protocol_and_cursors(server):
     assert everything == [task["entity_id"]]  # live records only: the deleted one is not there
 
 
+def test_the_nothing_new_pull_answered_early_refuses_what_the_route_refuses(server):
+    """A "nothing new" pull is answered before the framework (``api.NothingNew``); a query or a
+    header it does not plainly understand goes on to the route and is refused there, as ever."""
+    fresh = server.login(BUDI, "dev-budi").json()["access_token"]  # initial password unchanged
+    dev = server.ready(SITI, "laptop")
+    url = f"{server.url}/v1/sync/pull"
+
+    def get(query: str, token: str = dev.access, **headers: str) -> httpx.Response:
+        auth = {"Authorization": f"Bearer {token}", "X-Sync-Protocol": "1"}
+        return httpx.get(f"{url}?{query}", headers=auth | headers, timeout=10)
+
+    for fine in ("", "since=0", "since=0&limit=500", "limit=1", "since=0&other=1"):
+        r = get(fine)
+        assert (r.status_code, r.content) == (304, b""), fine
+        assert r.headers["ETag"] == f'"{dev.user_id}:0"'
+    for bad in ("since=-1", "since=x", "since=1e3", f"since={2**62 + 1}",
+                "limit=0", "limit=501"):  # fmt: skip
+        problem(get(bad), 422, "invalid_request")
+    problem(get("since=0", **{"X-Device-Id": "x" * 37}), 422, "invalid_request")
+    problem(get("since=0", **{"X-Device-Id": "another"}), 403, "device_mismatch")
+    problem(get("since=0", fresh), 403, "password_change_required")
+    problem(get("since=0", **{"X-Sync-Protocol": "2"}), 400, "protocol_unsupported")
+    assert problem(get("since=0", "x.y.z"), 401, "token_invalid")
+    assert get("since=0", "x.y.z").headers["WWW-Authenticate"] == "Bearer"
+    assert dev.pushed(new_task(dev))[0]["status"] == "applied"
+    assert get("since=1").status_code == 304 and get("since=0").status_code == 200
+    with transaction(server.engine) as s:  # a cursor at the newest change, yet below the floor
+        s.execute(update(UserSyncState).values(gc_floor=2))
+    assert problem(get("since=1"), 410, "cursor_expired")["gc_floor"] == 2
+
+
 def _push_headers_only(server, headers: dict[str, str]) -> bytes:
     """A push that announces a large body and sends none of it: the answer, or b"" when the
     server waited for the body (it must not, for a sender who may not sync)."""
