@@ -175,14 +175,15 @@ def _digits(value: str, low: int, high: int) -> int | None:
 
 
 def _pull_cursor(query: bytes) -> int | None:
-    """``since`` of a pull whose query is plainly valid (``since`` and ``limit`` at most once
-    each, in range); ``None`` for anything else, which the framework then checks and answers."""
+    """``since`` of a pull whose query is plainly valid (``since``, ``limit`` and ``answered``
+    at most once each, in range); ``None`` for anything else, which the framework then checks
+    and answers."""
     seen: dict[str, int] = {}
     for part in query.decode("latin-1").split("&") if query else ():
         name, eq, value = part.partition("=")
-        if not eq or name in seen or name not in ("since", "limit"):
+        if not eq or name in seen or name not in ("since", "limit", "answered"):
             return None
-        n = _digits(value, *((0, 2**62) if name == "since" else (1, PULL_LIMIT)))
+        n = _digits(value, *((1, PULL_LIMIT) if name == "limit" else (0, 2**62)))
         if n is None:
             return None
         seen[name] = n
@@ -367,14 +368,17 @@ def create_app(config: ServerConfig | None = None, sync: Sync | None = None) -> 
     async def pull(
         since: Annotated[int, Query(ge=0, le=2**62)] = 0,
         limit_: Annotated[int, Query(alias="limit", ge=1, le=PULL_LIMIT)] = PULL_LIMIT,
+        answered: Annotated[int | None, Query(ge=0, le=2**62)] = None,
         me: Caller = Depends(syncer),
     ) -> Any:
         """The changes the user may see after ``since``, in ``seq`` order; 304 when there is
-        nothing new (no more than the sign-in check's read)."""
+        nothing new (no more than the sign-in check's read). ``answered``: the highest ``seq``
+        of this device whose push answer the device has written; the changes it already has
+        from those answers are left out (``next`` goes past them)."""
         sync.check_cursor(since, me.last_seq, me.gc_floor)
         if me.last_seq == since:  # mostly answered before, by NothingNew
             return Response(status_code=304, headers={"ETag": f'"{me.user_id}:{since}"'})
-        return _json(await run_in_threadpool(sync.pull, me, since, limit_))
+        return _json(await run_in_threadpool(sync.pull, me, since, limit_, answered))
 
     @app.get("/v1/sync/snapshot", response_model=SnapshotResponse, responses=sync_errors)
     def snapshot(

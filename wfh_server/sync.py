@@ -43,6 +43,7 @@ from wfh_desktop.hlc import Hlc, tick
 from wfh_desktop.timefmt import iso_utc
 from wfh_server import merge
 from wfh_server.auth import AuthError, Caller
+from wfh_server.bulk import Bulk
 from wfh_server.db import now_ms, reading, writing
 from wfh_server.merge import SESSION, TASK, Kind, Outcome, Record, Reject
 from wfh_server.models import (
@@ -138,13 +139,23 @@ def _p(name: str, expanding: bool = False) -> Any:
 # One statement per table for all the rows a push changed (executemany): the key comes in
 # k_org and k_id, every other column is set from the row.
 _UPDATES = {
-    entity: update(table).where(table.c.org_id == _p("k_org"), table.c.id == _p("k_id"))
+    entity: Bulk(update(table).where(table.c.org_id == _p("k_org"), table.c.id == _p("k_id")))
     for entity, table in _TABLES.items()
 }
 _COUNTERS = cast(Table, UserSyncState.__table__)
 _DEVICES = cast(Table, Device.__table__)
 _FEED = cast(Table, UserFeed.__table__)
 _LOG = cast(Table, MutationLog.__table__)
+_LOG_INSERT = Bulk(insert(_LOG))
+_FEED_AFTER = (
+    select(_FEED.c.entity_type, _FEED.c.entity_id, _FEED.c.seq, _FEED.c.by_device, _FEED.c.by_seq)
+    .where(_FEED.c.org_id == _p("org"), _FEED.c.user_id == _p("user"), _FEED.c.seq > _p("since"))
+    .order_by(_FEED.c.seq)
+    .limit(_p("n"))
+)
+# A pull that leaves out a device's own answered changes reads up to this many times its
+# page of the feed: after a long offline backlog nearly every change is its own.
+ANSWERED_SCAN = 10
 
 _S = _SESSIONS.c
 _BY_IDS = {  # the records of these ids
@@ -160,7 +171,7 @@ _ROW = {  # one record, locked (True) or only read (False)
     for query in [select(table).where(table.c.org_id == _p("org"), table.c.id == _p("id"))]
     for lock in (True, False)
 }
-_INSERTS = {entity: insert(table) for entity, table in _TABLES.items()}
+_INSERTS = {entity: Bulk(insert(table)) for entity, table in _TABLES.items()}
 _MINE = select(_SESSIONS).where(_S.org_id == _p("org"), _S.owner_user_id == _p("user"))
 _RUNNING = _MINE.where(_S.end_at.is_(None), _S.deleted_at.is_(None)).with_for_update()
 _RUNNING_ON = _RUNNING.where(_S.task_id == _p("task"))
@@ -236,7 +247,7 @@ _ON_TASK = select(
     _TABLES["session"].c.end_at,
     _TABLES["session"].c.deleted_at,
 ).where(_TABLES["session"].c.org_id == _p("org"), _TABLES["session"].c.task_id == _p("task"))
-_UPSERT_FEED: dict[str, Any] = {}
+_UPSERT_FEED: dict[str, Bulk] = {}
 
 
 class SyncError(AuthError):
@@ -362,6 +373,7 @@ class Sync:
                 r.feed_seq = feed.get(r.entity_id)
                 r.record = batch.shown(r.entity_id)
                 r.version = r.record["version"]
+                batch.answered(r.entity_id, high)
             elif r.status == "duplicate" and r.entity_id and r.original_status != "rejected":
                 r.record = batch.current(_entity_of(m.type), r.entity_id)
             elif r.status == "duplicate" and r.original_status == "rejected":
@@ -419,19 +431,37 @@ class Sync:
 
     # ---- pull --------------------------------------------------------------------------
 
-    def pull(self, me: Caller, since: int, limit: int = PULL_LIMIT) -> PullResponse:
+    def pull(
+        self, me: Caller, since: int, limit: int = PULL_LIMIT, answered: int | None = None
+    ) -> PullResponse:
+        """Up to ``limit`` changes after ``since``. ``answered``: the highest ``seq`` of this
+        device whose push answer it has written; the changes whose record it got in such an
+        answer, as it still is, are left out (up to ``ANSWERED_SCAN`` times ``limit`` of them a
+        page), and ``next`` goes past them."""
         org_id, user_id = me.org_id, me.user_id
         now = self.clock()
+        scan = limit if answered is None else limit * ANSWERED_SCAN
         with reading(self.engine) as s:
-            feed = s.execute(
-                select(UserFeed.entity_type, UserFeed.entity_id, UserFeed.seq)
-                .where(UserFeed.org_id == org_id, UserFeed.user_id == user_id, UserFeed.seq > since)
-                .order_by(UserFeed.seq)
-                .limit(limit + 1)
-            ).all()
-            has_more = len(feed) > limit
-            feed = feed[:limit]
-            changes = _changes(s, org_id, user_id, [(t, i, q) for t, i, q in feed])
+            found = s.execute(
+                _FEED_AFTER, {"org": org_id, "user": user_id, "since": since, "n": scan + 1}
+            )
+            feed: list[tuple[str, str, int]] = []
+            last, has_more = since, False
+            for n, (entity, ident, seq, by_device, by_seq) in enumerate(found):
+                had = (  # this device has the record as it is, from a push answer it wrote
+                    answered is not None
+                    and by_device == me.device_id
+                    and by_seq is not None
+                    and by_seq <= answered
+                )
+                if n == scan or (len(feed) == limit and not had):
+                    has_more = True
+                    break
+                if not had:
+                    feed.append((entity, ident, seq))
+                last = seq
+            found.close()  # read no further (SQLite steps the rows as they are taken)
+            changes = _changes(s, org_id, user_id, feed)
             # Read after the feed: housekeeping may have removed old deletions meanwhile (each
             # statement sees the newest commits on PostgreSQL), and the floor then says so.
             counter = s.execute(
@@ -442,7 +472,7 @@ class Sync:
             self.check_cursor(since, *(counter or (0, 0)))
         return PullResponse(
             changes=changes,
-            next=feed[-1][2] if feed else since,
+            next=last,
             has_more=has_more,
             server_time=iso_utc(now),
             server_hlc=self.hlc.tick(now),
@@ -711,14 +741,20 @@ def _changes(
     return out
 
 
-def _upsert_feed(conn: Connection) -> Any:
+def _feed_upsert(conn: Connection) -> Bulk:
     """INSERT … ON CONFLICT DO UPDATE of a feed row's seq, in the database's own dialect."""
     name = conn.dialect.name
     if name not in _UPSERT_FEED:
         stmt = (pg_insert if name == "postgresql" else sqlite_insert)(_FEED)
-        _UPSERT_FEED[name] = stmt.on_conflict_do_update(
-            index_elements=[c.name for c in _FEED.primary_key.columns],
-            set_={"seq": stmt.excluded.seq},
+        _UPSERT_FEED[name] = Bulk(
+            stmt.on_conflict_do_update(
+                index_elements=[c.name for c in _FEED.primary_key.columns],
+                set_={
+                    "seq": stmt.excluded.seq,
+                    "by_device": stmt.excluded.by_device,
+                    "by_seq": stmt.excluded.by_seq,
+                },
+            )
         )
     return _UPSERT_FEED[name]
 
@@ -762,6 +798,7 @@ class Batch:
         self.changed: dict[tuple[str, str], Row] = {}  # updated at the end
         self.logs: list[Row] = []
         self.feed: list[Row] = []
+        self.own_feed: dict[str, Row] = {}  # the pushing user's feed rows, by record id
         self.counters: list[Row] = []
         self.entities: dict[str, str] = {}  # id -> entity of the records the results show
         self.before: dict[tuple[str, str], int] = {}  # versions as the push found them
@@ -1319,37 +1356,41 @@ class Batch:
             counter["last_seq"] = base + len(keys)
             self.counters.append(counter)
             for n, (entity, ident) in enumerate(keys, start=base + 1):
-                self.feed.append(
-                    {
-                        "org_id": self.org_id,
-                        "user_id": user,
-                        "entity_type": entity,
-                        "entity_id": ident,
-                        "seq": n,
-                    }
-                )
+                row = {
+                    "org_id": self.org_id,
+                    "user_id": user,
+                    "entity_type": entity,
+                    "entity_id": ident,
+                    "seq": n,
+                    "by_device": None,
+                    "by_seq": None,
+                }
+                self.feed.append(row)
                 if user == self.user_id:
                     out[ident] = n
+                    self.own_feed[ident] = row
         return out
+
+    def answered(self, ident: str, high: int) -> None:
+        """The push's answer carries this record as it now is: the pushing device has it, and
+        its pulls may leave this change out (``pull?answered=``)."""
+        row = self.own_feed.get(ident)
+        if row is not None:
+            row["by_device"], row["by_seq"] = self.me.device_id, high
 
     def write(self, conn: Connection) -> None:
         """Everything the push changed, a statement per table and kind of change. A changed
         row is written whole: safe because whoever writes a user's records holds that user's
         feed counter row (``lock_counters``) from before reading them."""
         for entity in _TABLES:
-            made = [row for (e, _), row in self.made.items() if e == entity]
-            if made:
-                conn.execute(_INSERTS[entity], made)
+            _INSERTS[entity].run(conn, [row for (e, _), row in self.made.items() if e == entity])
             changed = [
                 {"k_org": row["org_id"], "k_id": row["id"]}
                 | {name: row[name] for name in _MUTABLE[entity]}
                 for (e, _), row in self.changed.items()
                 if e == entity
             ]
-            if changed:
-                conn.execute(_UPDATES[entity], changed)
-        if self.logs:
-            conn.execute(insert(_LOG), self.logs)
-        if self.feed:
-            conn.execute(_upsert_feed(conn), self.feed)
+            _UPDATES[entity].run(conn, changed)
+        _LOG_INSERT.run(conn, self.logs)
+        _feed_upsert(conn).run(conn, self.feed)
         save_counters(conn, self.counters)

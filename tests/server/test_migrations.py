@@ -13,8 +13,8 @@ def test_migrate_from_empty_matches_the_models_and_runs_twice(server_config):
     engine = make_engine(server_config)
     try:
         assert current_revision(engine) is None
-        assert migrate(engine) == head_revision() == "0004"
-        assert migrate(engine) == "0004"  # again: nothing to do
+        assert migrate(engine) == head_revision() == "0005"
+        assert migrate(engine) == "0005"  # again: nothing to do
         with engine.connect() as conn:
             diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
         assert diffs == []
@@ -37,7 +37,7 @@ def test_every_earlier_revision_upgrades_to_the_newest(server_config):
         with engine.begin() as conn:
             conn.execute(text("INSERT INTO org(org_id, name, created_at) VALUES ('k', 'K', 1)"))
         assert current_revision(engine) == "0001"
-        assert migrate(engine) == "0004"
+        assert migrate(engine) == "0005"
         with engine.connect() as conn:
             assert conn.execute(text("SELECT name FROM org")).scalar_one() == "K"
     finally:

@@ -583,6 +583,64 @@ def test_limits_protocol_and_cursors(server):
     assert everything == [task["entity_id"]]  # live records only: the deleted one is not there
 
 
+def test_a_pull_leaves_out_what_the_devices_own_push_answers_brought(server):
+    """``answered``: the changes whose record a device got in its own push answers, as it still
+    is, are left out; everything else comes (another device's change, a session the running
+    rule stopped, a change after that answer), ``next`` goes past what was left out, and the
+    other device and a pull without ``answered`` get everything (SYNC.md F27)."""
+    laptop, pc = server.ready(SITI, "laptop"), server.ready(SITI, "pc")
+    url = f"{server.url}/v1/sync/pull"
+
+    def pull(dev: Device, since: int, answered: int, limit: int = 500) -> dict[str, Any]:
+        params = {"since": since, "limit": limit, "answered": answered}
+        r = httpx.get(url, params=params, headers=dev.headers(), timeout=10)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    task = new_task(laptop)
+    first = new_session(laptop, task["entity_id"], NINE)  # running
+    laptop.pushed(task, first)  # seq 1, 2
+    second = new_session(laptop, task["entity_id"], NINE + H)  # stops the first (running rule)
+    assert laptop.pushed(second)[0]["status"] == "applied"  # seq 3
+    others = new_task(pc, "Dari komputer lain")
+    pc.pushed(others)
+    late = laptop.mutation("task.upsert", task["entity_id"], {"title": "Judul baru"})
+    laptop.pushed(late)  # seq 4
+    everything = [c["id"] for c in laptop.pull_all()[0]]
+    last = laptop.pull_all()[1]
+    assert sorted(everything) == sorted(
+        [task["entity_id"], first["entity_id"], second["entity_id"], others["entity_id"]]
+    )
+    # Answers up to seq 3 written: the task changed after them (seq 4) still comes, as do the
+    # session stopped by the rule (not in any answer of the laptop as it is now) and pc's task.
+    page = pull(laptop, 0, 3)
+    assert [c["id"] for c in page["changes"]] == [
+        first["entity_id"],
+        others["entity_id"],
+        task["entity_id"],
+    ]
+    assert page["next"] == last and page["has_more"] is False
+    assert [c["id"] for c in pull(laptop, 0, 4)["changes"]] == [
+        first["entity_id"],
+        others["entity_id"],
+    ]
+    # Nothing to send but the cursor moves on: only its own answered changes after `since`.
+    quiet = pull(laptop, page["changes"][1]["seq"], 4)
+    assert quiet["changes"] == [] and quiet["next"] == last and quiet["has_more"] is False
+    # Page by page: at most `limit` changes, `next` after the last one sent or left out.
+    one = pull(laptop, 0, 4, limit=1)
+    assert [c["id"] for c in one["changes"]] == [first["entity_id"]] and one["has_more"]
+    two = pull(laptop, one["next"], 4, limit=1)  # and past the rest, all left out
+    assert [c["id"] for c in two["changes"]] == [others["entity_id"]]
+    assert two["next"] == last and not two["has_more"]
+    # The other device gets the laptop's changes (and not its own); a device that says it has
+    # written no answer gets every change.
+    assert sorted(c["id"] for c in pull(pc, 0, 4)["changes"]) == sorted(
+        [task["entity_id"], first["entity_id"], second["entity_id"]]
+    )
+    assert sorted(c["id"] for c in pull(laptop, 0, 0)["changes"]) == sorted(everything)
+
+
 def test_the_nothing_new_pull_answered_early_refuses_what_the_route_refuses(server):
     """A "nothing new" pull is answered before the framework (``api.NothingNew``); a query or a
     header it does not plainly understand goes on to the route and is refused there, as ever."""

@@ -6,6 +6,9 @@ the computers and the server end alike, and a failed attempt says so and marks n
 from __future__ import annotations
 
 import json
+import shutil
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -417,16 +420,54 @@ def test_f27_own_records_echoed_back_are_not_duplicated(desk, server, proxy):
     some_work(pc, "Rapat koordinasi")
     for d in (laptop, pc, laptop, pc):
         d.sync()
-    # Every record again, each computer's own included.
+    # Every record again, each computer's own included (as for a profile that has not kept
+    # which push answers it wrote: answered_seq, below).
     for d in (laptop, pc):
         with d.profile.write() as (conn, _):
             local.set_meta(conn, "pull_cursor", 0)
+            local.set_meta(conn, "answered_seq", None)
         d.sync()
     assert len(laptop.rows("task")) == 2 and len(laptop.rows("session")) == 2
     assert pc.rows("task") == laptop.rows("task")
     assert pc.rows("session") == laptop.rows("session")
     assert sessions_here(laptop) == sessions_on_server(server)
     assert {s.fault for s in proxy.seen} == {"pass"}  # the proxy itself changes nothing
+
+
+def test_a_pull_leaves_out_what_push_answers_brought_yet_a_restored_profile_gets_it_back(
+    desk, server, proxy, tmp_path
+):
+    """A computer does not download again what its own push answers brought (``answered``);
+    a copy of its profile from before some of those pushes (a backup put back) still gets
+    them: only the changes of answers the profile says it has written are left out."""
+    laptop = desk("laptop")
+    laptop.sign_in()
+    some_work(laptop, "Laporan bulanan")
+    laptop.sync()
+    backup = tmp_path / "backup.db"
+    with sqlite3.connect(backup) as copy:
+        laptop.profile.conn.backup(copy)
+    copy.close()
+    some_work(laptop, "Rapat koordinasi")
+    laptop.sync()
+    answered = local.meta_int(laptop.profile.conn, "answered_seq")
+    assert answered == 4  # two tasks and two sessions, one mutation each
+    assert f"answered={answered}" in proxy.requests("/v1/sync/pull")[-1].target
+    with laptop.profile.write() as (conn, _):  # the whole feed again: nothing of it is new
+        local.set_meta(conn, "pull_cursor", 0)
+    assert laptop.sync().pulled == 0 and sessions_here(laptop) == sessions_on_server(server)
+    path = laptop.path
+    laptop.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(backup, path)
+    restored = desk("laptop")
+    assert len(restored.rows("session")) == 1
+    assert restored.sync().pulled == 2  # the second task and its session, back
+    assert sessions_here(restored) == sessions_on_server(server)
+    assert [t[:2] for t in restored.rows("task")] == [
+        (r["id"], r["title"]) for r in on_server(server, "task")
+    ]
 
 
 @pytest.mark.parametrize("first", ["laptop", "pc"])

@@ -140,6 +140,7 @@ class SyncClient:
             local.set_meta(w, "seq_base", (first - 1) if first else last)
             local.set_meta(w, "device_conflict", None)
             local.set_meta(w, "pull_cursor", 0)
+            local.set_meta(w, "answered_seq", None)  # another device's numbers
 
         self._write(renumber)
         self.account.device_id = self.db(_reloaded)

@@ -309,6 +309,8 @@ class Syncer:
         stored, the clocks merged; one transaction."""
         now = self.now()
         acked, rejected = local.mark_results(w, sent, [r.model_dump() for r in reply.results], now)
+        if reply.results:  # a pull may leave out what these answers hold (engine.pull_all)
+            local.raise_meta(w, "answered_seq", max(r.seq for r in reply.results))
         by_seq = {p.mutation["seq"]: p.mutation for p in sent}
         for r in reply.results:
             if r.record is not None:
@@ -345,10 +347,11 @@ class Syncer:
         pulled = 0
         restored = False
         while True:
-            cursor = reading(self.db, lambda c: local.meta_int(c, "pull_cursor"))
-            answer = self._call(
-                "GET", "/v1/sync/pull", params={"since": cursor, "limit": PULL_LIMIT}
-            )
+            cursor, answered = reading(self.db, _cursors)
+            params = {"since": cursor, "limit": PULL_LIMIT}
+            if answered:  # leave out what this device's push answers brought (SYNC.md)
+                params["answered"] = answered
+            answer = self._call("GET", "/v1/sync/pull", params=params)
             if answer.status == 304:
                 return
             if answer.status == 410:
@@ -421,6 +424,12 @@ class Syncer:
         if not page.has_more or not page.next_after:  # the last page
             local.set_meta(w, "pull_cursor", as_of)
         return len(page.records)
+
+
+def _cursors(conn: sqlite3.Connection) -> tuple[int, int]:
+    """Where the pull goes on from, and the highest seq of this device whose push answer is
+    written here (what those answers brought need not come again)."""
+    return local.meta_int(conn, "pull_cursor"), local.meta_int(conn, "answered_seq")
 
 
 def _entity_of(mutation_type: str) -> str:

@@ -123,6 +123,12 @@ def meta_int(conn: sqlite3.Connection, key: str, default: int = 0) -> int:
     return default if value is None else int(value)
 
 
+def raise_meta(conn: sqlite3.Connection, key: str, value: int) -> None:
+    """A mark that only goes up."""
+    if value > meta_int(conn, key):
+        set_meta(conn, key, value)
+
+
 # ---- binding the profile to an account ------------------------------------------------------
 
 
@@ -280,6 +286,8 @@ def resend_from(conn: sqlite3.Connection, wire_seq: int) -> int:
         "UPDATE outbox SET status = 'pending' WHERE seq >= ? AND status != 'pending'",
         (wire_seq + base,),
     )
+    if meta_int(conn, "answered_seq") >= wire_seq:  # answers the server no longer stands by
+        set_meta(conn, "answered_seq", wire_seq - 1 or None)
     return cur.rowcount
 
 
@@ -293,7 +301,7 @@ def server_restored(conn: sqlite3.Connection) -> None:
     """The server lost changes (restored from a backup): every retained acked mutation is sent
     again, and the feed is read from the start."""
     conn.execute("UPDATE outbox SET status = 'pending' WHERE status = 'acked'")
-    conn.execute("DELETE FROM sync_meta WHERE key = 'pull_cursor'")
+    conn.execute("DELETE FROM sync_meta WHERE key IN ('pull_cursor', 'answered_seq')")
 
 
 def purge_acked(conn: sqlite3.Connection, now: int) -> None:
