@@ -258,6 +258,7 @@ def mark_results(
     """Each answered mutation acked or rejected, with its result; returns (acked, rejected)."""
     by_seq = {p.mutation["seq"]: p for p in sent}
     acked = rejected = 0
+    rows: list[tuple[str, str, int, int]] = []
     for r in results:
         p = by_seq.get(r["seq"])
         if p is None:
@@ -266,15 +267,16 @@ def mark_results(
         refused = r["status"] == "rejected" or r.get("original_status") == "rejected"
         status = "rejected" if refused else "acked"
         stored = {k: v for k, v in r.items() if v is not None and k != "record"}
-        conn.execute(
-            "UPDATE outbox SET status = ?, result = ?, acked_at = ?, attempts = attempts + 1, "
-            "last_error = NULL WHERE seq = ? AND status = 'pending'",
-            (status, json.dumps(stored, ensure_ascii=False), now, p.seq),
-        )
+        rows.append((status, json.dumps(stored, ensure_ascii=False), now, p.seq))
         if status == "acked":
             acked += 1
         else:
             rejected += 1
+    conn.executemany(
+        "UPDATE outbox SET status = ?, result = ?, acked_at = ?, attempts = attempts + 1, "
+        "last_error = NULL WHERE seq = ? AND status = 'pending'",
+        rows,
+    )
     return acked, rejected
 
 
