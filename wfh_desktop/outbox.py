@@ -122,20 +122,30 @@ class MutationWriter:
         entity_id: str,
         fields: dict[str, Any],
         base_version: int | None,
+        clock_off_ms: int | None = None,
     ) -> int:
         """Record one mutation; returns its ``seq``. Must run inside a write transaction.
 
         A stop or a task change of a record whose creation has never been sent travels inside
-        that creation (see :func:`fold`)."""
+        that creation (see :func:`fold`). ``clock_off_ms``: this computer's clock is known to
+        be at least this far off (it reads before a start it timed): sent instead of the offset
+        measured at the last sync, so that the server flags the record for review."""
         if type_ in FOLDED:
             folded = fold(self._conn, type_, entity_id, fields)
             if folded is not None:
+                if clock_off_ms:
+                    self._conn.execute(
+                        "UPDATE outbox SET clock_offset_ms = ? WHERE seq = ? "
+                        "AND abs(coalesce(clock_offset_ms, 0)) < ?",
+                        (clock_off_ms, folded, abs(clock_off_ms)),
+                    )
                 return folded
         stamp = self._next_hlc(now_ms)
         cur = self._conn.execute(
             "INSERT INTO outbox(mutation_id, type, entity_id, payload, hlc, base_version, "
             "clock_offset_ms, created_at) VALUES (?, ?, ?, ?, ?, ?, "
-            "(SELECT CAST(value AS INTEGER) FROM sync_meta WHERE key = 'clock_offset_ms'), ?)",
+            "coalesce(?, (SELECT CAST(value AS INTEGER) FROM sync_meta "
+            "WHERE key = 'clock_offset_ms')), ?)",
             (
                 uuid7(now_ms),
                 type_,
@@ -143,6 +153,7 @@ class MutationWriter:
                 json.dumps(wire_fields(fields), ensure_ascii=False, sort_keys=True),
                 stamp,
                 base_version,
+                clock_off_ms or None,
                 now_ms,
             ),
         )

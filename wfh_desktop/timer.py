@@ -20,6 +20,7 @@ from wfh_desktop.profile import PAUSED_KEY, Profile
 from wfh_desktop.tasks import actual_ms
 
 LONG_SESSION_MS = 16 * 3_600_000  # longer than this is flagged for the user to check
+CLOCK_FLAG_MS = 120_000  # a clock further off than this is flagged (as the server does)
 
 
 class Status(NamedTuple):
@@ -51,6 +52,9 @@ class StopResult(NamedTuple):
 
     session: WorkSession | None
     task: Task
+    # The clock read this long before the session's start when it stopped (set back while the
+    # timer ran, with no app watching): the session is kept at no time and flagged.
+    clock_back_ms: int = 0
 
 
 def running_session(conn: sqlite3.Connection, user_id: str) -> WorkSession | None:
@@ -152,10 +156,25 @@ class TimerService:
             return None
         now = self._p.clock.now_ms()
         end = max(now if at_ms is None else at_ms, running.start_at)
+        # The clock reads before the start: it was set back while the timer ran (the tray app
+        # asks when it sees that happen; here nobody saw). The session keeps its start and no
+        # time, and says how far off the clock is at least, so that it is put to the user.
+        back = running.start_at - now if at_ms is None and now < running.start_at else 0
+        flags = running.needs_review
+        if back > CLOCK_FLAG_MS and running.version == 0:  # once on the server, its flags
+            flags = ",".join(sorted({*(flags or "").split(","), "clock_offset"} - {""}))
         conn.execute(
-            "UPDATE session SET end_at = ?, updated_at = ? WHERE id = ?", (end, now, running.id)
+            "UPDATE session SET end_at = ?, updated_at = ?, needs_review = ? WHERE id = ?",
+            (end, now, flags, running.id),
         )
-        outbox.append(now, "session.stop", running.id, {"end_at": end}, running.version)
+        outbox.append(
+            now,
+            "session.stop",
+            running.id,
+            {"end_at": end},
+            running.version,
+            clock_off_ms=back if back > CLOCK_FLAG_MS else None,
+        )
         return running.id
 
     def start(self, ref: str | None = None, *, task_id: str | None = None) -> StartResult:
@@ -257,9 +276,10 @@ class TimerService:
                 Profile.set_state(conn, PAUSED_KEY, None)
                 return StopResult(self._last_session(conn, paused_id), get_task(conn, paused_id))
             running = self._require_running(conn)
+            back = running.start_at - self._p.clock.now_ms()
             self.stop_running_in(conn, outbox)
             Profile.set_state(conn, PAUSED_KEY, None)
-            return self._stopped(conn, running.id)
+            return self._stopped(conn, running.id)._replace(clock_back_ms=max(0, back))
 
     def finish(self) -> StopResult:
         """Stop the running (or paused) task and mark it done."""

@@ -179,7 +179,7 @@ _RUNNING_ON = _RUNNING.where(_S.task_id == _p("task"))
 # ones), not by their start, which would read a whole history before hi; "+ 0" keeps the
 # planner off the start index.
 _ENDED_NEAR = _MINE.where(
-    _S.deleted_at.is_(None), (_S.start_at + 0) < _p("hi"), _S.end_at > _p("lo")
+    _S.deleted_at.is_(None), (_S.start_at + 0) < _p("hi"), _S.end_at >= _p("lo")
 )
 _NEXT_START = select(func.min(_S.start_at)).where(
     _S.org_id == _p("org"),
@@ -1286,14 +1286,16 @@ class Batch:
         return min(starts, default=None)
 
     def _near(self, lo: int, hi: int) -> list[Row]:
-        """The user's sessions overlapping [lo, hi), as this push leaves them. The running ones
-        are all among this push's rows already: :meth:`settle` read them first."""
+        """The user's sessions overlapping [lo, hi), as this push leaves them, and those ending
+        at ``lo`` (one stopped at its start has no time left, yet its flags must be worked out
+        again). The running ones are all among this push's rows already: :meth:`settle` read
+        them first."""
 
         def keep(r: Row) -> bool:
             return (
                 r["deleted_at"] is None
                 and r["start_at"] < hi
-                and (r["end_at"] is None or r["end_at"] > lo)
+                and (r["end_at"] is None or r["end_at"] >= lo)
             )
 
         return self._sessions(_ENDED_NEAR, keep, lo=lo, hi=hi)

@@ -28,6 +28,21 @@ def test_a_working_day_from_the_terminal(wfh):
     assert report["finished"] == 1 and report["on_target_rate"] == 0.0
 
 
+def test_a_stop_after_the_clock_was_set_back_says_so(wfh):
+    """``wfh stop`` when the clock reads before the timer's start (set back while it ran): the
+    session keeps its start and no time, and the user is told, in their language, and where
+    to correct it (SYNC.md, Clocks: never assume)."""
+    wfh.ok("task", "add", "Menyusun laporan", "--target", "30")
+    wfh.ok("start", "menyusun laporan", now="2026-11-02T09:00:00+07:00")
+    out = wfh.ok("stop", lang=None, now="2026-11-02T08:45:00+07:00")
+    assert "Jam komputer ini menunjukkan 15 mnt sebelum sesi ini dimulai" in out
+    assert "Perlu ditinjau" in out and "wfh session edit" in out
+    [session] = wfh.json("log", "--day", "2026-11-02", now=NOW)
+    assert session["seconds"] == 0 and session["needs_review"] == "clock_offset"
+    wfh.ok("start", "menyusun laporan", now="2026-11-02T09:30:00+07:00")
+    assert "clock" not in wfh.ok("stop", now="2026-11-02T09:50:00+07:00")
+
+
 def test_indonesian_is_the_default(wfh):
     out = wfh.ok("task", "add", "Rapat", "--target", "15", lang=None)
     assert "Tugas" in out and "15 mnt" in out

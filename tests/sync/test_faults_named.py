@@ -407,25 +407,42 @@ def test_f10_a_clock_set_back_mid_timer_never_makes_a_session_end_before_it_star
     assert all(t.period_ms >= 0 and t.actual_ms >= 0 for t in report.tasks)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the tray app asks when the clock is set back under a running timer "
-    "(away.ClockWatch, tests/ui/test_away_ui.py), but a stop with no app watching (wfh stop "
-    "after the change) still clamps the end to the start: the session silently becomes 0 "
-    "minutes and is not flagged; SYNC.md (Clocks) says to ask the user, never assume",
-)
 @pytest.mark.parametrize("server_config", ["sqlite"], indirect=True)  # the client's side
-def test_f10_a_clock_set_back_mid_timer_is_put_to_the_user(desk, server, proxy):
+@pytest.mark.parametrize("synced_first", [False, True])
+def test_f10_a_clock_set_back_mid_timer_is_put_to_the_user(desk, server, proxy, synced_first):
+    """The tray app asks when it sees the clock set back under a running timer
+    (tests/ui/test_away_ui.py); a stop that nobody saw coming (``wfh stop`` after the change)
+    cannot know the time worked, so it keeps the session at its start, says so, and the
+    session is listed for review (on the server too), never silently 0 minutes."""
     laptop = desk("laptop")
     laptop.sign_in()
     started = TimerService(laptop.profile).start_new("Menyusun laporan", 60).session
+    if synced_first:  # the start is on the server: the stop is a mutation of its own
+        laptop.sync()
     laptop.clock.advance(30 * MINUTE)
     laptop.clock.advance(-HOUR)
     laptop.clock.advance(15 * MINUTE)  # 45 minutes worked; the clock reads 15 before the start
-    TimerService(laptop.profile).stop()
+    stopped = TimerService(laptop.profile).stop()
+    assert stopped.clock_back_ms == 15 * MINUTE
+    assert stopped.session is not None and stopped.session.end_at == started.start_at
     laptop.sync()
     items = review.items(laptop.profile.conn, WIB)
-    assert [i.entity_id for i in items if i.entity == "session"] == [started.id]
+    assert [(i.entity_id, i.kind) for i in items if i.entity == "session"] == [
+        (started.id, "clock_offset")
+    ]
+    [row] = on_server(server, "session")
+    assert row["needs_review"] == "clock_offset" and row["end_at"] == row["start_at"]
+
+
+@pytest.mark.parametrize("server_config", ["sqlite"], indirect=True)  # the client's side
+def test_a_clock_a_minute_behind_at_the_stop_is_not_worth_a_review(desk, server, proxy):
+    laptop = desk("laptop")
+    laptop.sign_in()
+    TimerService(laptop.profile).start_new("Menyusun laporan", 60)
+    laptop.clock.advance(-MINUTE)  # NTP slewing the clock back a little, say
+    assert TimerService(laptop.profile).stop().clock_back_ms == MINUTE
+    laptop.sync()
+    assert review.items(laptop.profile.conn, WIB) == []
 
 
 @pytest.mark.parametrize("server_config", ["sqlite"], indirect=True)  # the client's side

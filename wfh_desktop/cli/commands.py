@@ -302,7 +302,7 @@ def start_command(ctx: Context) -> int:
 
 
 def timer_command(ctx: Context) -> int:
-    from wfh_desktop.timer import TimerService
+    from wfh_desktop.timer import CLOCK_FLAG_MS, TimerService
 
     timer = TimerService(ctx.profile)
     name = ctx.args.command
@@ -344,6 +344,15 @@ def timer_command(ctx: Context) -> int:
                 "This session: {session}; the task so far: {progress}.",
                 session=fmt_minutes(session_ms),
                 progress=progress,
+            )
+        )
+    if done.clock_back_ms > CLOCK_FLAG_MS:
+        out(
+            tr(
+                "This computer's clock reads {minutes} before this session began: it was set "
+                "back while the timer ran. The session is kept at its start with no time and "
+                "listed under 'Perlu ditinjau'; correct it with: wfh session edit",
+                minutes=fmt_minutes(done.clock_back_ms),
             )
         )
     if name == "finish":

@@ -825,4 +825,11 @@ CATALOG: dict[str, str] = {
     ),
     "Move the start": "Mundurkan waktu mulai",
     "Leave it": "Biarkan",
+    "This computer's clock reads {minutes} before this session began: it was set "
+    "back while the timer ran. The session is kept at its start with no time and "
+    "listed under 'Perlu ditinjau'; correct it with: wfh session edit": (
+        "Jam komputer ini menunjukkan {minutes} sebelum sesi ini dimulai: jam dimundurkan "
+        "saat pencatatan waktu berjalan. Sesi disimpan pada waktu mulainya tanpa durasi dan "
+        "dicantumkan di 'Perlu ditinjau'; perbaiki dengan: wfh session edit"
+    ),
 }
