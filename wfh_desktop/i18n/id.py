@@ -832,4 +832,7 @@ CATALOG: dict[str, str] = {
         "saat pencatatan waktu berjalan. Sesi disimpan pada waktu mulainya tanpa durasi dan "
         "dicantumkan di 'Perlu ditinjau'; perbaiki dengan: wfh session edit"
     ),
+    "Another program is still syncing this computer's data; try again later.": (
+        "Program lain masih menyinkronkan data komputer ini; coba lagi nanti."
+    ),
 }

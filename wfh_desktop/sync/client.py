@@ -17,6 +17,7 @@ from wfh_desktop.sync.account import Account, Vault
 from wfh_desktop.sync.engine import Db, Direct, Progress, Report, Syncer, reading, writing
 from wfh_desktop.sync.errors import NotConfigured, SignInNeeded, SyncError
 from wfh_desktop.sync.http import Transport, check_server_url
+from wfh_desktop.sync.lock import one_sync
 from wfh_server.protocol import UserInfo
 
 
@@ -55,12 +56,13 @@ class SyncClient:
             self.db = where
         assert clock is not None
         self.clock = clock
-        bound, device_id, account, signed = self.db(
+        bound, device_id, account, signed, self.database = self.db(
             lambda p: (
                 local.meta(p.conn, "server_url"),
                 p.device_id,
                 local.meta(p.conn, "account_user_id"),
                 local.meta(p.conn, "signed_in") == "1",
+                str(p.conn.execute("PRAGMA database_list").fetchone()[2]),
             )
         )
         url = server_url or bound
@@ -171,7 +173,8 @@ class SyncClient:
             now = self.clock.now_ms()
             self._write(lambda c: local.record_outcome(c, now, e.kind, e.message, e.values))
             raise e
-        return Syncer(self.db, self.clock, self.transport, self.account, self.progress).sync()
+        with one_sync(self.database):
+            return Syncer(self.db, self.clock, self.transport, self.account, self.progress).sync()
 
 
 def _reloaded(p: Profile) -> str:
