@@ -127,6 +127,19 @@ def test_shift_keeps_the_time_worked_when_the_clock_was_set_back(profile, clock)
     assert kind == "session.edit" and "start_at" in json.loads(payload)
 
 
+def test_a_shift_onto_the_session_before_flags_the_overlap(profile, clock):
+    timer = TimerService(profile)
+    timer.start_new("Rapat koordinasi", 30)
+    clock.advance(30 * MINUTE)
+    timer.stop()
+    session = timer.start_new("Menyusun laporan", 60).session
+    clock.advance(10 * MINUTE)
+    gap = Gap("clock_back", clock.now_ms(), clock.now_ms(), -HOUR)  # 'move the start back'
+    timer.answer_gap(gap, "shift", session.id)
+    flag = profile.conn.execute("SELECT needs_review FROM session WHERE id = ?", (session.id,))
+    assert flag.fetchone()[0] == "overlap"  # listed for review, as any edit onto another
+
+
 def test_an_answer_after_the_timer_stopped_changes_nothing(profile, clock):
     _, gap = away(clock, profile, 30 * MINUTE, HOUR)
     TimerService(profile).stop()

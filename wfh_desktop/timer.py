@@ -324,9 +324,12 @@ class TimerService:
                 return None  # it began after the gap did: not the session asked about
             if answer == "shift":
                 start = running.start_at + min(gap.shift_ms, 0)
+                # An earlier start may now overlap the session before it: flagged, as any edit.
+                flag = kept_review_flag(conn, running._replace(start_at=start), now)
                 conn.execute(
-                    "UPDATE session SET start_at = ?, updated_at = ? WHERE id = ?",
-                    (start, now, running.id),
+                    "UPDATE session SET start_at = ?, updated_at = ?, needs_review = ? "
+                    "WHERE id = ?",
+                    (start, now, flag, running.id),
                 )
                 outbox.append(now, "session.edit", running.id, {"start_at": start}, running.version)
                 return self._stopped(conn, running.id)
