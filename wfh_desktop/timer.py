@@ -246,9 +246,10 @@ class TimerService:
     def pause(self) -> StopResult:
         with self._p.write() as (conn, outbox):
             running = self._require_running(conn)
+            back = running.start_at - self._p.clock.now_ms()
             self.stop_running_in(conn, outbox)
             Profile.set_state(conn, PAUSED_KEY, running.task_id)
-            return self._stopped(conn, running.id)
+            return self._stopped(conn, running.id)._replace(clock_back_ms=max(0, back))
 
     def resume(self) -> StartResult:
         with self._p.write() as (conn, outbox):
@@ -290,6 +291,7 @@ class TimerService:
             task_id = running.task_id if running else self._p.get_state(PAUSED_KEY)
             if task_id is None:
                 raise UserError("No timer is running and nothing is paused.")
+            back = running.start_at - self._p.clock.now_ms() if running else 0
             self.stop_running_in(conn, outbox)
             Profile.set_state(conn, PAUSED_KEY, None)
             task = get_task(conn, task_id)
@@ -297,7 +299,7 @@ class TimerService:
             task = TaskService(self._p).update_in(
                 conn, outbox, task, {"status": "done", "done_at": now}
             )
-            return StopResult(self._last_session(conn, task_id), task)
+            return StopResult(self._last_session(conn, task_id), task, max(0, back))
 
     def answer_gap(self, gap: Gap, answer: str, session_id: str | None = None) -> StopResult | None:
         """What the user said about a gap in a running timer (``away.ClockWatch``):

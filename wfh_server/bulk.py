@@ -28,7 +28,7 @@ class Bulk:
 
     def __init__(self, statement: ClauseElement) -> None:
         self.statement = statement
-        self._compiled: dict[tuple[str, tuple[str, ...]], _Compiled] = {}
+        self._compiled: dict[tuple[str, str, tuple[str, ...]], _Compiled] = {}
 
     def run(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         """The statement once for each row (all of one shape, as an insert of many rows must
@@ -37,9 +37,10 @@ class Bulk:
             return
         keys = tuple(rows[0])
         dialect = conn.dialect
-        found = self._compiled.get((dialect.name, keys))
+        key = (dialect.name, dialect.driver, keys)
+        found = self._compiled.get(key)
         if found is None:
-            found = self._compiled[(dialect.name, keys)] = _Compiled(self.statement, conn, keys)
+            found = self._compiled[key] = _Compiled(self.statement, conn, keys)
         params = found.params(rows)
         cursor = conn.connection.cursor()
         try:

@@ -222,10 +222,12 @@ class UserFeed(Base):
     entity_type: Mapped[str] = mapped_column(String(8), primary_key=True)
     entity_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger)
-    # The device whose push made this change, and its high-water mark after that push, when
-    # the push's answer carried the record as it is now (NULL otherwise): that device has it.
+    # The device whose push made this change, its high-water mark after that push, and this
+    # row's seq then, when the push's answer carried the record as it is now (NULL otherwise):
+    # that device has it, as long as seq is still by_feed (an older release moves seq only).
     by_device: Mapped[str | None] = mapped_column(String(36))
     by_seq: Mapped[int | None] = mapped_column(BigInteger)
+    by_feed: Mapped[int | None] = mapped_column(BigInteger)
     __table_args__ = (Index("ix_feed_seq", "org_id", "user_id", "seq"),)
 
 

@@ -148,7 +148,14 @@ _FEED = cast(Table, UserFeed.__table__)
 _LOG = cast(Table, MutationLog.__table__)
 _LOG_INSERT = Bulk(insert(_LOG))
 _FEED_AFTER = (
-    select(_FEED.c.entity_type, _FEED.c.entity_id, _FEED.c.seq, _FEED.c.by_device, _FEED.c.by_seq)
+    select(
+        _FEED.c.entity_type,
+        _FEED.c.entity_id,
+        _FEED.c.seq,
+        _FEED.c.by_device,
+        _FEED.c.by_seq,
+        _FEED.c.by_feed,
+    )
     .where(_FEED.c.org_id == _p("org"), _FEED.c.user_id == _p("user"), _FEED.c.seq > _p("since"))
     .order_by(_FEED.c.seq)
     .limit(_p("n"))
@@ -179,7 +186,7 @@ _RUNNING_ON = _RUNNING.where(_S.task_id == _p("task"))
 # ones), not by their start, which would read a whole history before hi; "+ 0" keeps the
 # planner off the start index.
 _ENDED_NEAR = _MINE.where(
-    _S.deleted_at.is_(None), (_S.start_at + 0) < _p("hi"), _S.end_at >= _p("lo")
+    _S.deleted_at.is_(None), (_S.start_at + 0) < _p("hi"), _S.end_at > _p("lo")
 )
 _NEXT_START = select(func.min(_S.start_at)).where(
     _S.org_id == _p("org"),
@@ -447,12 +454,13 @@ class Sync:
             )
             feed: list[tuple[str, str, int]] = []
             last, has_more = since, False
-            for n, (entity, ident, seq, by_device, by_seq) in enumerate(found):
+            for n, (entity, ident, seq, by_device, by_seq, by_feed) in enumerate(found):
                 had = (  # this device has the record as it is, from a push answer it wrote
                     answered is not None
                     and by_device == me.device_id
                     and by_seq is not None
                     and by_seq <= answered
+                    and by_feed == seq  # and nothing has changed the row since
                 )
                 if n == scan or (len(feed) == limit and not had):
                     has_more = True
@@ -603,7 +611,7 @@ def _entity_of(mutation_type: str) -> str:
 
 def _duplicate(m: Mutation, log: Mapping[str, Any] | None) -> ItemResult:
     """A mutation at or below the device's high-water mark: answered from the log (pruned
-    after the retention period: then still a duplicate, with nothing more to say)."""
+    after the retention period: then still a duplicate, answered with its record as it is)."""
     if log is not None and (
         log["mutation_id"] != m.mutation_id or log["content_hash"] != content_hash(m)
     ):
@@ -612,7 +620,9 @@ def _duplicate(m: Mutation, log: Mapping[str, Any] | None) -> ItemResult:
             "device_conflict",
             "Another install uses this device id: register a new device and push again.",
         )
-    original = log["result"] if log is not None else {}
+    # A log pruned after its retention: the mutation still names its record, whose state the
+    # answer then carries (the first answer, lost, may have been the device's only copy).
+    original: dict[str, Any] = log["result"] if log is not None else {"entity_id": m.entity_id}
     return ItemResult(
         seq=m.seq,
         status="duplicate",
@@ -753,6 +763,7 @@ def _feed_upsert(conn: Connection) -> Bulk:
                     "seq": stmt.excluded.seq,
                     "by_device": stmt.excluded.by_device,
                     "by_seq": stmt.excluded.by_seq,
+                    "by_feed": stmt.excluded.by_feed,
                 },
             )
         )
@@ -1286,16 +1297,14 @@ class Batch:
         return min(starts, default=None)
 
     def _near(self, lo: int, hi: int) -> list[Row]:
-        """The user's sessions overlapping [lo, hi), as this push leaves them, and those ending
-        at ``lo`` (one stopped at its start has no time left, yet its flags must be worked out
-        again). The running ones are all among this push's rows already: :meth:`settle` read
-        them first."""
+        """The user's sessions overlapping [lo, hi), as this push leaves them. The running ones
+        are all among this push's rows already: :meth:`settle` read them first."""
 
         def keep(r: Row) -> bool:
             return (
                 r["deleted_at"] is None
                 and r["start_at"] < hi
-                and (r["end_at"] is None or r["end_at"] >= lo)
+                and (r["end_at"] is None or r["end_at"] > lo)
             )
 
         return self._sessions(_ENDED_NEAR, keep, lo=lo, hi=hi)
@@ -1305,20 +1314,36 @@ class Batch:
         end to start is not one) and very long sessions. Flagged, never rewritten."""
         if not self.spans:
             return
+        # A session of this push stopped at its very start has no time: it overlaps nothing
+        # and so is "near" nothing, yet its flags are worked out again too (a stale 'long').
+        no_time = [
+            row
+            for (entity, _), row in self.rows.items()
+            if entity == "session"
+            and row is not None
+            and row["deleted_at"] is None
+            and row["owner_user_id"] == self.user_id
+            and row["end_at"] == row["start_at"]
+        ]
         lo, hi = min(a for a, _ in self.spans), max(b for _, b in self.spans)
         near = self._near(lo, hi + 1)
+        if near:
+            # Everything that overlaps one of these lies within their own outer bounds.
+            wider_lo = min(lo, *(r["start_at"] for r in near))
+            wider_hi = max(hi, *((r["end_at"] or self.now) for r in near))
+            if (wider_lo, wider_hi) != (lo, hi):
+                near = self._near(wider_lo, wider_hi + 1)
+        found = {r["id"] for r in near}
+        near += [row for row in no_time if row["id"] not in found]
         if not near:
             return
-        # Everything that overlaps one of these lies within their own outer bounds.
-        wider_lo = min(lo, *(r["start_at"] for r in near))
-        wider_hi = max(hi, *((r["end_at"] or self.now) for r in near))
-        if (wider_lo, wider_hi) != (lo, hi):
-            near = self._near(wider_lo, wider_hi + 1)
         rows = sorted(near, key=lambda r: (r["start_at"], r["id"]))
         overlapping: set[str] = set()
         reach_end, reach_id = -1, ""
         for r in rows:
             end = r["end_at"] if r["end_at"] is not None else max(self.now, r["start_at"])
+            if r["end_at"] == r["start_at"]:  # no time: overlaps nothing, whatever the order
+                continue
             if r["start_at"] < reach_end:  # it overlaps the one reaching furthest, at least
                 overlapping.update((r["id"], reach_id))
             if end > reach_end:
@@ -1366,6 +1391,7 @@ class Batch:
                     "seq": n,
                     "by_device": None,
                     "by_seq": None,
+                    "by_feed": None,
                 }
                 self.feed.append(row)
                 if user == self.user_id:
@@ -1378,7 +1404,7 @@ class Batch:
         its pulls may leave this change out (``pull?answered=``)."""
         row = self.own_feed.get(ident)
         if row is not None:
-            row["by_device"], row["by_seq"] = self.me.device_id, high
+            row["by_device"], row["by_seq"], row["by_feed"] = self.me.device_id, high, row["seq"]
 
     def write(self, conn: Connection) -> None:
         """Everything the push changed, a statement per table and kind of change. A changed

@@ -41,6 +41,10 @@ def test_a_stop_after_the_clock_was_set_back_says_so(wfh):
     assert session["seconds"] == 0 and session["needs_review"] == "clock_offset"
     wfh.ok("start", "menyusun laporan", now="2026-11-02T09:30:00+07:00")
     assert "clock" not in wfh.ok("stop", now="2026-11-02T09:50:00+07:00")
+    wfh.ok("start", "menyusun laporan", now="2026-11-02T10:00:00+07:00")
+    assert "clock reads 20 min before" in wfh.ok("pause", now="2026-11-02T09:40:00+07:00")
+    wfh.ok("resume", now="2026-11-02T10:00:00+07:00")
+    assert "clock reads 20 min before" in wfh.ok("finish", now="2026-11-02T09:40:00+07:00")
 
 
 def test_indonesian_is_the_default(wfh):

@@ -17,7 +17,7 @@ from tests.server.served import ANI, BUDI, LAIN, SITI, Device, problem
 from wfh_desktop.hlc import Hlc
 from wfh_desktop.ids import uuid7
 from wfh_server.db import transaction
-from wfh_server.models import MutationLog, Task, UserSyncState, WorkSession
+from wfh_server.models import MutationLog, Task, UserFeed, UserSyncState, WorkSession
 
 H = 3600_000
 # Twelve hours ago, on the hour: a timer started then has not yet run long enough to be flagged.
@@ -639,6 +639,41 @@ def test_a_pull_leaves_out_what_the_devices_own_push_answers_brought(server):
         [task["entity_id"], first["entity_id"], second["entity_id"]]
     )
     assert sorted(c["id"] for c in pull(laptop, 0, 0)["changes"]) == sorted(everything)
+
+
+def test_a_row_moved_by_a_writer_that_knows_no_marks_is_not_left_out(server):
+    """An older release (a rolling upgrade, or a binary rolled back without downgrading the
+    database) moves a feed row's seq and leaves the marks: the change must still come."""
+    laptop = server.ready(SITI, "laptop")
+    task = new_task(laptop)
+    laptop.pushed(task)
+    url = f"{server.url}/v1/sync/pull"
+    with transaction(server.engine) as s:  # what the older release's feed upsert does
+        s.execute(update(UserSyncState).values(last_seq=UserSyncState.last_seq + 1))
+        s.execute(update(UserFeed).values(seq=UserFeed.seq + 1))
+    r = httpx.get(url, params={"since": 0, "answered": 1}, headers=laptop.headers(), timeout=10)
+    assert [c["id"] for c in r.json()["changes"]] == [task["entity_id"]]
+
+
+def test_a_touching_neighbour_keeps_its_overlap_flag(server):
+    """Found in review: flags worked out again for sessions near a push's spans must see every
+    session they overlap, not only those of the push (SYNC.md: flagged, never dropped)."""
+    dev = server.ready(SITI, "laptop")
+    task = new_task(dev)
+    t = task["entity_id"]
+    s3 = new_session(dev, t, NINE - 2 * H, NINE - H // 2)  # 07:00-08:30
+    s2 = new_session(dev, t, NINE - H, NINE)  # 08:00-09:00 overlaps s3
+    s1 = new_session(dev, t, NINE, NINE + H)  # 09:00-10:00 touches s2
+    dev.pushed(task, s3, s2, s1)
+
+    def flags(ident: str) -> str | None:
+        with transaction(server.engine) as s:
+            return s.scalar(select(WorkSession.needs_review).where(WorkSession.id == ident))
+
+    assert flags(s2["entity_id"]) == flags(s3["entity_id"]) == "overlap"
+    dev.pushed(new_session(dev, t, NINE + H // 2, NINE + 3 * H // 2))  # 09:30-10:30, on s1
+    assert flags(s1["entity_id"]) == "overlap"
+    assert flags(s2["entity_id"]) == "overlap"  # still on s3
 
 
 def test_the_nothing_new_pull_answered_early_refuses_what_the_route_refuses(server):

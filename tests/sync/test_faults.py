@@ -470,6 +470,23 @@ def test_a_pull_leaves_out_what_push_answers_brought_yet_a_restored_profile_gets
     ]
 
 
+def test_a_retried_push_whose_log_was_pruned_still_brings_the_records(desk, server, proxy):
+    """Found in review: a push's answer lost, then its mutation log pruned (maintain.py, after
+    the retention) before the retry: the retry's duplicates still carry the records, so the
+    pull that leaves out what the answers brought leaves out nothing this computer lacks."""
+    laptop = desk("laptop")
+    laptop.sign_in()
+    some_work(laptop)
+    proxy.queue(faults.drop_response(PUSH))
+    with pytest.raises(NetworkError):
+        laptop.sync()
+    with server.engine.begin() as conn:
+        conn.execute(text("DELETE FROM mutation_log"))
+    laptop.sync()
+    versions = [r[-2] for r in laptop.rows("task")] + [r[-2] for r in laptop.rows("session")]
+    assert versions == [1, 1]  # the server's versions (0: never heard back)
+
+
 @pytest.mark.parametrize("first", ["laptop", "pc"])
 def test_f12_timers_started_offline_on_two_computers_leave_one_running(desk, server, proxy, first):
     laptop, pc = desk("laptop"), desk("pc")
