@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import func, select, update
 
 from tests.server.served import ANI, BUDI, LAIN, SITI, Device, problem
@@ -676,6 +677,7 @@ def test_a_touching_neighbour_keeps_its_overlap_flag(server):
     assert flags(s2["entity_id"]) == "overlap"  # still on s3
 
 
+@pytest.mark.parametrize("server_config", ["sqlite"], indirect=True)  # the API layer
 def test_the_nothing_new_pull_answered_early_refuses_what_the_route_refuses(server):
     """A "nothing new" pull is answered before the framework (``api.NothingNew``); a query or a
     header it does not plainly understand goes on to the route and is refused there, as ever."""

@@ -434,6 +434,7 @@ def test_f27_own_records_echoed_back_are_not_duplicated(desk, server, proxy):
     assert {s.fault for s in proxy.seen} == {"pass"}  # the proxy itself changes nothing
 
 
+@pytest.mark.parametrize("server_config", ["sqlite"], indirect=True)  # the client's side
 def test_a_pull_leaves_out_what_push_answers_brought_yet_a_restored_profile_gets_it_back(
     desk, server, proxy, tmp_path
 ):
@@ -470,6 +471,7 @@ def test_a_pull_leaves_out_what_push_answers_brought_yet_a_restored_profile_gets
     ]
 
 
+@pytest.mark.parametrize("server_config", ["sqlite"], indirect=True)  # the client's side
 def test_a_retried_push_whose_log_was_pruned_still_brings_the_records(desk, server, proxy):
     """Found in review: a push's answer lost, then its mutation log pruned (maintain.py, after
     the retention) before the retry: the retry's duplicates still carry the records, so the
