@@ -38,7 +38,7 @@ unit: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 # The sync state machine (several computers, random faults) for long: 200 examples of 60 steps,
-# on SQLite and PostgreSQL; `make test` runs 20 examples on SQLite.
+# on SQLite and PostgreSQL; `make test` runs 12 examples on SQLite.
 soak: $(STAMP)
 	WFH_SOAK=1 QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -p no:cacheprovider \
 		-o timeout=7200 -o faulthandler_timeout=0 tests/sync/test_state_machine.py

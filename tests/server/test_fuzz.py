@@ -31,7 +31,7 @@ from sqlalchemy import text
 from tests.server.served import SITI, Server, serve
 from wfh_server.config import ServerConfig
 
-FUZZ_EXAMPLES = 40
+FUZZ_EXAMPLES = 30
 SYNC_TABLES = (
     "task",
     "session",
