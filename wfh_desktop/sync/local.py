@@ -522,8 +522,7 @@ def _unpark(conn: sqlite3.Connection, task_id: str, now: int) -> None:
 
 def save_cursor(conn: sqlite3.Connection, cursor: int) -> None:
     """The pull cursor, which never goes back (I5)."""
-    if cursor > meta_int(conn, "pull_cursor"):
-        set_meta(conn, "pull_cursor", cursor)
+    raise_meta(conn, "pull_cursor", cursor)
 
 
 def merge_server_clock(
