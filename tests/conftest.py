@@ -86,6 +86,7 @@ class Wfh:
         lang: str | None = "en",
         env: dict[str, str] | None = None,
         input: str | None = None,
+        cwd: Path | None = None,
     ) -> subprocess.CompletedProcess[str]:
         argv = [self.exe, *(["--lang", lang] if lang else []), *args]
         return subprocess.run(
@@ -94,6 +95,7 @@ class Wfh:
             capture_output=True,
             text=True,
             env=self.env(now, env),
+            cwd=cwd,
             timeout=60,
             check=False,
         )

@@ -6,6 +6,7 @@ the task now."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from tests.conftest import MINUTE
 from tests.server.served import ANI, BUDI, LAIN, SITI
 from tests.sync import faults
 from tests.sync.conftest import Desk
+from wfh_desktop.activity_log import build_log
 from wfh_desktop.errors import UserError
 from wfh_desktop.handoffs import HandoffService
 from wfh_desktop.reports import Period, build_report
@@ -22,7 +24,7 @@ from wfh_desktop.sync import review
 from wfh_desktop.sync.engine import Syncer
 from wfh_desktop.sync.errors import NetworkError
 from wfh_desktop.tasks import TaskService
-from wfh_desktop.timefmt import zone
+from wfh_desktop.timefmt import day_of, zone
 from wfh_desktop.timer import TimerService
 from wfh_server import admin
 
@@ -278,6 +280,22 @@ def test_a_chain_and_back_keeps_everyones_time_and_the_whole_history(desk, serve
     TaskService(siti.profile).mark_done(task_id)
     [line] = build_report(siti.profile, Period(None, None), WIB).tasks
     assert (line.period_ms // MINUTE, line.actual_ms // MINUTE, line.on_target) == (30, 60, True)
+    # The activity log each exports: their own minutes, and whom the task came from and went to.
+    day = siti.profile.clock.now_ms()
+    first, last = day_of(day, WIB) - timedelta(days=1), day_of(day, WIB)
+    [mine] = build_log(siti.profile, first, last, WIB).entries
+    assert (mine.minutes, mine.handed_from, mine.handed_to, mine.on_target) == (
+        30,
+        None,
+        "Budi Santoso (" + BUDI + ")",
+        True,
+    )
+    [budis] = build_log(budi.profile, first, last, WIB).entries
+    assert (budis.minutes, budis.handed_from, budis.handed_to) == (
+        20,
+        "Siti Aminah (" + SITI + ")",
+        "Ani Lestari (" + ANI + ")",
+    )
 
 
 @pytest.mark.parametrize("server_config", ["sqlite"], indirect=True)  # rules: tests/server

@@ -778,7 +778,16 @@ HANDLERS: dict[str, Callable[[Context], int]] = {
     "decline": lambda ctx: _handoff_command("decline_command", ctx),
     "colleagues": lambda ctx: _handoff_command("colleagues_command", ctx),
     "history": lambda ctx: _handoff_command("history_command", ctx),
+    "export": lambda ctx: _export_command("export_command", ctx),
+    "export-profile": lambda ctx: _export_command("export_profile_command", ctx),
 }
+
+
+def _export_command(name: str, ctx: Context) -> int:
+    from wfh_desktop.cli import export_commands
+
+    handler: Callable[[Context], int] = getattr(export_commands, name)
+    return handler(ctx)
 
 
 def _handoff_command(name: str, ctx: Context) -> int:

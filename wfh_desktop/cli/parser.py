@@ -258,6 +258,66 @@ def build_parser() -> Parser:
     p.add_argument("task", metavar=tr("TASK"), help=tr("the task: its title or id"))
     p.add_argument("--json", action="store_true", help=json_help)
 
+    # exports
+    p = cmd("export", tr("export the activity log to CSV, XLSX or PDF"))
+    _period_options(p, all_time=False)
+    p.add_argument(
+        "--format",
+        choices=("csv", "xlsx", "pdf"),
+        help=tr("the file format (default: from the output file's name, else xlsx)"),
+    )
+    p.add_argument(
+        "--output",
+        "-o",
+        metavar=tr("FILE"),
+        help=tr("the file to write (default: kegiatan-PERIOD.FORMAT here)"),
+    )
+    p.add_argument(
+        "--profile",
+        metavar=tr("NAME"),
+        help=tr("the columns to use, saved with 'wfh export-profile save'"),
+    )
+    p.add_argument("--force", action="store_true", help=tr("replace the file if it exists"))
+    p.add_argument("--json", action="store_true", help=json_help)
+    xp = cmd("export-profile", tr("save which columns an export has, in which order and named how"))
+    xsub = xp.add_subparsers(
+        dest="profile_command", metavar=tr("COMMAND"), prog="wfh export-profile", required=True
+    )
+    p = cmd("save", tr("save a profile (or change a saved one)"), xsub)
+    p.add_argument("name", metavar=tr("NAME"), help=tr("the profile's name, such as ekinerja"))
+    p.add_argument(
+        "--columns",
+        metavar=tr("COLUMNS"),
+        help=tr("the columns in order, comma-separated (see 'wfh export-profile columns')"),
+    )
+    p.add_argument(
+        "--header",
+        action="append",
+        metavar=tr("COLUMN=TEXT"),
+        help=tr("a column's heading, such as task='Uraian kegiatan' (repeatable)"),
+    )
+    p.add_argument(
+        "--date-style",
+        choices=("dmy", "iso"),
+        help=tr("dates as 02/11/2026 (dmy) or 2026-11-02 (iso)"),
+    )
+    p.add_argument(
+        "--time-style",
+        choices=("dot", "colon"),
+        help=tr("times as 08.30 (dot) or 08:30 (colon)"),
+    )
+    p.add_argument(
+        "--delimiter",
+        choices=(";", ",", "tab"),
+        help=tr("the CSV field separator (default ';', as Excel in Indonesian expects)"),
+    )
+    p = cmd("list", tr("list the saved profiles"), xsub)
+    p.add_argument("--json", action="store_true", help=json_help)
+    p = cmd("columns", tr("list the columns an export can have"), xsub)
+    p.add_argument("--json", action="store_true", help=json_help)
+    p = cmd("rm", tr("remove a saved profile"), xsub)
+    p.add_argument("name", metavar=tr("NAME"), help=tr("the profile's name"))
+
     # settings
     config = cmd("config", tr("show or change settings"))
     csub = config.add_subparsers(dest="config_command", metavar=tr("COMMAND"), prog="wfh config")

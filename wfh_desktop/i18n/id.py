@@ -835,4 +835,127 @@ CATALOG: dict[str, str] = {
     "Another program is still syncing this computer's data; try again later.": (
         "Program lain masih menyinkronkan data komputer ini; coba lagi nanti."
     ),
+    "'default' is the built-in profile; choose another name.": (
+        "'default' adalah profil bawaan; pilih nama lain."
+    ),
+    "(not signed in)": "(belum masuk)",
+    "* in the default profile": "* ada di profil bawaan",
+    "A heading is given as COLUMN=TEXT, such as task=Uraian kegiatan; not {value!r}.": (
+        "Judul kolom ditulis KOLOM=TEKS, misalnya task=Uraian kegiatan; bukan {value!r}."
+    ),
+    "A heading may be at most {n} characters long.": "Judul kolom paling panjang {n} karakter.",
+    "A profile name is 1-40 letters, digits, '-', '_' or '.', such as ekinerja; not {value!r}.": (
+        "Nama profil terdiri atas 1-40 huruf, angka, '-', '_' atau '.', misalnya ekinerja; "
+        "bukan {value!r}."
+    ),
+    "Activity": "Kegiatan",
+    "Activity log": "Catatan kegiatan",
+    "An export covers at most five years; choose a shorter range.": (
+        "Ekspor mencakup paling lama lima tahun; pilih rentang yang lebih pendek."
+    ),
+    "COLUMN=TEXT": "KOLOM=TEKS",
+    "COLUMNS": "KOLOM",
+    "Daily activity log": "Laporan aktivitas harian",
+    "Days with work": "Hari dengan kerja",
+    "Direct supervisor": "Atasan langsung",
+    "Employee": "Pegawai",
+    "End time": "Selesai",
+    "Export profile {name!r} removed.": "Profil ekspor {name!r} dihapus.",
+    "Export profile {name!r} saved: {columns}.": "Profil ekspor {name!r} disimpan: {columns}.",
+    "Exported to {path}: {what}": "Diekspor ke {path}: {what}",
+    "Give both --from and --to, or a --day, --week or --month.": (
+        "Berikan --from dan --to sekaligus, atau --day, --week atau --month."
+    ),
+    "Handed over from": "Diterima dari",
+    "Handed over to": "Diserahkan kepada",
+    "Lines": "Baris",
+    "Minutes": "Menit",
+    "NAME": "NAMA",
+    "Name at least one column: {columns}.": "Sebutkan paling sedikit satu kolom: {columns}.",
+    "No": "Tidak",
+    "No export profiles saved; exports use the default columns.": (
+        "Belum ada profil ekspor yang disimpan; ekspor memakai kolom bawaan."
+    ),
+    "No work was tracked in this period.": "Tidak ada pekerjaan yang dicatat pada periode ini.",
+    "No work was tracked in this period; the file holds the headings only.": (
+        "Tidak ada pekerjaan yang dicatat pada periode ini; berkas hanya berisi judul kolom."
+    ),
+    "Page {page} of {pages}": "Halaman {page} dari {pages}",
+    "Period": "Periode",
+    "RHK": "RHK",
+    "Start time": "Mulai",
+    "Summary": "Ringkasan",
+    "Target (minutes)": "Target (menit)",
+    "Task status": "Status tugas",
+    "The column {column!r} is named twice.": "Kolom {column!r} disebut dua kali.",
+    "The export profile {name!r} in {path} is not valid; save it again with "
+    "'wfh export-profile save'.": (
+        "Profil ekspor {name!r} di {path} tidak sah; simpan lagi dengan 'wfh export-profile save'."
+    ),
+    "The export profiles in {path} cannot be read ({reason}); fix or remove the file.": (
+        "Profil ekspor di {path} tidak dapat dibaca ({reason}); perbaiki atau hapus berkas itu."
+    ),
+    "The folder {path} does not exist.": "Folder {path} tidak ada.",
+    "There is no export profile named {name!r}.": "Tidak ada profil ekspor bernama {name!r}.",
+    "There is no export profile named {name!r}; see 'wfh export-profile list'.": (
+        "Tidak ada profil ekspor bernama {name!r}; lihat 'wfh export-profile list'."
+    ),
+    "Time worked": "Waktu kerja",
+    "Total minutes": "Jumlah menit",
+    "Totals": "Jumlah",
+    "Unknown column {column!r}; the columns are: {columns}.": (
+        "Kolom {column!r} tidak dikenal; kolom yang ada: {columns}."
+    ),
+    "Unknown export format {format!r}: use csv, xlsx or pdf.": (
+        "Format ekspor {format!r} tidak dikenal: gunakan csv, xlsx atau pdf."
+    ),
+    "WFH Desktop, made {when}": "WFH Desktop, dibuat {when}",
+    "Yes": "Ya",
+    "a column's heading, such as task='Uraian kegiatan' (repeatable)": (
+        "judul sebuah kolom, misalnya task='Uraian kegiatan' (boleh berulang)"
+    ),
+    "activities": "kegiatan",
+    "dates as 02/11/2026 (dmy) or 2026-11-02 (iso)": (
+        "tanggal sebagai 02/11/2026 (dmy) atau 2026-11-02 (iso)"
+    ),
+    "export the activity log to CSV, XLSX or PDF": (
+        "ekspor catatan kegiatan ke CSV, XLSX atau PDF"
+    ),
+    "list the columns an export can have": "tampilkan kolom yang dapat dimuat ekspor",
+    "list the saved profiles": "tampilkan profil yang tersimpan",
+    "remove a saved profile": "hapus profil yang tersimpan",
+    "replace the file if it exists": "timpa berkas bila sudah ada",
+    "save a profile (or change a saved one)": "simpan profil (atau ubah yang sudah tersimpan)",
+    "save which columns an export has, in which order and named how": (
+        "simpan kolom apa saja yang dimuat ekspor, urutannya dan judulnya"
+    ),
+    "the CSV field separator (default ';', as Excel in Indonesian expects)": (
+        "pemisah kolom CSV (bawaan ';', seperti yang diharapkan Excel berbahasa Indonesia)"
+    ),
+    "the columns in order, comma-separated (see 'wfh export-profile columns')": (
+        "kolom-kolom secara berurutan, dipisah koma (lihat 'wfh export-profile columns')"
+    ),
+    "the columns to use, saved with 'wfh export-profile save'": (
+        "kolom yang dipakai, disimpan dengan 'wfh export-profile save'"
+    ),
+    "the file format (default: from the output file's name, else xlsx)": (
+        "format berkas (bawaan: dari nama berkas keluaran, selain itu xlsx)"
+    ),
+    "the file to write (default: kegiatan-PERIOD.FORMAT here)": (
+        "berkas yang ditulis (bawaan: kegiatan-PERIODE.FORMAT di sini)"
+    ),
+    "the profile's name": "nama profil",
+    "the profile's name, such as ekinerja": "nama profil, misalnya ekinerja",
+    "times as 08.30 (dot) or 08:30 (colon)": "jam sebagai 08.30 (dot) atau 08:30 (colon)",
+    "{lines} lines, {total} over {days} days ({first} to {last}).": (
+        "{lines} baris, {total} dalam {days} hari ({first} s.d. {last})."
+    ),
+    "{first} to {last} ({zone})": "{first} s.d. {last} ({zone})",
+    "{first} to {last}": "{first} s.d. {last}",
+    "{path} already exists; choose another file or add --force to replace it.": (
+        "{path} sudah ada; pilih berkas lain atau tambahkan --force untuk menimpanya."
+    ),
+    "{path} cannot be written: {reason}": "{path} tidak dapat ditulis: {reason}",
+    "{path} is a folder; give a file name.": "{path} adalah folder; berikan nama berkas.",
+    "{time} ({minutes} minutes)": "{time} ({minutes} menit)",
 }

@@ -1,0 +1,120 @@
+"""The activity log behind the exports: my own lines only, split at midnight in the office
+zone, minutes per line adding up to the totals, on target judged for the whole task."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tests.conftest import MINUTE, MONDAY_0800_WIB
+from wfh_desktop.activity_log import build_log, person_of
+from wfh_desktop.sessions import SessionService
+from wfh_desktop.tasks import TaskService
+from wfh_desktop.timefmt import ZONES
+from wfh_desktop.timer import TimerService
+
+HOUR = 60 * MINUTE
+WIB, WIT = ZONES["WIB"], ZONES["WIT"]
+MONDAY, TUESDAY = date(2026, 11, 2), date(2026, 11, 3)
+
+
+def _week(profile, clock):
+    """Monday: 'Laporan' 08.00-08.20 and 09.00-09.10 WIB (done: 30 of 30 minutes), 'Rapat'
+    23.30-00.30 (open), and a colleague's 10 minutes on 'Kajian' (done, 25 of 30 minutes mine)."""
+    clock.set(MONDAY_0800_WIB + 3 * 24 * HOUR)
+    tasks, sessions = TaskService(profile), SessionService(profile)
+    tasks.add("Laporan", 30, rhk="RHK 1", output="Laporan", volume="1,5", unit="dokumen")
+    tasks.add("Rapat", 60)
+    kajian = tasks.add("Kajian", 30)
+    sessions.add("Laporan", MONDAY_0800_WIB, MONDAY_0800_WIB + 20 * MINUTE, note="draf")
+    sessions.add("Laporan", MONDAY_0800_WIB + HOUR, MONDAY_0800_WIB + HOUR + 10 * MINUTE)
+    sessions.add("Rapat", MONDAY_0800_WIB + 15 * HOUR + 30 * MINUTE,
+                 MONDAY_0800_WIB + 16 * HOUR + 30 * MINUTE)  # fmt: skip
+    sessions.add("Kajian", MONDAY_0800_WIB + 2 * HOUR, MONDAY_0800_WIB + 2 * HOUR + 25 * MINUTE)
+    profile.conn.execute(
+        "INSERT INTO session(id, task_id, owner_user_id, start_at, end_at, source, origin_device, "
+        "created_at, updated_at) VALUES ('c1', ?, 'colleague', ?, ?, 'timer', 'other', 0, 0)",
+        (kajian.id, MONDAY_0800_WIB + 3 * HOUR, MONDAY_0800_WIB + 3 * HOUR + 10 * MINUTE),
+    )
+    tasks.mark_done("Laporan")
+    tasks.mark_done("Kajian")
+
+
+def _lines(log):
+    return [
+        (e.day, e.task, e.minutes, e.on_target, e.end_ms is None)
+        for e in log.entries
+    ]  # fmt: skip
+
+
+def test_a_week_in_wib_splits_the_midnight_session_and_leaves_out_the_colleagues_time(
+    profile, clock
+):
+    _week(profile, clock)
+    log = build_log(profile, MONDAY, MONDAY + (TUESDAY - MONDAY) * 6, WIB)
+    assert _lines(log) == [
+        (MONDAY, "Laporan", 20, True, False),
+        (MONDAY, "Laporan", 10, True, False),
+        (MONDAY, "Kajian", 25, False, False),  # 25 mine + 10 the colleague's > 30
+        (MONDAY, "Rapat", 30, None, False),  # open: not judged
+        (TUESDAY, "Rapat", 30, None, False),
+    ]
+    assert log.total_minutes == 115 and log.days_worked == 2 and log.tasks == 3
+    assert log.per_day() == [(MONDAY, 85), (TUESDAY, 30)]
+    first = log.entries[0]
+    assert (first.rhk, first.output, first.volume, first.output_unit, first.note) == (
+        "RHK 1",
+        "Laporan",
+        1.5,
+        "dokumen",
+        "draf",
+    )
+    # The midnight line ends at midnight WIB and the next begins there.
+    assert log.entries[3].end_ms == log.entries[4].start_ms
+
+
+def test_in_wit_the_late_session_is_one_line_on_tuesday(profile, clock):
+    _week(profile, clock)
+    log = build_log(profile, MONDAY, TUESDAY, WIT)
+    assert [(e.day, e.task, e.minutes) for e in log.entries if e.task == "Rapat"] == [
+        (TUESDAY, "Rapat", 60)
+    ]
+
+
+def test_one_day_holds_only_its_part_and_a_running_timer_counts_until_now(profile, clock):
+    _week(profile, clock)
+    tuesday = build_log(profile, TUESDAY, TUESDAY, WIB)
+    assert _lines(tuesday) == [(TUESDAY, "Rapat", 30, None, False)]
+    TimerService(profile).start_new("Surat", 30)
+    clock.advance(7 * MINUTE + 31_000)
+    today = build_log(profile, date(2026, 11, 5), date(2026, 11, 5), WIB)
+    assert _lines(today) == [(date(2026, 11, 5), "Surat", 8, None, True)]  # 7.5 min, half up
+
+
+def test_minutes_are_rounded_per_line_and_the_total_is_their_sum(profile, clock):
+    clock.set(MONDAY_0800_WIB + 24 * HOUR)
+    TaskService(profile).add("Surat", 15)
+    for i in range(3):  # three stretches of 40 seconds: 1 minute each when rounded
+        start = MONDAY_0800_WIB + i * HOUR
+        SessionService(profile).add("Surat", start, start + 40_000)
+    log = build_log(profile, MONDAY, MONDAY, WIB)
+    assert [e.minutes for e in log.entries] == [1, 1, 1] and log.total_minutes == 3
+
+
+def test_deleted_sessions_and_deleted_tasks_are_left_out(profile, clock):
+    _week(profile, clock)
+    entry = SessionService(profile).log(MONDAY_0800_WIB, MONDAY_0800_WIB + HOUR)[0]
+    SessionService(profile).remove(entry.session.id)
+    TaskService(profile).remove("Rapat")
+    log = build_log(profile, MONDAY, TUESDAY, WIB)
+    assert [(e.task, e.minutes) for e in log.entries] == [("Laporan", 10), ("Kajian", 25)]
+
+
+def test_the_person_is_who_the_server_says_and_empty_before_signing_in(profile):
+    assert person_of(profile.conn) == (None, None, None)
+    for key, value in (
+        ("account_nip", "198501012010012001"),
+        ("account_name", "Siti Aminah"),
+        ("account_unit", "Biro Umum"),
+    ):
+        profile.conn.execute("INSERT INTO sync_meta(key, value) VALUES (?, ?)", (key, value))
+    assert person_of(profile.conn) == ("198501012010012001", "Siti Aminah", "Biro Umum")

@@ -1,0 +1,580 @@
+"""Exports of the activity log to CSV, XLSX and PDF, with a column mapping saved as a profile.
+
+Every target system differs (e-Kinerja's daily progress, each region's activity log), so the
+columns, their order, their headings, the date and time style and the CSV separator are a
+profile the user saves once (``export_profiles.json`` in the settings folder) and names when
+exporting. A file is written beside its destination and moved into place only when complete:
+an export that fails leaves no half-written file, and an existing file is replaced only when
+the user says so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import os
+import re
+from collections.abc import Callable, Iterator, Mapping
+from datetime import date, datetime, time
+from pathlib import Path
+from types import MappingProxyType
+from typing import IO, Any, NamedTuple
+
+from wfh_desktop.activity_log import ActivityLog, Entry
+from wfh_desktop.errors import UserError
+from wfh_desktop.i18n import language, tr
+from wfh_desktop.timefmt import (
+    MS_PER_DAY,
+    MS_PER_MINUTE,
+    LongDates,
+    fmt_date,
+    fmt_hours_minutes,
+    fmt_number,
+)
+
+FORMATS = ("csv", "xlsx", "pdf")
+PROFILES_FILE = "export_profiles.json"
+DEFAULT_PROFILE = "default"
+
+# Every column an export can have, in the default order (DOMAIN.md's daily activity log).
+COLUMNS = (
+    "nip",
+    "name",
+    "unit",
+    "date",
+    "start",
+    "end",
+    "minutes",
+    "task",
+    "rhk",
+    "output",
+    "volume",
+    "output_unit",
+    "target",
+    "on_target",
+    "handed_from",
+    "handed_to",
+    "status",
+    "note",
+)
+DEFAULT_COLUMNS = COLUMNS[:-2]
+DATE_STYLES = ("dmy", "iso")  # 02/11/2026, 2026-11-02
+TIME_STYLES = ("dot", "colon")  # 08.30, 08:30
+DELIMITERS = {";": ";", ",": ",", "tab": "\t"}
+MAX_HEADER = 100
+
+
+def headers() -> dict[str, str]:
+    """Each column's heading in the current language."""
+    return {
+        "nip": tr("NIP"),
+        "name": tr("Name"),
+        "unit": tr("Work unit"),
+        "date": tr("Date"),
+        "start": tr("Start time"),
+        "end": tr("End time"),
+        "minutes": tr("Minutes"),
+        "task": tr("Activity"),
+        "rhk": tr("RHK"),
+        "output": tr("Output"),
+        "volume": tr("Volume"),
+        "output_unit": tr("Unit"),
+        "target": tr("Target (minutes)"),
+        "on_target": tr("On target"),
+        "handed_from": tr("Handed over from"),
+        "handed_to": tr("Handed over to"),
+        "status": tr("Task status"),
+        "note": tr("Note"),
+    }
+
+
+class ExportProfile(NamedTuple):
+    """Which columns, in which order, under which headings, and how dates, times and CSV
+    fields are written."""
+
+    name: str
+    columns: tuple[str, ...] = DEFAULT_COLUMNS
+    headers: Mapping[str, str] = MappingProxyType({})
+    date_style: str = "dmy"
+    time_style: str = ""  # "": the language's (08.30 in Indonesian, 08:30 in English)
+    delimiter: str = ";"  # Excel in an Indonesian locale splits CSV on semicolons
+
+    def heading(self, key: str, defaults: dict[str, str]) -> str:
+        return self.headers.get(key) or defaults[key]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "columns": list(self.columns),
+            "headers": dict(self.headers),
+            "date_style": self.date_style,
+            "time_style": self.time_style,
+            "delimiter": self.delimiter,
+        }
+
+
+# ---- profiles ----------------------------------------------------------------------------
+
+
+def parse_columns(text: str) -> tuple[str, ...]:
+    """``date,start,end,minutes,task`` → the columns, checked."""
+    keys = [k.strip().lower() for k in text.split(",") if k.strip()]
+    if not keys:
+        raise UserError("Name at least one column: {columns}.", columns=", ".join(COLUMNS))
+    for k in keys:
+        if k not in COLUMNS:
+            raise UserError(
+                "Unknown column {column!r}; the columns are: {columns}.",
+                column=k,
+                columns=", ".join(COLUMNS),
+            )
+    seen: set[str] = set()
+    for k in keys:
+        if k in seen:
+            raise UserError("The column {column!r} is named twice.", column=k)
+        seen.add(k)
+    return tuple(keys)
+
+
+def parse_headers(pairs: list[str]) -> dict[str, str]:
+    """``task=Uraian kegiatan`` pairs → custom headings."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key, value = key.strip().lower(), " ".join(value.split())
+        if not sep or not value:
+            raise UserError(
+                "A heading is given as COLUMN=TEXT, such as task=Uraian kegiatan; not {value!r}.",
+                value=pair,
+            )
+        if key not in COLUMNS:
+            raise UserError(
+                "Unknown column {column!r}; the columns are: {columns}.",
+                column=key,
+                columns=", ".join(COLUMNS),
+            )
+        if len(value) > MAX_HEADER:
+            raise UserError("A heading may be at most {n} characters long.", n=MAX_HEADER)
+        out[key] = value
+    return out
+
+
+def _profile_from(name: str, raw: Any) -> ExportProfile:
+    if not isinstance(raw, dict):
+        raise ValueError(name)
+    columns = parse_columns(",".join(raw.get("columns") or DEFAULT_COLUMNS))
+    heads = raw.get("headers") or {}
+    if not isinstance(heads, dict):
+        raise ValueError(name)
+    profile = ExportProfile(
+        name,
+        columns,
+        parse_headers([f"{k}={v}" for k, v in heads.items()]),
+        str(raw.get("date_style") or "dmy"),
+        str(raw.get("time_style") or ""),
+        str(raw.get("delimiter") or ";"),
+    )
+    if (
+        profile.date_style not in DATE_STYLES
+        or profile.time_style not in ("", *TIME_STYLES)
+        or profile.delimiter not in DELIMITERS.values()
+    ):
+        raise ValueError(name)
+    return profile
+
+
+def load_profiles(config_dir: Path) -> dict[str, ExportProfile]:
+    """The saved profiles; a file that cannot be read is reported, never overwritten."""
+    path = config_dir / PROFILES_FILE
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as e:
+        raise UserError(
+            "The export profiles in {path} cannot be read ({reason}); fix or remove the file.",
+            path=str(path),
+            reason=str(e),
+        ) from None
+    profiles: dict[str, ExportProfile] = {}
+    for name, value in (raw.get("profiles") or {}).items() if isinstance(raw, dict) else ():
+        try:
+            profiles[name] = _profile_from(name, value)
+        except (ValueError, UserError):
+            raise UserError(
+                "The export profile {name!r} in {path} is not valid; save it again with "
+                "'wfh export-profile save'.",
+                name=name,
+                path=str(path),
+            ) from None
+    return profiles
+
+
+def _write_profiles(config_dir: Path, profiles: dict[str, ExportProfile]) -> None:
+    data = {"version": 1, "profiles": {n: p.as_json() for n, p in sorted(profiles.items())}}
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    config_dir.mkdir(parents=True, exist_ok=True)
+    with _replacing(config_dir / PROFILES_FILE, overwrite=True, binary=False) as f:
+        f.write(text)
+
+
+def check_profile_name(name: str) -> str:
+    name = name.strip()
+    if not re.fullmatch(r"[\w.-]{1,40}", name):
+        raise UserError(
+            "A profile name is 1-40 letters, digits, '-', '_' or '.', such as ekinerja; not "
+            "{value!r}.",
+            value=name,
+        )
+    return name
+
+
+def save_profile(config_dir: Path, profile: ExportProfile) -> None:
+    profiles = load_profiles(config_dir)
+    profiles[profile.name] = profile
+    _write_profiles(config_dir, profiles)
+
+
+def remove_profile(config_dir: Path, name: str) -> None:
+    profiles = load_profiles(config_dir)
+    if name not in profiles:
+        raise UserError("There is no export profile named {name!r}.", name=name)
+    del profiles[name]
+    _write_profiles(config_dir, profiles)
+
+
+def find_profile(config_dir: Path, name: str | None) -> ExportProfile:
+    if name is None or name == DEFAULT_PROFILE:
+        return ExportProfile(DEFAULT_PROFILE)
+    profiles = load_profiles(config_dir)
+    if name not in profiles:
+        raise UserError(
+            "There is no export profile named {name!r}; see 'wfh export-profile list'.",
+            name=name,
+        )
+    return profiles[name]
+
+
+# ---- cell values -------------------------------------------------------------------------
+
+
+def _local(ms: int, offset_ms: int) -> time:
+    minute = (ms + offset_ms) // MS_PER_MINUTE % (24 * 60)
+    return time(minute // 60, minute % 60)
+
+
+class _Cells:
+    """One entry's values: ``text`` for CSV and PDF, ``typed`` for XLSX cells."""
+
+    def __init__(self, log: ActivityLog, profile: ExportProfile) -> None:
+        self.log = log
+        self.profile = profile
+        self.off = log.zone.offset_ms
+        style = profile.time_style or ("dot" if language() == "id" else "colon")
+        self.time_sep = "." if style == "dot" else ":"
+        self.decimal = "." if profile.delimiter == "," else ","
+        self.yes, self.no = tr("Yes"), tr("No")
+        self.statuses = {"open": tr("open"), "done": tr("done")}
+
+    def date(self, d: date) -> str:
+        return d.isoformat() if self.profile.date_style == "iso" else fmt_date(d)
+
+    def clock(self, t: time) -> str:
+        return f"{t.hour:02d}{self.time_sep}{t.minute:02d}"
+
+    def number(self, value: float | None) -> str:
+        if value is None:
+            return ""
+        text = f"{value:g}" if value != int(value) else str(int(value))
+        return text.replace(".", self.decimal)
+
+    def typed(self, e: Entry, key: str) -> Any:
+        person = self.log.person
+        if key == "nip":
+            return person.nip or ""
+        if key == "name":
+            return person.name or ""
+        if key == "unit":
+            return person.unit or ""
+        if key == "date":
+            return e.day
+        if key == "start":
+            return _local(e.start_ms, self.off)
+        if key == "end":
+            if e.end_ms is None:
+                return None
+            # A line that ends at midnight ends at 24.00 of its day, not 00.00.
+            if (e.end_ms + self.off) % MS_PER_DAY == 0:
+                return "24:00" if self.time_sep == ":" else "24.00"
+            return _local(e.end_ms, self.off)
+        if key == "minutes":
+            return e.minutes
+        if key == "task":
+            return e.task
+        if key == "rhk":
+            return e.rhk or ""
+        if key == "output":
+            return e.output or ""
+        if key == "volume":
+            return e.volume
+        if key == "output_unit":
+            return e.output_unit or ""
+        if key == "target":
+            return e.target_minutes
+        if key == "on_target":
+            return "" if e.on_target is None else (self.yes if e.on_target else self.no)
+        if key == "handed_from":
+            return e.handed_from or ""
+        if key == "handed_to":
+            return e.handed_to or ""
+        if key == "status":
+            return self.statuses.get(e.task_status, e.task_status)
+        return e.note or ""
+
+    def text(self, e: Entry, key: str) -> str:
+        value = self.typed(e, key)
+        if value is None:
+            return ""
+        if isinstance(value, date):
+            return self.date(value)
+        if isinstance(value, time):
+            return self.clock(value)
+        if key == "volume":
+            return self.number(value)
+        return str(value)
+
+
+def _headings(log: ActivityLog, profile: ExportProfile) -> list[str]:
+    defaults = headers()
+    zone = log.zone.name
+    defaults["start"] = f"{defaults['start']} ({zone})"
+    defaults["end"] = f"{defaults['end']} ({zone})"
+    return [profile.heading(k, defaults) for k in profile.columns]
+
+
+# ---- writing -----------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _replacing(path: Path, *, overwrite: bool, binary: bool = True) -> Iterator[IO[Any]]:
+    """A file written beside ``path`` and moved over it only once complete and on disk."""
+    if path.exists() and not overwrite:
+        raise UserError(
+            "{path} already exists; choose another file or add --force to replace it.",
+            path=str(path),
+        )
+    if path.is_dir():
+        raise UserError("{path} is a folder; give a file name.", path=str(path))
+    folder = path.parent
+    if not folder.is_dir():
+        raise UserError("The folder {path} does not exist.", path=str(folder))
+    tmp = folder / f".{path.name}.{os.getpid()}.part"
+    try:
+        f = open(tmp, "wb") if binary else open(tmp, "w", encoding="utf-8", newline="")  # noqa: SIM115
+    except OSError as e:
+        raise UserError(
+            "{path} cannot be written: {reason}", path=str(path), reason=e.strerror or str(e)
+        ) from None
+    try:
+        with f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as e:
+        raise UserError(
+            "{path} cannot be written: {reason}", path=str(path), reason=e.strerror or str(e)
+        ) from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def _write_csv(log: ActivityLog, profile: ExportProfile, f: IO[Any]) -> None:
+    cells = _Cells(log, profile)
+    # Text with a byte-order mark, so that Excel opens it as UTF-8.
+    wrapper = _TextOut(f)
+    wrapper.write("\ufeff")
+    out = csv.writer(wrapper, delimiter=profile.delimiter, lineterminator="\r\n")
+    out.writerow(_headings(log, profile))
+    for e in log.entries:
+        out.writerow([cells.text(e, k) for k in profile.columns])
+
+
+class _TextOut:
+    """Text written as UTF-8 to a binary file (csv.writer writes text)."""
+
+    def __init__(self, f: IO[bytes]) -> None:
+        self._f = f
+
+    def write(self, text: str) -> int:
+        return self._f.write(text.encode("utf-8"))
+
+
+def _write_xlsx(log: ActivityLog, profile: ExportProfile, f: IO[Any]) -> None:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    cells = _Cells(log, profile)
+    date_format = "YYYY-MM-DD" if profile.date_style == "iso" else "DD/MM/YYYY"
+    time_format = "HH:MM" if cells.time_sep == ":" else "HH.MM"
+    bold = Font(bold=True)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(tr("Activity log")[:31])
+    widths = {"task": 40, "note": 30, "output": 24, "rhk": 24, "handed_from": 28}
+    widths |= {"handed_to": 28, "name": 24, "unit": 24, "nip": 20}
+    for i, key in enumerate(profile.columns, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = widths.get(key, 13)
+    ws.freeze_panes = "A2"
+    row = []
+    for text in _headings(log, profile):
+        c = WriteOnlyCell(ws, value=text)
+        c.font = bold
+        row.append(c)
+    ws.append(row)
+    number_formats = {"date": date_format, "start": time_format, "end": time_format}
+    plain = {k for k in profile.columns if k not in number_formats}
+    for e in log.entries:
+        values: list[Any] = []
+        for k in profile.columns:
+            v = cells.typed(e, k)
+            if k in plain or v is None or isinstance(v, str):
+                values.append(v)
+            else:
+                c = WriteOnlyCell(ws, value=v)
+                c.number_format = number_formats[k]
+                values.append(c)
+        ws.append(values)
+    summary = wb.create_sheet(tr("Summary")[:31])
+    summary.column_dimensions["A"].width = 28
+    summary.column_dimensions["B"].width = 40
+    for label, value in _summary_lines(log, cells):
+        head = WriteOnlyCell(summary, value=label)
+        head.font = bold
+        summary.append([head, value])
+    summary.append([])
+    head_row = []
+    for text in (headers()["date"], tr("Minutes")):
+        c = WriteOnlyCell(summary, value=text)
+        c.font = bold
+        head_row.append(c)
+    summary.append(head_row)
+    for day, minutes in log.per_day():
+        c = WriteOnlyCell(summary, value=_any(day))
+        c.number_format = date_format
+        summary.append([c, minutes])
+    wb.save(f)
+
+
+def _any(value: Any) -> Any:
+    """openpyxl's stubs leave out dates, which it writes as dates."""
+    return value
+
+
+def _summary_lines(log: ActivityLog, cells: _Cells) -> list[tuple[str, Any]]:
+    person = log.person
+    return [
+        (tr("Name"), person.name or tr("(not signed in)")),
+        (tr("NIP"), person.nip or ""),
+        (tr("Work unit"), person.unit or ""),
+        (
+            tr("Period"),
+            tr(
+                "{first} to {last} ({zone})",
+                first=cells.date(log.first),
+                last=cells.date(log.last),
+                zone=log.zone.name,
+            ),
+        ),
+        (tr("Total minutes"), log.total_minutes),
+        (tr("Days with work"), log.days_worked),
+        (tr("Tasks"), log.tasks),
+        (tr("Lines"), len(log.entries)),
+    ]
+
+
+def _write_pdf(log: ActivityLog, profile: ExportProfile, f: IO[Any]) -> None:
+    from wfh_desktop.export_pdf import write_pdf
+
+    write_pdf(log, profile, f, _Cells(log, profile), _headings(log, profile))
+
+
+_WRITERS: dict[str, Callable[[ActivityLog, ExportProfile, IO[Any]], None]] = {
+    "csv": _write_csv,
+    "xlsx": _write_xlsx,
+    "pdf": _write_pdf,
+}
+
+
+def format_for(fmt: str | None, output: Path | None) -> str:
+    """The format asked for, or the output file's extension, or XLSX."""
+    if fmt:
+        chosen = fmt.lower().lstrip(".")
+    elif output is not None and output.suffix:
+        chosen = output.suffix.lower().lstrip(".")
+    else:
+        return "xlsx"
+    if chosen not in FORMATS:
+        raise UserError(
+            "Unknown export format {format!r}: use csv, xlsx or pdf.", format=fmt or chosen
+        )
+    return chosen
+
+
+def default_name(log: ActivityLog, fmt: str) -> str:
+    """``kegiatan-2026-11.xlsx``, ``kegiatan-2026-11-02.pdf``,
+    ``kegiatan-2026-11-02_2026-11-06.csv``."""
+    stem = tr("activities")
+    first, last = log.first, log.last
+    if _whole_month(first, last):
+        span = f"{first:%Y-%m}"
+    elif first == last:
+        span = first.isoformat()
+    else:
+        span = f"{first.isoformat()}_{last.isoformat()}"
+    return f"{stem}-{span}.{fmt}"
+
+
+def write_export(
+    log: ActivityLog, fmt: str, path: Path, profile: ExportProfile, *, overwrite: bool = False
+) -> Path:
+    """Write the log to ``path`` in ``fmt``; returns the path written."""
+    if fmt not in _WRITERS:
+        raise UserError("Unknown export format {format!r}: use csv, xlsx or pdf.", format=fmt)
+    with _replacing(path, overwrite=overwrite) as f:
+        _WRITERS[fmt](log, profile, f)
+    return path
+
+
+def describe(log: ActivityLog) -> str:
+    """One line for the user about what was exported."""
+    return tr(
+        "{lines} lines, {total} over {days} days ({first} to {last}).",
+        lines=fmt_number(len(log.entries)),
+        total=fmt_hours_minutes(log.total_minutes * MS_PER_MINUTE),
+        days=fmt_number(log.days_worked),
+        first=fmt_date(log.first),
+        last=fmt_date(log.last),
+    )
+
+
+def _whole_month(first: date, last: date) -> bool:
+    after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return first.day == 1 and last.toordinal() == after.toordinal() - 1
+
+
+def long_period(log: ActivityLog) -> str:
+    long = LongDates()
+    if _whole_month(log.first, log.last):
+        return long.month(log.first)
+    if log.first == log.last:
+        return long(log.first)
+    return tr("{first} to {last}", first=long(log.first), last=long(log.last))
+
+
+def when_made(log: ActivityLog) -> str:
+    made = datetime.fromtimestamp(log.made_at_ms / 1000, tz=log.zone.tzinfo)
+    sep = "." if language() == "id" else ":"
+    return f"{fmt_date(made.date())} {made.hour:02d}{sep}{made.minute:02d} {log.zone.name}"
