@@ -30,6 +30,7 @@ CALLS = {
     "UpdateNeeded",
     "AccountRefused",
     "PasswordChangeNeeded",
+    "CalendarError",
     "__init__",
 }
 LAST_STRING_CALLS = {"_moved_aside"}  # (path, reason, message): the message comes last

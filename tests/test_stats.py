@@ -1,0 +1,139 @@
+"""The charts' numbers against hand-computed answers: days in WIB versus WIT, a colleague's
+time on a shared task, the weekly on-target rate, the over-target distribution, and tracked
+time beside the working calendar (a holiday, cuti bersama and a Ramadan week)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from tests.conftest import MINUTE, MONDAY_0800_WIB
+from wfh_desktop.sessions import SessionService
+from wfh_desktop.stats import OVER_BINS, build_stats
+from wfh_desktop.tasks import TaskService
+from wfh_desktop.timefmt import ZONES
+from wfh_desktop.timer import TimerService
+from wfh_desktop.workcal import WorkCalendar
+
+HOUR = 60 * MINUTE
+WIB, WIT = ZONES["WIB"], ZONES["WIT"]
+MONDAY, TUESDAY, SUNDAY = date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 8)
+
+
+def _week(profile, clock):
+    """Monday 2/11: 'Laporan' 08.00-08.20 and 09.00-09.10 WIB (done: 30 of 30 minutes),
+    'Kajian' 10.00-10.25 and a colleague's 10 minutes on it (done: 35 of 30), 'Rapat' 23.30 to
+    00.30 (open). Both finished on Thursday 5/11 at 08.00 WIB."""
+    clock.set(MONDAY_0800_WIB + 3 * 24 * HOUR)
+    tasks, sessions = TaskService(profile), SessionService(profile)
+    tasks.add("Laporan", 30)
+    tasks.add("Rapat", 60)
+    kajian = tasks.add("Kajian", 30)
+    sessions.add("Laporan", MONDAY_0800_WIB, MONDAY_0800_WIB + 20 * MINUTE)
+    sessions.add("Laporan", MONDAY_0800_WIB + HOUR, MONDAY_0800_WIB + HOUR + 10 * MINUTE)
+    sessions.add("Kajian", MONDAY_0800_WIB + 2 * HOUR, MONDAY_0800_WIB + 2 * HOUR + 25 * MINUTE)
+    sessions.add("Rapat", MONDAY_0800_WIB + 15 * HOUR + 30 * MINUTE,
+                 MONDAY_0800_WIB + 16 * HOUR + 30 * MINUTE)  # fmt: skip
+    # The colleague's session, as sync brings it: another owner, on my task.
+    profile.conn.execute(
+        "INSERT INTO session(id, task_id, owner_user_id, start_at, end_at, source, origin_device, "
+        "created_at, updated_at) VALUES ('c1', ?, 'colleague', ?, ?, 'timer', 'other', 0, 0)",
+        (kajian.id, MONDAY_0800_WIB + 3 * HOUR, MONDAY_0800_WIB + 3 * HOUR + 10 * MINUTE),
+    )
+    tasks.mark_done("Laporan")
+    tasks.mark_done("Kajian")
+
+
+def _stacks(stats):
+    return {d.day: [(t.title, t.ms // MINUTE) for t in d.tasks] for d in stats.days if d.worked_ms}
+
+
+def test_a_week_in_wib_stacks_my_time_per_day_and_task(profile, clock):
+    _week(profile, clock)
+    stats = build_stats(profile, MONDAY, SUNDAY, WIB)
+    assert [d.day for d in stats.days] == [date(2026, 11, n) for n in range(2, 9)]
+    assert _stacks(stats) == {
+        MONDAY: [("Laporan", 30), ("Rapat", 30), ("Kajian", 25)],  # the colleague's 10 left out
+        TUESDAY: [("Rapat", 30)],
+    }
+    assert stats.total_ms == 115 * MINUTE
+
+
+def test_in_wit_the_late_meeting_is_all_tuesday(profile, clock):
+    _week(profile, clock)
+    stats = build_stats(profile, MONDAY, SUNDAY, WIT)
+    assert _stacks(stats) == {
+        MONDAY: [("Laporan", 30), ("Kajian", 25)],
+        TUESDAY: [("Rapat", 60)],
+    }
+
+
+def test_actual_against_target_counts_everyone_and_the_rate_and_distribution_follow(profile, clock):
+    _week(profile, clock)
+    stats = build_stats(profile, MONDAY, SUNDAY, WIB)
+    assert [
+        (t.title, t.mine_ms // MINUTE, t.actual_ms // MINUTE, t.target_minutes, t.on_target)
+        for t in stats.tasks
+    ] == [
+        ("Rapat", 60, 60, 60, False),  # open: not on target, whatever its time
+        ("Laporan", 30, 30, 30, True),
+        ("Kajian", 25, 35, 30, False),  # 25 mine + 10 the colleague's
+    ]
+    assert [(w.monday, w.finished, w.on_target, w.rate) for w in stats.weeks] == [
+        (MONDAY, 2, 1, 0.5)
+    ]
+    over = {(b.low_pct, b.high_pct): b.tasks for b in stats.over}
+    assert over[(100, 101)] == 1  # Laporan: exactly on target
+    assert over[(101, 125)] == 1  # Kajian: 117 %
+    assert sum(over.values()) == 2 and len(stats.over) == len(OVER_BINS)
+
+
+def test_a_month_has_every_week_that_touches_it_and_a_running_timer_counts(profile, clock):
+    _week(profile, clock)
+    TimerService(profile).start_new("Surat", 15)
+    clock.advance(20 * MINUTE)  # Thursday 08.00-08.20 WIB, still running
+    stats = build_stats(profile, date(2026, 11, 1), date(2026, 11, 30), WIB)
+    assert [w.monday.day for w in stats.weeks] == [26, 2, 9, 16, 23, 30]
+    assert _stacks(stats)[date(2026, 11, 5)] == [("Surat", 20)]
+    assert stats.on_target_rate == 0.5 and stats.finished == 2
+
+
+def test_tracked_time_beside_the_working_calendar(profile, clock):
+    _week(profile, clock)
+    calendar = WorkCalendar.load(language="id")
+    stats = build_stats(profile, MONDAY, SUNDAY, WIB, calendar)
+    assert stats.expected_ms == 5 * 450 * MINUTE  # 37.5 hours, Perpres 21/2023
+    monday = stats.calendar[0]
+    assert (monday.worked_ms // MINUTE, monday.expected_ms // MINUTE, monday.kind) == (
+        85,
+        450,
+        "workday",
+    )
+    assert [c.kind for c in stats.calendar[5:]] == ["weekend", "weekend"]
+
+
+def test_a_ramadan_week_with_nyepi_and_idul_fitri(profile, clock):
+    """16-22/03/2026: Ramadan workdays of 390 minutes on Monday and Tuesday; cuti bersama on
+    Wednesday (Nyepi) and Friday (Idul Fitri); Nyepi on Thursday; Idul Fitri on the weekend."""
+    monday = date(2026, 3, 16)
+    clock.set(int(datetime.fromisoformat("2026-03-23T08:00:00+07:00").timestamp() * 1000))
+    stats = build_stats(profile, monday, date(2026, 3, 22), WIB, WorkCalendar.load(language="id"))
+    assert [(c.kind, c.expected_ms // MINUTE) for c in stats.calendar] == [
+        ("workday", 390),
+        ("workday", 390),
+        ("cuti_bersama", 0),
+        ("holiday", 0),
+        ("cuti_bersama", 0),
+        ("holiday", 0),
+        ("holiday", 0),
+    ]
+    assert stats.expected_ms == 780 * MINUTE and stats.total_ms == 0
+    assert all(c.name for c in stats.calendar[2:])
+
+
+def test_a_deleted_task_and_a_deleted_session_are_left_out(profile, clock):
+    _week(profile, clock)
+    TaskService(profile).remove("Rapat")
+    entry = SessionService(profile).log(MONDAY_0800_WIB, MONDAY_0800_WIB + HOUR)[0]
+    SessionService(profile).remove(entry.session.id)
+    stats = build_stats(profile, MONDAY, SUNDAY, WIB)
+    assert _stacks(stats) == {MONDAY: [("Kajian", 25), ("Laporan", 10)]}
