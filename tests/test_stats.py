@@ -137,3 +137,14 @@ def test_a_deleted_task_and_a_deleted_session_are_left_out(profile, clock):
     SessionService(profile).remove(entry.session.id)
     stats = build_stats(profile, MONDAY, SUNDAY, WIB)
     assert _stacks(stats) == {MONDAY: [("Kajian", 25), ("Laporan", 10)]}
+
+
+def test_a_day_holds_its_part_of_sessions_that_began_the_day_before(profile, clock):
+    _week(profile, clock)
+    assert _stacks(build_stats(profile, TUESDAY, TUESDAY, WIB)) == {TUESDAY: [("Rapat", 30)]}
+    # A timer started on Thursday at 23.50 and still running on Friday at 00.30.
+    clock.set(MONDAY_0800_WIB + 3 * 24 * HOUR + 15 * HOUR + 50 * MINUTE)
+    TimerService(profile).start_new("Lembur", 60)
+    clock.advance(40 * MINUTE)
+    friday = date(2026, 11, 6)
+    assert _stacks(build_stats(profile, friday, friday, WIB)) == {friday: [("Lembur", 30)]}

@@ -139,9 +139,14 @@ def _per_day_task(conn: sqlite3.Connection, q: dict[str, int | str]) -> dict[int
     for s, e, task_id in conn.execute(
         f"SELECT start_at, COALESCE(end_at, :now), task_id FROM session WHERE {_MINE} "
         f"AND start_at >= :start AND start_at < :end AND {_DAY} != {_END_DAY} "
+        # Sessions that began before the period and reach into it: two branches, so that
+        # each can use ix_session_owner_end (an OR would read all earlier history).
         "UNION ALL "
-        "SELECT start_at, COALESCE(end_at, :now), task_id FROM session "
-        f"WHERE {_MINE} AND start_at < :start AND COALESCE(end_at, :now) > :start",
+        "SELECT start_at, end_at, task_id FROM session "
+        f"WHERE {_MINE} AND end_at > :start AND +start_at < :start "
+        "UNION ALL "
+        "SELECT start_at, :now, task_id FROM session "
+        f"WHERE {_MINE} AND end_at IS NULL AND +start_at < :start",
         q,
     ):
         s, e = max(s, start), min(e, end)
