@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck check-core unit bench screenshots clean bench-app bench-server bench-sync soak
+.PHONY: run test lint typecheck check-core unit bench screenshots clean bench-app bench-server bench-sync bench-insight soak
 
 $(STAMP): pyproject.toml
 	@if ! test -x $(BIN)/pip; then \
@@ -67,3 +67,8 @@ bench-server: $(STAMP)
 # "nothing new" sync, written to docs/benchmarks.md.
 bench-sync: $(STAMP)
 	$(BIN)/python bench/sync_bench.py
+
+# The charts' statistics for a month and a year, the charts window's first draw and an export of
+# a year, over 100,000 sessions, written to docs/benchmarks.md; about two minutes.
+bench-insight: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/insight_bench.py

@@ -102,7 +102,7 @@ def test_xlsx_holds_real_dates_times_and_numbers_and_a_summary(log, tmp_path):
     assert (first[4], first[5], first[6]) == (time(8, 0), time(8, 25), 25)
     assert first[7:14] == ["Menyusun laporan — revisi", "RHK 1", "Laporan", 1.5, "dokumen", 30,
                            "Ya"]  # fmt: skip
-    assert sheet.cell(2, 4).number_format == "DD/MM/YYYY"
+    assert sheet.cell(2, 4).number_format == "dd/mm/yyyy"
     assert rows[2][5] == "24.00" and rows[3][4] == time(0, 0) and rows[3][6] == 45
     assert len(rows) == 4
     facts = {r[0]: r[1] for r in summary.iter_rows(values_only=True) if r and r[0]}
@@ -204,3 +204,14 @@ def test_the_format_comes_from_the_option_or_the_file_name():
     assert export.format_for("csv", export.Path("x.pdf")) == "csv"
     with pytest.raises(UserError, match="Unknown export format 'docx'"):
         export.format_for(None, export.Path("x.docx"))
+
+
+def test_a_long_period_prints_a_line_a_month_not_a_day(log, profile, tmp_path):
+    set_language("id")
+    two_months = build_log(profile, date(2026, 10, 1), date(2026, 11, 30), WIB)
+    path = export.write_export(
+        two_months, "pdf", tmp_path / "b.pdf", export.ExportProfile("default")
+    )
+    text = "\n".join(page.extract_text() for page in PdfReader(path).pages)
+    assert "Bulan" in text and "November 2026 100 2" in text
+    assert "03/11/2026 45" not in text  # no per-day line

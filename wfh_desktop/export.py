@@ -412,65 +412,55 @@ class _TextOut:
 
 
 def _write_xlsx(log: ActivityLog, profile: ExportProfile, f: IO[Any]) -> None:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    """XlsxWriter, row by row in constant memory: dates and times as real cells (formatted
+    ``DD/MM/YYYY`` and ``hh:mm``), minutes, targets and volumes as numbers."""
+    import xlsxwriter
 
     cells = _Cells(log, profile)
-    date_format = "YYYY-MM-DD" if profile.date_style == "iso" else "DD/MM/YYYY"
-    time_format = "HH:MM" if cells.time_sep == ":" else "HH.MM"
-    bold = Font(bold=True)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(tr("Activity log")[:31])
+    wb = xlsxwriter.Workbook(f, {"constant_memory": True})
+    bold = wb.add_format({"bold": True})
+    date_cell = wb.add_format(
+        {"num_format": "yyyy-mm-dd" if profile.date_style == "iso" else "dd/mm/yyyy"}
+    )
+    time_cell = wb.add_format({"num_format": "hh:mm"})
+    ws = wb.add_worksheet(_sheet_name(tr("Activity log")))
     widths = {"task": 40, "note": 30, "output": 24, "rhk": 24, "handed_from": 28}
     widths |= {"handed_to": 28, "name": 24, "unit": 24, "nip": 20}
-    for i, key in enumerate(profile.columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = widths.get(key, 13)
-    ws.freeze_panes = "A2"
-    row = []
-    for text in _headings(log, profile):
-        c = WriteOnlyCell(ws, value=text)
-        c.font = bold
-        row.append(c)
-    ws.append(row)
-    number_formats = {"date": date_format, "start": time_format, "end": time_format}
-    plain = {k for k in profile.columns if k not in number_formats}
-    for e in log.entries:
-        values: list[Any] = []
-        for k in profile.columns:
+    for i, key in enumerate(profile.columns):
+        ws.set_column(i, i, widths.get(key, 13))
+    ws.freeze_panes(1, 0)
+    ws.write_row(0, 0, _headings(log, profile), bold)
+    formats = {"date": date_cell, "start": time_cell, "end": time_cell}
+    keys = list(enumerate(profile.columns))
+    for r, e in enumerate(log.entries, start=1):
+        for c, k in keys:
             v = cells.typed(e, k)
-            if k in plain or v is None or isinstance(v, str):
-                values.append(v)
+            if v is None or v == "":
+                continue
+            if k in formats and not isinstance(v, str):
+                ws.write_datetime(r, c, v, formats[k])
             else:
-                c = WriteOnlyCell(ws, value=v)
-                c.number_format = number_formats[k]
-                values.append(c)
-        ws.append(values)
-    summary = wb.create_sheet(tr("Summary")[:31])
-    summary.column_dimensions["A"].width = 28
-    summary.column_dimensions["B"].width = 40
+                ws.write(r, c, v)
+    summary = wb.add_worksheet(_sheet_name(tr("Summary")))
+    summary.set_column(0, 0, 28)
+    summary.set_column(1, 1, 40)
+    r = 0
     for label, value in _summary_lines(log, cells):
-        head = WriteOnlyCell(summary, value=label)
-        head.font = bold
-        summary.append([head, value])
-    summary.append([])
-    head_row = []
-    for text in (headers()["date"], tr("Minutes")):
-        c = WriteOnlyCell(summary, value=text)
-        c.font = bold
-        head_row.append(c)
-    summary.append(head_row)
+        summary.write(r, 0, label, bold)
+        summary.write(r, 1, value)
+        r += 1
+    r += 1
+    summary.write_row(r, 0, [headers()["date"], tr("Minutes")], bold)
     for day, minutes in log.per_day():
-        c = WriteOnlyCell(summary, value=_any(day))
-        c.number_format = date_format
-        summary.append([c, minutes])
-    wb.save(f)
+        r += 1
+        summary.write_datetime(r, 0, day, date_cell)
+        summary.write_number(r, 1, minutes)
+    wb.close()
 
 
-def _any(value: Any) -> Any:
-    """openpyxl's stubs leave out dates, which it writes as dates."""
-    return value
+def _sheet_name(text: str) -> str:
+    """A worksheet's name: at most 31 characters, none of the ones Excel refuses."""
+    return re.sub(r"[\[\]:*?/\\]", " ", text)[:31]
 
 
 def _summary_lines(log: ActivityLog, cells: _Cells) -> list[tuple[str, Any]]:

@@ -4,14 +4,14 @@ with the app, so that names and titles print whatever their letters."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from fpdf import FPDF
-from fpdf.fonts import FontFace
 
 from wfh_desktop.i18n import tr
-from wfh_desktop.timefmt import MS_PER_MINUTE, fmt_hours_minutes, fmt_number
+from wfh_desktop.timefmt import MS_PER_MINUTE, LongDates, fmt_hours_minutes, fmt_number
 
 if TYPE_CHECKING:
     from wfh_desktop.activity_log import ActivityLog
@@ -57,6 +57,116 @@ class _Page(FPDF):
         self.set_text_color(0, 0, 0)
 
 
+class _Grid:
+    """A table drawn cell by cell: fpdf2's own table lays out every cell through its general
+    text engine (1.5 ms a cell: half a minute for a year). Widths of words are measured once;
+    a row grows to its tallest cell; the headings repeat on every page."""
+
+    HEAD_FILL = (225, 232, 240)
+    ZEBRA_FILL = (246, 248, 250)
+
+    def __init__(
+        self,
+        pdf: FPDF,
+        widths: list[float],
+        right: list[bool],
+        size: float,
+        line_h: float = 3.6,
+        pad: float = 1.0,
+    ) -> None:
+        self.pdf = pdf
+        self.widths = widths
+        self.right = right
+        self.size = size
+        self.line_h = line_h
+        self.pad = pad
+        self.titles: list[str] = []
+        self._top = pdf.get_y()
+        self._measured: dict[tuple[str, str], float] = {}
+        self._n = 0
+
+    def _width(self, style: str, text: str) -> float:
+        key = (style, text)
+        w = self._measured.get(key)
+        if w is None:
+            w = self._measured[key] = self.pdf.get_string_width(text)
+        return w
+
+    def _wrap(self, style: str, text: str, room: float) -> list[str]:
+        lines: list[str] = []
+        space = self._width(style, " ")
+        for para in text.split("\n") or [""]:
+            line, line_w = "", 0.0
+            for word in para.split(" "):
+                w = self._width(style, word)
+                if w > room:  # a word wider than the cell: cut it where it must be cut
+                    if line:
+                        lines.append(line)
+                    piece = ""
+                    for ch in word:
+                        if self._width(style, piece + ch) > room and piece:
+                            lines.append(piece)
+                            piece = ""
+                        piece += ch
+                    line, line_w = piece, self._width(style, piece)
+                elif not line:
+                    line, line_w = word, w
+                elif line_w + space + w <= room:
+                    line, line_w = f"{line} {word}", line_w + space + w
+                else:
+                    lines.append(line)
+                    line, line_w = word, w
+            lines.append(line)
+        return lines
+
+    def _draw(self, texts: list[str], style: str, fill: tuple[int, int, int] | None) -> None:
+        pdf = self.pdf
+        pdf.set_font(FONT, style=style, size=self.size)
+        wrapped = [
+            self._wrap(style, text, w - 2 * self.pad)
+            for text, w in zip(texts, self.widths, strict=True)
+        ]
+        height = max(len(lines) for lines in wrapped) * self.line_h + 2 * self.pad
+        if pdf.get_y() + height > pdf.h - pdf.b_margin and style != "B":
+            self.close()
+            pdf.add_page()
+            self.heading(self.titles)
+            pdf.set_font(FONT, style=style, size=self.size)
+        x, y = pdf.l_margin, pdf.get_y()
+        total = sum(self.widths)
+        if fill is not None:
+            pdf.set_fill_color(*fill)
+            pdf.rect(x, y, total, height, style="F")
+        for lines, w, right in zip(wrapped, self.widths, self.right, strict=True):
+            for i, line in enumerate(lines):
+                if line:
+                    tx = x + w - self.pad - self._width(style, line) if right else x + self.pad
+                    pdf.text(tx, y + self.pad + (i + 0.78) * self.line_h, line)
+            x += w
+        # Rules: one under each row; the columns' rules once a page (see close).
+        pdf.line(pdf.l_margin, y + height, pdf.l_margin + total, y + height)
+        pdf.set_y(y + height)
+
+    def close(self) -> None:
+        """Draw the table's outline and column rules on this page, from its top to here."""
+        pdf, top, bottom = self.pdf, self._top, self.pdf.get_y()
+        x = pdf.l_margin
+        pdf.line(x, top, x + sum(self.widths), top)
+        pdf.line(x, top, x, bottom)
+        for w in self.widths:
+            x += w
+            pdf.line(x, top, x, bottom)
+
+    def heading(self, titles: list[str]) -> None:
+        self.titles = titles
+        self._top = self.pdf.get_y()
+        self._draw(titles, "B", self.HEAD_FILL)
+
+    def row(self, texts: list[str]) -> None:
+        self._n += 1
+        self._draw(texts, "", self.ZEBRA_FILL if self._n % 2 == 0 else None)
+
+
 def write_pdf(
     log: ActivityLog, profile: ExportProfile, f: IO[Any], cells: _Cells, headings: list[str]
 ) -> None:
@@ -98,27 +208,15 @@ def write_pdf(
     keys = [k for k, values in texts.items() if k in KEPT or any(values)]
     titles = [h for k, h in zip(profile.columns, headings, strict=True) if k in keys]
     if keys and log.entries:
-        pdf.set_font(FONT, size=7.5)
-        with pdf.table(
-            col_widths=tuple(WEIGHTS.get(k, 1.2) for k in keys),
-            line_height=4,
-            padding=1,
-            repeat_headings=1,
-            headings_style=FontFace(emphasis="BOLD", fill_color=(225, 232, 240)),
-            cell_fill_color=(246, 248, 250),
-            cell_fill_mode="ROWS",
-        ) as table:
-            row = table.row()
-            for title in titles:
-                row.cell(title)
-            running = tr("running")
-            for i, e in enumerate(log.entries):
-                row = table.row()
-                for k in keys:
-                    text = texts[k][i]
-                    if k == "end" and e.end_ms is None:
-                        text = running
-                    row.cell(text, align="RIGHT" if k in RIGHT else "LEFT")
+        room = pdf.w - pdf.l_margin - pdf.r_margin
+        weights = [WEIGHTS.get(k, 1.2) for k in keys]
+        grid = _Grid(
+            pdf, [room * w / sum(weights) for w in weights], [k in RIGHT for k in keys], 7.5
+        )
+        grid.heading(titles)
+        running = tr("running")
+        for i, e in enumerate(log.entries):
+            grid.row([running if k == "end" and e.end_ms is None else texts[k][i] for k in keys])
     else:
         pdf.cell(0, 6, tr("No work was tracked in this period."), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
@@ -145,24 +243,27 @@ def write_pdf(
         pdf.set_font(FONT, size=9)
         pdf.cell(0, 5, f": {value}", new_x="LMARGIN", new_y="NEXT")
     per_day = log.per_day()
-    if len(per_day) > 1:
+    if (log.last - log.first).days > 31:
+        # A longer period: a line a month (its minutes and its days with work).
+        months: dict[date, list[int]] = {}
+        for day, minutes in per_day:
+            line = months.setdefault(day.replace(day=1), [0, 0])
+            line[0] += minutes
+            line[1] += 1
+        long = LongDates()
         pdf.ln(2)
-        pdf.set_font(FONT, size=8)
-        with pdf.table(
-            col_widths=(30, 25),
-            width=55,
-            align="LEFT",
-            line_height=4,
-            padding=1,
-            headings_style=FontFace(emphasis="BOLD", fill_color=(225, 232, 240)),
-        ) as table:
-            row = table.row()
-            row.cell(tr("Date"))
-            row.cell(tr("Minutes"), align="RIGHT")
-            for day, minutes in per_day:
-                row = table.row()
-                row.cell(cells.date(day))
-                row.cell(fmt_number(minutes), align="RIGHT")
+        table = _Grid(pdf, [40.0, 25.0, 30.0], [False, True, True], 8)
+        table.heading([tr("Month"), tr("Minutes"), tr("Days with work")])
+        for month, (minutes, days) in sorted(months.items()):
+            table.row([long.month(month), fmt_number(minutes), fmt_number(days)])
+        table.close()
+    elif len(per_day) > 1:
+        pdf.ln(2)
+        table = _Grid(pdf, [30.0, 25.0], [False, True], 8)
+        table.heading([tr("Date"), tr("Minutes")])
+        for day, minutes in per_day:
+            table.row([cells.date(day), fmt_number(minutes)])
+        table.close()
 
     # Signatures: the supervisor who checks the log, and its owner.
     if pdf.will_page_break(32):
