@@ -62,8 +62,10 @@ def test_a_second_sync_waits_for_the_first_then_gives_up_with_a_message(tmp_path
     release(other)
     waiting.join(10)
     assert got and not waiting.is_alive()
-    with one_sync(str(database), wait_s=0):  # free again, at once
-        pass
+    told: list[bool] = []
+    with one_sync(str(database), wait_s=0, on_wait=lambda: told.append(True)):
+        pass  # free again, at once: nothing to tell
+    assert told == []
 
 
 def _hold_once(database: Path) -> float:
@@ -86,7 +88,10 @@ def test_a_sync_while_another_program_syncs_waits_and_then_goes_up(desk, server)
 
     releasing = threading.Thread(target=later)
     releasing.start()
-    report = laptop.sync()  # waits for the other program
+    told: list[str] = []
+    laptop.client.progress = lambda p: told.append(p.phase)
+    report = laptop.sync()  # waits for the other program, and says so once
     assert released == [True] and report.pushed == 2
+    assert told.count("waiting") == 1 and told[0] == "waiting"
     assert len(on_server(server, "session")) == 1
     releasing.join(10)

@@ -38,6 +38,12 @@ class _Progress:
             )
             sys.stderr.flush()
             self.shown = True
+        elif p.phase == "waiting":
+            sys.stderr.write(
+                tr("Another program is syncing this computer's data; waiting for it to finish…")
+                + "\n"
+            )
+            sys.stderr.flush()
         elif p.phase == "snapshot":
             sys.stderr.write("\r" + tr("Downloading everything again: {done} records", done=p.done))
             sys.stderr.flush()

@@ -975,4 +975,7 @@ CATALOG: dict[str, str] = {
     "{where}: {field}: {value} is listed more than once in this file.": "{where}: {field}: {value} tercantum lebih dari sekali dalam berkas ini.",
     "{where}: {field}: there is no national holiday or cuti bersama on {day} to remove.": "{where}: {field}: tidak ada libur nasional atau cuti bersama pada {day} yang dapat dihapus.",
     "{where}: {field}: Ramadan lasts 29 or 30 days, but {first} to {last} is {days} days.": "{where}: {field}: Ramadan berlangsung 29 atau 30 hari, tetapi {first} sampai {last} adalah {days} hari.",
+    "Another program is syncing this computer's data; waiting for it to finish…": (
+        "Program lain sedang menyinkronkan data komputer ini; menunggu sampai selesai…"
+    ),
 }

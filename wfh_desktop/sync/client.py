@@ -173,8 +173,13 @@ class SyncClient:
             now = self.clock.now_ms()
             self._write(lambda c: local.record_outcome(c, now, e.kind, e.message, e.values))
             raise e
-        with one_sync(self.database):
+        with one_sync(self.database, on_wait=self._waiting):
             return Syncer(self.db, self.clock, self.transport, self.account, self.progress).sync()
+
+    def _waiting(self) -> None:
+        """Another program (the tray app, another ``wfh sync``) is syncing this profile."""
+        if self.progress is not None:
+            self.progress(Progress("waiting", 0, None))
 
 
 def _reloaded(p: Profile) -> str:

@@ -104,7 +104,7 @@ class _Flight(_Next):
 
 @dataclass
 class Progress:
-    phase: str  # push | pull | snapshot
+    phase: str  # push | pull | snapshot | waiting (for another program's sync of this profile)
     done: int
     total: int | None
 

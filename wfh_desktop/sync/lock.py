@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from wfh_desktop.sync.errors import SyncError
@@ -48,16 +48,23 @@ def _unlock(fd: int) -> None:
 
 
 @contextmanager
-def one_sync(database: str, wait_s: float = WAIT_S) -> Iterator[None]:
+def one_sync(
+    database: str, wait_s: float = WAIT_S, on_wait: Callable[[], None] | None = None
+) -> Iterator[None]:
     """Held for one sync of the profile in ``database`` (a file path; an in-memory database
-    has no other process). Waits, polling, while another process syncs it."""
+    has no other process). Waits, polling, while another process syncs it; ``on_wait`` is
+    called once when it has to wait, so that the user is told why nothing seems to happen."""
     if not database or database == ":memory:":
         yield
         return
     fd = os.open(f"{database}-sync", os.O_RDWR | os.O_CREAT, 0o600)
     try:
         deadline = time.monotonic() + wait_s
+        told = False
         while not _try_lock(fd):
+            if not told and on_wait is not None:
+                on_wait()
+                told = True
             if time.monotonic() > deadline:
                 raise SyncError(
                     "Another program is still syncing this computer's data; try again later."
