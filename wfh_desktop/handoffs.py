@@ -101,6 +101,17 @@ def others_ms(shares: Iterable[dict[str, Any]] | None, me: str | None) -> int:
     return sum(int(s.get("ms") or 0) for s in shares or () if s.get("user") != me)
 
 
+def others_running(shares: Iterable[dict[str, Any]] | None, me: str | None) -> tuple[int, int]:
+    """The colleagues' timers still running on a task, from its shares: how many, and the sum
+    of their starts."""
+    starts = [
+        int(s["since"])
+        for s in shares or ()
+        if s.get("user") != me and isinstance(s.get("since"), int)
+    ]
+    return len(starts), sum(starts)
+
+
 class HandoffService:
     def __init__(self, profile: Profile) -> None:
         self._p = profile
@@ -179,20 +190,27 @@ class HandoffService:
 
     def shares(self, task_ref: str) -> list[Share]:
         """Each person's time on a task: the colleagues' as the server sums it, and mine from
-        my own sessions (a running one counted until now)."""
+        my own sessions (a running timer, theirs or mine, counted until now)."""
         conn = self._p.conn
         task = find_task(conn, task_ref)
         me = self._p.user_id
         last = conn.execute("SELECT shares FROM task WHERE id = ?", (task.id,)).fetchone()
+        now = self._p.clock.now_ms()
         out = [
-            Share(s.get("nip"), s.get("name"), int(s.get("ms") or 0), False)
+            Share(
+                s.get("nip"),
+                s.get("name"),
+                int(s.get("ms") or 0)
+                + (max(now - s["since"], 0) if isinstance(s.get("since"), int) else 0),
+                False,
+            )
             for s in (json.loads(last[0]) if last and last[0] else [])
             if s.get("user") != me
         ]
         mine = conn.execute(
             "SELECT COALESCE(SUM(MAX(COALESCE(end_at, ?) - start_at, 0)), 0) FROM session "
             "WHERE task_id = ? AND owner_user_id = ? AND deleted_at IS NULL",
-            (self._p.clock.now_ms(), task.id, me),
+            (now, task.id, me),
         ).fetchone()[0]
         if mine:
             nip, name = _meta(conn, "account_nip"), _meta(conn, "account_name")

@@ -204,7 +204,7 @@ def _sums_all_time(conn: sqlite3.Connection, q: dict[str, int | str]) -> tuple[s
         "SELECT EXISTS (SELECT 1 FROM session WHERE deleted_at IS NULL "
         "AND owner_user_id < :user) OR EXISTS (SELECT 1 FROM session "
         "WHERE deleted_at IS NULL AND owner_user_id > :user) "
-        "OR EXISTS (SELECT 1 FROM task WHERE others_ms > 0)",
+        "OR EXISTS (SELECT 1 FROM task WHERE others_ms > 0 OR others_running > 0)",
         q,
     ).fetchone()[0]
     sums = f"(SELECT SUM({_LEN}) FROM session s WHERE s.task_id = t.id AND s.deleted_at IS NULL"

@@ -82,8 +82,12 @@ def clean_fields(changes: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-# A task's colleagues' time, as the server sums it once the task was handed over.
-COLLEAGUES_MS_SQL = "COALESCE({task_row}.others_ms, 0)"
+# A task's colleagues' time, as the server sums it once the task was handed over, their timers
+# still running on it counted until now (``:now``).
+COLLEAGUES_MS_SQL = (
+    "(COALESCE({task_row}.others_ms, 0) + COALESCE({task_row}.others_running, 0) * :now "
+    "- COALESCE({task_row}.others_since, 0))"
+)
 
 
 def actual_ms(conn: sqlite3.Connection, task_ids: list[str], now_ms: int) -> dict[str, int]:
@@ -101,10 +105,13 @@ def actual_ms(conn: sqlite3.Connection, task_ids: list[str], now_ms: int) -> dic
         ).fetchall()
         out.update({task_id: int(total) for task_id, total in rows})
         shared = conn.execute(
-            f"SELECT id, others_ms FROM task WHERE id IN ({marks}) AND others_ms > 0", chunk
+            "SELECT id, COALESCE(others_ms, 0), COALESCE(others_running, 0), "
+            f"COALESCE(others_since, 0) FROM task WHERE id IN ({marks}) "
+            "AND (others_ms > 0 OR others_running > 0)",
+            chunk,
         ).fetchall()
-        for task_id, others in shared:
-            out[task_id] += int(others)
+        for task_id, others, running, since in shared:
+            out[task_id] += int(others) + max(int(running) * now_ms - int(since), 0)
     return out
 
 

@@ -1118,8 +1118,10 @@ class Batch:
 
     def _shares(self, task: Row, at: int | None) -> list[dict[str, Any]]:
         """Everyone's time on a task as this push leaves it, [{"user", "nip", "name", "ms"}]
-        by name; a running session counted up to ``at`` (None: not yet). Only the task's
-        people count: a session someone put on a task they never had tells nothing here."""
+        by name; a running session counted up to ``at``, or (``at`` None) named by its start
+        as ``"since"`` beside the stopped sessions' ``ms``, so that the task's other people
+        count it as it runs. Only the task's people count: a session someone put on a task
+        they never had tells nothing here."""
         task_id = task["id"]
         people_of = task_people(task)
         worked: dict[str, int] = {}
@@ -1131,12 +1133,18 @@ class Batch:
                     rows[ident] = row
                 else:
                     rows.pop(ident, None)  # moved to another task in this push
+        running: dict[str, int] = {}  # a timer still running on it: since when
         for r in rows.values():
+            if r["deleted_at"] is not None or r["owner_user_id"] not in people_of:
+                continue
             end = r["end_at"] if r["end_at"] is not None else at
-            if r["deleted_at"] is None and end is not None and r["owner_user_id"] in people_of:
-                worked[r["owner_user_id"]] = worked.get(r["owner_user_id"], 0) + max(
-                    0, end - r["start_at"]
-                )
+            if end is None:
+                running[r["owner_user_id"]] = r["start_at"]
+                worked.setdefault(r["owner_user_id"], 0)
+                continue
+            worked[r["owner_user_id"]] = worked.get(r["owner_user_id"], 0) + max(
+                0, end - r["start_at"]
+            )
         people = {
             uid: (nip, name)
             for uid, nip, name in self.conn.execute(
@@ -1146,6 +1154,7 @@ class Batch:
         self.people.update(people)
         return [
             {"user": uid, "nip": people[uid][0], "name": people[uid][1], "ms": ms}
+            | ({"since": running[uid]} if uid in running else {})
             for uid, ms in sorted(worked.items(), key=lambda kv: people.get(kv[0], ("", ""))[1])
             if uid in people
         ]

@@ -130,6 +130,27 @@ def test_a_task_handed_over_is_answered_continued_and_keeps_each_persons_time(de
     assert task_row(siti, task_id)[0] == budi.profile.user_id
     assert HandoffService(siti.profile).history(task_id)[0].status == "accepted"
 
+    # His timer running on it counts on her computer too, as it runs, once both have synced.
+    TimerService(budi.profile).start(task_id=task_id)
+    budi.sync()
+    siti.clock.set(budi.clock.now_ms())
+    siti.sync()
+    for minutes in (0, 7):
+        siti.clock.set(budi.clock.now_ms() + minutes * MINUTE)
+        assert TaskService(siti.profile).actual_ms([task_id])[task_id] == (50 + minutes) * MINUTE
+        [line] = build_report(siti.profile, Period(None, None), WIB).tasks
+        assert line.actual_ms == (50 + minutes) * MINUTE
+    assert [(s.nip, s.ms // MINUTE) for s in HandoffService(siti.profile).shares(task_id)] == [
+        (BUDI, 27),
+        (SITI, 30),
+    ]
+    budi.clock.advance(10 * MINUTE)
+    TimerService(budi.profile).stop()
+    budi.sync()
+    siti.sync()
+    siti.clock.advance(60 * MINUTE)  # stopped: no longer grows
+    assert TaskService(siti.profile).actual_ms([task_id])[task_id] == 60 * MINUTE
+
 
 @pytest.mark.parametrize("server_config", ["sqlite"], indirect=True)  # rules: tests/server
 def test_a_declined_task_goes_back_with_the_reason(desk):

@@ -49,6 +49,10 @@ class Task(Base):
     # colleagues' part of it (not this profile's), which a task's actual time adds.
     shares: Mapped[str | None] = mapped_column(Text)
     others_ms: Mapped[int | None] = mapped_column(Integer)
+    # Colleagues' timers still running on it: how many, and the sum of their starts (their
+    # time so far is others_running * now - others_since).
+    others_running: Mapped[int | None] = mapped_column(Integer)
+    others_since: Mapped[int | None] = mapped_column(Integer)
     # The server's journal of values that lost a conflict (JSON), for the user to see.
     conflicts: Mapped[str | None] = mapped_column(Text)
 

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from wfh_desktop import hlc
-from wfh_desktop.handoffs import others_ms
+from wfh_desktop.handoffs import others_ms, others_running
 from wfh_desktop.outbox import SENT_MARK
 from wfh_desktop.timefmt import epoch_ms
 
@@ -435,7 +435,9 @@ def apply_record(
         if values["created_at"] is None:  # another client of the API left it out
             kept = conn.execute("SELECT created_at FROM task WHERE id = ?", (ident,)).fetchone()
             values["created_at"] = kept[0] if kept else now
-        values["others_ms"] = others_ms(record.get("shares"), meta(conn, "account_user_id"))
+        me = meta(conn, "account_user_id")
+        values["others_ms"] = others_ms(record.get("shares"), me)
+        values["others_running"], values["others_since"] = others_running(record.get("shares"), me)
     if entity == "session":
         known = conn.execute("SELECT 1 FROM task WHERE id = ?", (values["task_id"],)).fetchone()
         if known is None:
