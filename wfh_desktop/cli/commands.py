@@ -778,9 +778,16 @@ HANDLERS: dict[str, Callable[[Context], int]] = {
     "decline": lambda ctx: _handoff_command("decline_command", ctx),
     "colleagues": lambda ctx: _handoff_command("colleagues_command", ctx),
     "history": lambda ctx: _handoff_command("history_command", ctx),
+    "import": lambda ctx: _import_command(ctx),
     "export": lambda ctx: _export_command("export_command", ctx),
     "export-profile": lambda ctx: _export_command("export_profile_command", ctx),
 }
+
+
+def _import_command(ctx: Context) -> int:
+    from wfh_desktop.cli.import_commands import import_command  # csv, json: only when asked
+
+    return import_command(ctx)
 
 
 def _export_command(name: str, ctx: Context) -> int:

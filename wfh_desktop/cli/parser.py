@@ -258,6 +258,46 @@ def build_parser() -> Parser:
     p.add_argument("task", metavar=tr("TASK"), help=tr("the task: its title or id"))
     p.add_argument("--json", action="store_true", help=json_help)
 
+    # importing another tracker's history
+    p = cmd(
+        "import",
+        tr("import time tracked with Watson, Timewarrior, Toggl Track or a spreadsheet (CSV)"),
+    )
+    p.add_argument(
+        "format",
+        choices=("watson", "timewarrior", "toggl", "csv"),
+        metavar=tr("FORMAT"),
+        help=tr("watson, timewarrior, toggl or csv"),
+    )
+    p.add_argument(
+        "file",
+        metavar=tr("FILE"),
+        help=tr(
+            "the file: Watson's frames file, a Timewarrior data file or its data folder, "
+            "a Toggl Track detailed report as CSV, or a CSV from a spreadsheet"
+        ),
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help=tr("show what would be imported, and store nothing"),
+    )
+    p.add_argument(
+        "--map",
+        dest="mapping",
+        metavar="title=…,start=…,end=…",
+        help=tr(
+            "csv: which column holds what: title, start, and end or minutes; date and note "
+            "if there are such columns (default: columns named like Kegiatan, Mulai, Selesai)"
+        ),
+    )
+    p.add_argument(
+        "--source-zone",
+        metavar="WIB|WITA|WIT",
+        help=tr("toggl and csv: the time zone the file's times are in (default: your office zone)"),
+    )
+    p.add_argument("--json", action="store_true", help=json_help)
+
     # exports
     p = cmd("export", tr("export the activity log to CSV, XLSX or PDF"))
     _period_options(p, all_time=False)
