@@ -95,3 +95,45 @@ def test_a_sync_while_another_program_syncs_waits_and_then_goes_up(desk, server)
     assert told.count("waiting") == 1 and told[0] == "waiting"
     assert len(on_server(server, "session")) == 1
     releasing.join(10)
+
+
+def test_a_copied_profile_gets_its_own_device_only_once_no_other_sync_runs(
+    tmp_path: Path,
+) -> None:
+    """A sign-in after ``device_conflict`` renumbers the outbox under a new device id: never
+    while another program pushes this profile under the old one."""
+    from wfh_desktop.clock import FixedClock
+    from wfh_desktop.profile import Profile
+    from wfh_desktop.sync import local
+    from wfh_desktop.sync.client import SyncClient
+
+    profile = Profile.open(tmp_path / "wfh.db", FixedClock(1_790_000_000_000))
+    with profile.write() as (conn, _):
+        local.set_meta(conn, "device_conflict", "1")
+    old = profile.device_id
+    client = SyncClient(profile, server_url="https://127.0.0.1:9")  # never reached
+    other = hold_elsewhere(tmp_path / "wfh.db")
+    seen: list[str] = []
+
+    def later() -> None:
+        time.sleep(0.4)
+        seen.append(_device(tmp_path))  # while the other program syncs: still the old one
+        release(other)
+
+    releasing = threading.Thread(target=later)
+    releasing.start()
+    with pytest.raises(Exception):  # noqa: B017 (the sign-in itself: nobody listens on port 9)
+        client.sign_in("x", "y")
+    releasing.join(10)
+    assert seen == [old] and _device(tmp_path) != old  # its own device, once the other ended
+    client.close()
+    profile.close()
+
+
+def _device(folder: Path) -> str:
+    import sqlite3
+
+    with sqlite3.connect(folder / "wfh.db") as conn:
+        return str(
+            conn.execute("SELECT value FROM sync_meta WHERE key = 'device_id'").fetchone()[0]
+        )

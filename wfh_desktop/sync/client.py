@@ -106,7 +106,9 @@ class SyncClient:
         """Sign in; on the first sign-in the profile becomes the account's. The initial
         password must be changed first (``new_password``)."""
         if reading(self.db, lambda c: local.meta(c, "device_conflict")) == "1":
-            self._new_device()
+            # Not while another program syncs: it pushes under the old device id and numbers.
+            with one_sync(self.database, on_wait=self._waiting):
+                self._new_device()
         was = self.account.user_id
         tokens, remembered = self.account.login(login, password, socket.gethostname(), org)
         if tokens.user.must_change_password:
