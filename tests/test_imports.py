@@ -588,3 +588,31 @@ def test_the_mapping_is_only_for_csv(tmp_path, clock, capsys):
     path = write(tmp_path, "frames", WATSON_FRAMES)
     with pytest.raises(UserError, match="only for the csv format"):
         run_import(tmp_path, clock, capsys, "watson", path, mapping="title=x")
+
+
+def test_a_spreadsheet_row_past_midnight_ends_the_next_day(profile, clock, tmp_path):
+    clock.set(wib("2026-11-05 08:00"))
+    f = tmp_path / "piket.csv"
+    f.write_text("Tanggal,Kegiatan,Mulai,Selesai\n02/11/2026,Piket,22.00,01.00\n", encoding="utf-8")
+    imported(profile, "csv", f)
+    assert [(t, s, e) for t, s, e, *_ in stored_sessions(profile)] == [
+        ("Piket", wib("2026-11-02 22:00"), wib("2026-11-03 01:00"))
+    ]
+
+
+def test_a_watson_number_no_clock_could_hold_is_refused_not_a_crash(profile, tmp_path):
+    f = tmp_path / "frames"
+    f.write_text('[[1e306, 1e306, "x", "id", [], 0]]')
+    with pytest.raises(UserError, match="line 1: This is not a Watson frame"):
+        plan_of(profile, "watson", f)
+
+
+def test_a_utf8_file_with_one_stray_byte_is_refused_not_garbled(profile, clock, tmp_path):
+    clock.set(wib("2026-11-05 08:00"))
+    f = tmp_path / "log.csv"
+    good = "Kegiatan;Mulai;Menit\nRapat koordinasi — revisi;02/11/2026 08.00;30\n".encode()
+    f.write_bytes(good + b"Rapat\xa0x;02/11/2026 09.00;30\n")
+    before = counts(profile)
+    with pytest.raises(UserError, match="line 3: this line is not UTF-8 text"):
+        imported(profile, "csv", f)
+    assert counts(profile) == before

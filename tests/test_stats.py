@@ -82,8 +82,8 @@ def test_actual_against_target_counts_everyone_and_the_rate_and_distribution_fol
         (MONDAY, 2, 1, 0.5)
     ]
     over = {(b.low_pct, b.high_pct): b.tasks for b in stats.over}
-    assert over[(100, 101)] == 1  # Laporan: exactly on target
-    assert over[(101, 125)] == 1  # Kajian: 117 %
+    assert over[(75, 100)] == 1  # Laporan: exactly on target
+    assert over[(100, 125)] == 1  # Kajian: 117 %
     assert sum(over.values()) == 2 and len(stats.over) == len(OVER_BINS)
 
 
@@ -148,3 +148,15 @@ def test_a_day_holds_its_part_of_sessions_that_began_the_day_before(profile, clo
     clock.advance(40 * MINUTE)
     friday = date(2026, 11, 6)
     assert _stacks(build_stats(profile, friday, friday, WIB)) == {friday: [("Lembur", 30)]}
+
+
+def test_a_task_a_few_seconds_over_its_target_is_over_in_the_distribution_too(profile, clock):
+    """The distribution and the on-target rate use one rule: 30 min 25 s on a 30-minute target
+    is over, though it shows as 30 minutes."""
+    clock.set(MONDAY_0800_WIB + 24 * HOUR)
+    TaskService(profile).add("Surat", 30)
+    SessionService(profile).add("Surat", MONDAY_0800_WIB, MONDAY_0800_WIB + 30 * MINUTE + 25_000)
+    TaskService(profile).mark_done("Surat")
+    stats = build_stats(profile, MONDAY, SUNDAY, WIB)
+    assert stats.on_target_rate == 0
+    assert [(b.low_pct, b.high_pct) for b in stats.over if b.tasks] == [(100, 125)]

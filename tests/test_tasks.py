@@ -131,3 +131,33 @@ def test_an_edit_is_not_folded_into_an_earlier_edit(profile, clock):
     rows = profile.conn.execute("SELECT payload, hlc FROM outbox ORDER BY seq").fetchall()
     assert [json.loads(p) for p, _ in rows[1:]] == [{"title": "Laporan A"}, {"title": "Laporan B"}]
     assert rows[1][1] < rows[2][1]
+
+
+def test_a_colleagues_running_timer_counts_until_now_until_done_and_for_at_most_16_hours(
+    profile, clock
+):
+    """The colleagues' part as sync leaves it (``others_*``): 5 minutes ended, and one timer
+    running since 10 minutes ago. Python (actual_ms) and SQL (the all-time report) agree."""
+    from wfh_desktop.reports import Period, build_report
+    from wfh_desktop.timefmt import ZONES
+
+    task = TaskService(profile).add("Kajian", 60)
+    profile.conn.execute(
+        "UPDATE task SET others_ms = ?, others_running = 1, others_since = ? WHERE id = ?",
+        (5 * MINUTE, clock.now_ms() - 10 * MINUTE, task.id),
+    )
+
+    def both() -> tuple[int, int]:
+        actual = TaskService(profile).actual_ms([task.id])[task.id]
+        [line] = build_report(profile, Period(None, None), ZONES["WIB"]).tasks
+        return actual // MINUTE, line.actual_ms // MINUTE
+
+    assert both() == (15, 15)
+    clock.advance(3 * 24 * 60 * MINUTE)  # their computer asleep since: 16 hours at most
+    assert both() == (5 + 16 * 60, 5 + 16 * 60)
+    clock.advance(-3 * 24 * 60 * MINUTE + 20 * MINUTE)
+    TaskService(profile).mark_done("Kajian")
+    clock.advance(60 * MINUTE)  # finished: their timer counts until then
+    assert both() == (35, 35)
+    profile.conn.execute("UPDATE task SET others_since = ? WHERE id = ?", (clock.now_ms(), task.id))
+    assert both() == (5, 5)  # a clock ahead of ours counts nothing, never less than nothing

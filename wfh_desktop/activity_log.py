@@ -5,7 +5,9 @@ unit, target, on target, handed over from and to).
 Only this person's own sessions are listed (a colleague's minutes on a shared task stay with
 the colleague); whether a task finished on target is judged for the task as a whole, with
 everyone's time. A session that crosses midnight in the office zone is one line on each day.
-Minutes are rounded per line, and totals are the sums of the lines, so a printed page adds up.
+Minutes are rounded as each day's running total is (so a line may show a minute more or less
+than its own length), and totals are the sums of the lines: a printed page adds up, and a day's
+minutes equal the reports' for that day.
 """
 
 from __future__ import annotations
@@ -153,6 +155,9 @@ def build_log(profile: Profile, first: date, last: date, z: Zone) -> ActivityLog
     actual = actual_ms(conn, task_ids, now)
     handed = _handoffs(conn, task_ids)
     entries: list[Entry] = []
+    # Minutes are rounded as the day's running total is, so that a day's lines add up to its
+    # time rounded once (as the reports show it), however many short stretches it had.
+    day_ms: dict[date, int] = {}
     for s_start, s_end, note, task_id, title, rhk, output, volume, unit, target, status in rows:
         done = status == "done"
         judged = (actual.get(task_id, 0) <= target * MS_PER_MINUTE) if done else None
@@ -164,13 +169,16 @@ def build_log(profile: Profile, first: date, last: date, z: Zone) -> ActivityLog
         while True:
             day_end = ((a + z.offset_ms) // MS_PER_DAY + 1) * MS_PER_DAY - z.offset_ms
             piece_end = min(b, day_end)
-            running_piece = s_end is None and piece_end == b
+            running_piece = s_end is None and piece_end == now
+            day = day_of(a, z)
+            before = day_ms.get(day, 0)
+            day_ms[day] = before + piece_end - a
             entries.append(
                 Entry(
-                    day_of(a, z),
+                    day,
                     a,
                     None if running_piece else piece_end,
-                    round_minutes(piece_end - a),
+                    round_minutes(day_ms[day]) - round_minutes(before),
                     task_id,
                     title,
                     rhk,

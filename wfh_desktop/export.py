@@ -99,6 +99,9 @@ class ExportProfile(NamedTuple):
     date_style: str = "dmy"
     time_style: str = ""  # "": the language's (08.30 in Indonesian, 08:30 in English)
     delimiter: str = ";"  # Excel in an Indonesian locale splits CSV on semicolons
+    # A CSV cell of text that begins with = + - or @ is written after an apostrophe, so that
+    # a spreadsheet shows it instead of running it as a formula.
+    formula_guard: bool = True
 
     def heading(self, key: str, defaults: dict[str, str]) -> str:
         return self.headers.get(key) or defaults[key]
@@ -110,6 +113,7 @@ class ExportProfile(NamedTuple):
             "date_style": self.date_style,
             "time_style": self.time_style,
             "delimiter": self.delimiter,
+            "formula_guard": self.formula_guard,
         }
 
 
@@ -160,19 +164,26 @@ def parse_headers(pairs: list[str]) -> dict[str, str]:
 
 
 def _profile_from(name: str, raw: Any) -> ExportProfile:
+    """A saved profile, checked; ValueError or UserError if anything in it is not as saved."""
     if not isinstance(raw, dict):
         raise ValueError(name)
-    columns = parse_columns(",".join(raw.get("columns") or DEFAULT_COLUMNS))
+    columns = raw.get("columns") or list(DEFAULT_COLUMNS)
     heads = raw.get("headers") or {}
-    if not isinstance(heads, dict):
+    if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+        raise ValueError(name)
+    if not isinstance(heads, dict) or not all(isinstance(v, str) for v in heads.values()):
+        raise ValueError(name)
+    guard = raw.get("formula_guard", True)
+    if not isinstance(guard, bool):
         raise ValueError(name)
     profile = ExportProfile(
         name,
-        columns,
+        parse_columns(",".join(columns)),
         parse_headers([f"{k}={v}" for k, v in heads.items()]),
         str(raw.get("date_style") or "dmy"),
         str(raw.get("time_style") or ""),
         str(raw.get("delimiter") or ";"),
+        guard,
     )
     if (
         profile.date_style not in DATE_STYLES
@@ -183,8 +194,9 @@ def _profile_from(name: str, raw: Any) -> ExportProfile:
     return profile
 
 
-def load_profiles(config_dir: Path) -> dict[str, ExportProfile]:
-    """The saved profiles; a file that cannot be read is reported, never overwritten."""
+def _read_raw(config_dir: Path) -> dict[str, Any]:
+    """The profiles file as stored, {name: entry}; a file that cannot be read is reported (and
+    so never overwritten)."""
     path = config_dir / PROFILES_FILE
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
@@ -196,22 +208,32 @@ def load_profiles(config_dir: Path) -> dict[str, ExportProfile]:
             path=str(path),
             reason=str(e),
         ) from None
-    profiles: dict[str, ExportProfile] = {}
-    for name, value in (raw.get("profiles") or {}).items() if isinstance(raw, dict) else ():
-        try:
-            profiles[name] = _profile_from(name, value)
-        except (ValueError, UserError):
-            raise UserError(
-                "The export profile {name!r} in {path} is not valid; save it again with "
-                "'wfh export-profile save'.",
-                name=name,
-                path=str(path),
-            ) from None
+    profiles = raw.get("profiles", {}) if isinstance(raw, dict) else None
+    if not isinstance(profiles, dict):
+        raise UserError(
+            "The export profiles in {path} cannot be read ({reason}); fix or remove the file.",
+            path=str(path),
+            reason=tr("not a list of named profiles"),
+        )
     return profiles
 
 
-def _write_profiles(config_dir: Path, profiles: dict[str, ExportProfile]) -> None:
-    data = {"version": 1, "profiles": {n: p.as_json() for n, p in sorted(profiles.items())}}
+def load_profiles(config_dir: Path) -> dict[str, ExportProfile]:
+    """The saved profiles that can be used (see :func:`broken_profiles` for the others)."""
+    profiles: dict[str, ExportProfile] = {}
+    for name, value in _read_raw(config_dir).items():
+        with contextlib.suppress(ValueError, UserError):
+            profiles[name] = _profile_from(name, value)
+    return profiles
+
+
+def broken_profiles(config_dir: Path) -> list[str]:
+    """Saved profiles that cannot be used (edited by hand): saving one again replaces it."""
+    return sorted(set(_read_raw(config_dir)) - set(load_profiles(config_dir)))
+
+
+def _write_raw(config_dir: Path, profiles: dict[str, Any]) -> None:
+    data = {"version": 1, "profiles": dict(sorted(profiles.items()))}
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     config_dir.mkdir(parents=True, exist_ok=True)
     with _replacing(config_dir / PROFILES_FILE, overwrite=True, binary=False) as f:
@@ -230,29 +252,38 @@ def check_profile_name(name: str) -> str:
 
 
 def save_profile(config_dir: Path, profile: ExportProfile) -> None:
-    profiles = load_profiles(config_dir)
-    profiles[profile.name] = profile
-    _write_profiles(config_dir, profiles)
+    """Save (or replace) one profile; the others are kept exactly as they are stored."""
+    raw = _read_raw(config_dir)
+    raw[profile.name] = profile.as_json()
+    _write_raw(config_dir, raw)
 
 
 def remove_profile(config_dir: Path, name: str) -> None:
-    profiles = load_profiles(config_dir)
-    if name not in profiles:
+    raw = _read_raw(config_dir)
+    if name not in raw:
         raise UserError("There is no export profile named {name!r}.", name=name)
-    del profiles[name]
-    _write_profiles(config_dir, profiles)
+    del raw[name]
+    _write_raw(config_dir, raw)
 
 
 def find_profile(config_dir: Path, name: str | None) -> ExportProfile:
     if name is None or name == DEFAULT_PROFILE:
         return ExportProfile(DEFAULT_PROFILE)
-    profiles = load_profiles(config_dir)
-    if name not in profiles:
+    raw = _read_raw(config_dir)
+    if name not in raw:
         raise UserError(
             "There is no export profile named {name!r}; see 'wfh export-profile list'.",
             name=name,
         )
-    return profiles[name]
+    try:
+        return _profile_from(name, raw[name])
+    except (ValueError, UserError):
+        raise UserError(
+            "The export profile {name!r} in {path} is not valid; save it again with "
+            "'wfh export-profile save'.",
+            name=name,
+            path=str(config_dir / PROFILES_FILE),
+        ) from None
 
 
 # ---- cell values -------------------------------------------------------------------------
@@ -285,7 +316,8 @@ class _Cells:
     def number(self, value: float | None) -> str:
         if value is None:
             return ""
-        text = f"{value:g}" if value != int(value) else str(int(value))
+        # Never in scientific notation (2,5e+06): as many decimals as it has, up to six.
+        text = f"{value:.6f}".rstrip("0").rstrip(".")
         return text.replace(".", self.decimal)
 
     def typed(self, e: Entry, key: str) -> Any:
@@ -304,7 +336,7 @@ class _Cells:
             if e.end_ms is None:
                 return None
             # A line that ends at midnight ends at 24.00 of its day, not 00.00.
-            if (e.end_ms + self.off) % MS_PER_DAY == 0:
+            if e.end_ms > e.start_ms and (e.end_ms + self.off) % MS_PER_DAY == 0:
                 return "24:00" if self.time_sep == ":" else "24.00"
             return _local(e.end_ms, self.off)
         if key == "minutes":
@@ -397,8 +429,23 @@ def _write_csv(log: ActivityLog, profile: ExportProfile, f: IO[Any]) -> None:
     wrapper.write("\ufeff")
     out = csv.writer(wrapper, delimiter=profile.delimiter, lineterminator="\r\n")
     out.writerow(_headings(log, profile))
+    guard = profile.formula_guard
     for e in log.entries:
-        out.writerow([cells.text(e, k) for k in profile.columns])
+        row = [cells.text(e, k) for k in profile.columns]
+        out.writerow([_guarded(v) for v in row] if guard else row)
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _guarded(text: str) -> str:
+    """Text that a spreadsheet would run as a formula, kept as text (numbers stay numbers)."""
+    if text.startswith(_FORMULA_START):
+        try:
+            float(text.replace(",", "."))
+        except ValueError:
+            return "'" + text
+    return text
 
 
 class _TextOut:
@@ -417,7 +464,17 @@ def _write_xlsx(log: ActivityLog, profile: ExportProfile, f: IO[Any]) -> None:
     import xlsxwriter
 
     cells = _Cells(log, profile)
-    wb = xlsxwriter.Workbook(f, {"constant_memory": True})
+    # Text stays text: a title such as "=WEBSERVICE(…)" or "mailto:…" is never a formula or a
+    # link in the file.
+    wb = xlsxwriter.Workbook(
+        f,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
     bold = wb.add_format({"bold": True})
     date_cell = wb.add_format(
         {"num_format": "yyyy-mm-dd" if profile.date_style == "iso" else "dd/mm/yyyy"}
@@ -496,6 +553,17 @@ _WRITERS: dict[str, Callable[[ActivityLog, ExportProfile, IO[Any]], None]] = {
     "xlsx": _write_xlsx,
     "pdf": _write_pdf,
 }
+
+
+def unprintable(log: ActivityLog) -> set[str]:
+    """The letters in the log that a PDF cannot print (they come out as "?")."""
+    from wfh_desktop.export_pdf import unprintable as missing
+
+    texts = [log.person.name or "", log.person.unit or ""]
+    for e in log.entries:
+        texts += [e.task, e.rhk or "", e.output or "", e.output_unit or "", e.note or ""]
+        texts += [e.handed_from or "", e.handed_to or ""]
+    return missing(texts)
 
 
 def format_for(fmt: str | None, output: Path | None) -> str:

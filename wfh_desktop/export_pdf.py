@@ -1,10 +1,14 @@
 """The activity log as a printable page (A4 landscape): who, the period, the lines, the totals
 per day and overall, and room for the supervisor's signature. fpdf2 with DejaVu Sans, shipped
-with the app, so that names and titles print whatever their letters."""
+with the app (cut down to the Latin letters, punctuation and symbols), so that the page prints
+the same on every computer; a letter the font does not have (Arabic, Chinese, an emoji) is
+printed as "?" and the user is told (:func:`unprintable`)."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -41,6 +45,34 @@ WEIGHTS = {
 RIGHT = ("minutes", "volume", "target")
 # Always printed; another column is left off the page when no line has a value in it.
 KEPT = ("date", "start", "end", "minutes", "task")
+
+
+@cache
+def _glyphs() -> frozenset[int]:
+    from fontTools.ttLib import TTFont  # fpdf2's own dependency
+
+    with TTFont(str(FONTS / "DejaVuSansCondensed.ttf")) as font:
+        return frozenset(font.getBestCmap())
+
+
+def printable(text: str) -> str:
+    """``text`` as the PDF can print it: composed (NFC), each letter the font lacks as "?"."""
+    text = unicodedata.normalize("NFC", text)
+    glyphs = _glyphs()
+    if all(ord(c) in glyphs for c in text):
+        return text
+    return "".join(c if ord(c) in glyphs or c == "\n" else "?" for c in text)
+
+
+def unprintable(texts: list[str]) -> set[str]:
+    """The letters of ``texts`` the PDF's font does not have."""
+    glyphs = _glyphs()
+    return {
+        c
+        for text in texts
+        for c in unicodedata.normalize("NFC", text)
+        if ord(c) not in glyphs and c != "\n"
+    }
 
 
 class _Page(FPDF):
@@ -82,6 +114,7 @@ class _Grid:
         self.pad = pad
         self.titles: list[str] = []
         self._top = pdf.get_y()
+        self.head_h = 0.0
         self._measured: dict[tuple[str, str], float] = {}
         self._n = 0
 
@@ -123,9 +156,16 @@ class _Grid:
         pdf = self.pdf
         pdf.set_font(FONT, style=style, size=self.size)
         wrapped = [
-            self._wrap(style, text, w - 2 * self.pad)
+            self._wrap(style, printable(text), w - 2 * self.pad)
             for text, w in zip(texts, self.widths, strict=True)
         ]
+        # A row never runs past a page: a cell too long for one is cut, and says so.
+        room = pdf.h - pdf.t_margin - pdf.b_margin - 2 * self.pad - self.head_h
+        most = max(1, int(room / self.line_h))
+        for lines in wrapped:
+            if len(lines) > most:
+                del lines[most:]
+                lines[-1] = lines[-1][: max(len(lines[-1]) - 2, 0)] + " …"
         height = max(len(lines) for lines in wrapped) * self.line_h + 2 * self.pad
         if pdf.get_y() + height > pdf.h - pdf.b_margin and style != "B":
             self.close()
@@ -161,6 +201,7 @@ class _Grid:
         self.titles = titles
         self._top = self.pdf.get_y()
         self._draw(titles, "B", self.HEAD_FILL)
+        self.head_h = self.pdf.get_y() - self._top
 
     def row(self, texts: list[str]) -> None:
         self._n += 1
@@ -173,7 +214,7 @@ def write_pdf(
     from wfh_desktop.export import long_period, when_made
 
     person = log.person
-    who = person.name or tr("(not signed in)")
+    who = printable(person.name or tr("(not signed in)"))
     pdf = _Page(tr("WFH Desktop, made {when}", when=when_made(log)))
     pdf.set_title(tr("Daily activity log"))
     pdf.set_author(who)
@@ -190,7 +231,7 @@ def write_pdf(
     facts = [
         (tr("Name"), who),
         (tr("NIP"), person.nip or "–"),
-        (tr("Work unit"), person.unit or "–"),
+        (tr("Work unit"), printable(person.unit or "–")),
         (tr("Period"), f"{long_period(log)} ({log.zone.name})"),
     ]
     for label, value in facts:
@@ -274,7 +315,7 @@ def write_pdf(
     for i, (role, name, nip) in enumerate(
         (
             (tr("Direct supervisor"), "", ""),
-            (tr("Employee"), person.name or "", person.nip or ""),
+            (tr("Employee"), printable(person.name or ""), person.nip or ""),
         )
     ):
         x = pdf.l_margin + i * half

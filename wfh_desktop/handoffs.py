@@ -17,6 +17,7 @@ from wfh_desktop.errors import UserError
 from wfh_desktop.ids import uuid7
 from wfh_desktop.lookup import _match_ids, _too_short, find_task
 from wfh_desktop.profile import Profile
+from wfh_desktop.tasks import colleagues_running_ms
 from wfh_desktop.timer import TimerService
 
 MAX_NOTE = 2000
@@ -201,7 +202,11 @@ class HandoffService:
                 s.get("nip"),
                 s.get("name"),
                 int(s.get("ms") or 0)
-                + (max(now - s["since"], 0) if isinstance(s.get("since"), int) else 0),
+                + (
+                    colleagues_running_ms(1, s["since"], now)
+                    if isinstance(s.get("since"), int)
+                    else 0
+                ),
                 False,
             )
             for s in (json.loads(last[0]) if last and last[0] else [])

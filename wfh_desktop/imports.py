@@ -67,6 +67,7 @@ from wfh_desktop.tasks import TaskService, clean_text, clean_title
 from wfh_desktop.timefmt import (
     FIRST_YEAR,
     LAST_YEAR,
+    MS_PER_DAY,
     Zone,
     at_time,
     day_of,
@@ -220,10 +221,11 @@ def parse_mapping(text: str) -> dict[str, str]:
 class _Undecodable(Exception):
     """A line that is not text in the encoding tried."""
 
-    def __init__(self, file: str, line: int) -> None:
+    def __init__(self, file: str, line: int, utf8_before: bool = False) -> None:
         super().__init__(file, line)
         self.file = file
         self.line = line
+        self.utf8_before = utf8_before  # earlier lines held UTF-8 letters beyond ASCII
 
 
 class _Reader:
@@ -375,6 +377,7 @@ def _files(fmt: str, path: Path) -> list[Path]:
 
 def _lines(path: Path, encoding: str) -> Iterator[tuple[int, str]]:
     """The lines of a file, numbered from 1, each with its line break, decoded one at a time."""
+    utf8_before = False
     with path.open("rb") as f:
         for n, raw in enumerate(f, 1):
             if n == 1:
@@ -386,9 +389,11 @@ def _lines(path: Path, encoding: str) -> Iterator[tuple[int, str]]:
                 if raw.startswith(codecs.BOM_UTF8):
                     raw = raw[len(codecs.BOM_UTF8) :]
             try:
-                yield n, raw.decode(encoding)
+                text = raw.decode(encoding)
             except UnicodeDecodeError:
-                raise _Undecodable(path.name, n) from None
+                raise _Undecodable(path.name, n, utf8_before) from None
+            utf8_before = utf8_before or (encoding == "utf-8" and not raw.isascii())
+            yield n, text
 
 
 def read_file(
@@ -421,6 +426,13 @@ def read_file(
             else:
                 _read_csv(reader, _lines(files[0], encoding), mapping)
         except _Undecodable as e:
+            if e.utf8_before:  # UTF-8 with a stray byte: read as Windows-1252 it would garble
+                raise UserError(
+                    "{file}, line {line}: this line is not UTF-8 text, though the lines before "
+                    "it are; save the file as CSV UTF-8 again and import that.",
+                    file=e.file,
+                    line=e.line,
+                ) from None
             if encoding != encodings[-1]:
                 continue
             if len(encodings) > 1:
@@ -506,7 +518,14 @@ def _read_watson(reader: _Reader, path: Path) -> None:
 
 
 def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    """An epoch second Watson could have written (years 1970-2999: others are refused later,
+    by the date check, rather than overflowing here)."""
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and 0 <= value < 32_503_680_000
+    )
 
 
 def _watson_frame(reader: _Reader, n: int, frame: Any) -> None:
@@ -853,6 +872,8 @@ def _read_csv(
                 if not end_text:
                     raise UserError("The end is empty.")
                 end = _instant(end_text, reader.zone, day_of(start, reader.zone), reader.today)
+                if end < start and _CLOCK.fullmatch(end_text.strip()):
+                    end += MS_PER_DAY  # an end time alone before the start: past midnight
             else:
                 minutes = _cell(row, get("minutes"))
                 if not minutes:

@@ -238,8 +238,12 @@ def _tasks_in_period(conn: sqlite3.Connection, q: dict[str, int | str]) -> list[
         f"UNION ALL {_BEFORE.format(cols='task_id, ' + clip, now_cols='task_id, ' + clip)}"
         ") GROUP BY task_id "
         "UNION ALL "
-        "SELECT id, 0 FROM task WHERE status = 'done' AND deleted_at IS NULL "
-        "AND assignee_user_id = :user AND done_at >= :start AND done_at < :end"
+        # Tasks finished in the period that are mine or that I worked on, before too (as the
+        # all-time summary and the charts count them).
+        "SELECT t.id, 0 FROM task t WHERE t.status = 'done' AND t.deleted_at IS NULL "
+        "AND t.done_at >= :start AND t.done_at < :end AND (t.assignee_user_id = :user "
+        "OR EXISTS (SELECT 1 FROM session s WHERE s.task_id = t.id AND s.deleted_at IS NULL "
+        "AND +s.owner_user_id = :user))"
         ") s JOIN task t ON t.id = s.task_id WHERE t.deleted_at IS NULL "
         "GROUP BY t.id ORDER BY t.created_at, t.id",
         q,

@@ -23,13 +23,13 @@ if TYPE_CHECKING:
     from wfh_desktop.workcal import WorkCalendar
 
 # How far over target a finished task ran: actual time as a share of the target, in bins
-# (lower bound inclusive, upper bound exclusive; None: no bound).
+# (lower bound exclusive, upper bound inclusive; None: no bound). A task is on target exactly
+# when it falls in a bin up to 100 %, by the same rule as the on-target rate.
 OVER_BINS: tuple[tuple[int | None, int | None], ...] = (
     (None, 50),
     (50, 75),
     (75, 100),
-    (100, 101),  # exactly on target (to the minute)
-    (101, 125),
+    (100, 125),
     (125, 150),
     (150, 200),
     (200, None),
@@ -173,9 +173,12 @@ def _finished(conn: sqlite3.Connection, q: dict[str, int | str]) -> list[tuple[s
     ]
 
 
-def _bin_of(pct: float) -> int:
+def _bin_of(spent_ms: int, target_ms: int) -> int:
+    """The bin of a task's actual time against its target, compared exactly (no rounding)."""
     for i, (low, high) in enumerate(OVER_BINS):
-        if (low is None or pct >= low) and (high is None or pct < high):
+        above = low is None or spent_ms * 100 > low * target_ms
+        within = high is None or spent_ms * 100 <= high * target_ms
+        if above and within:
             return i
     return len(OVER_BINS) - 1
 
@@ -252,9 +255,7 @@ def build_stats(
         spent = actual.get(task_id, 0)
         if spent <= target * MS_PER_MINUTE:
             week[1] += 1
-        # Whole minutes against the target, as the user sees them.
-        minutes = (spent + MS_PER_MINUTE // 2) // MS_PER_MINUTE
-        over[_bin_of(100 * minutes / target)] += 1
+        over[_bin_of(spent, target * MS_PER_MINUTE)] += 1
 
     cal: list[CalendarDay] = []
     for d in days:

@@ -82,12 +82,25 @@ def clean_fields(changes: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# A colleague's timer still running on a task counts until now, until the task was finished,
+# and for at most this long (a colleague's computer asleep or offline since must not make the
+# task grow without end).
+RUNNING_CAP_MS = 16 * 3_600_000
+
 # A task's colleagues' time, as the server sums it once the task was handed over, their timers
-# still running on it counted until now (``:now``).
+# still running on it counted as above (``:now``).
 COLLEAGUES_MS_SQL = (
-    "(COALESCE({task_row}.others_ms, 0) + COALESCE({task_row}.others_running, 0) * :now "
-    "- COALESCE({task_row}.others_since, 0))"
+    "(COALESCE({task_row}.others_ms, 0) + MAX(MIN("
+    "COALESCE({task_row}.others_running, 0) * MIN(:now, CASE WHEN {task_row}.status = 'done' "
+    "THEN COALESCE({task_row}.done_at, :now) ELSE :now END) "
+    "- COALESCE({task_row}.others_since, 0), "
+    f"COALESCE({{task_row}}.others_running, 0) * {RUNNING_CAP_MS}), 0))"
 )
+
+
+def colleagues_running_ms(running: int, since: int, until: int) -> int:
+    """The colleagues' running timers' time, as :data:`COLLEAGUES_MS_SQL` counts it."""
+    return max(min(running * until - since, running * RUNNING_CAP_MS), 0)
 
 
 def actual_ms(conn: sqlite3.Connection, task_ids: list[str], now_ms: int) -> dict[str, int]:
@@ -106,12 +119,13 @@ def actual_ms(conn: sqlite3.Connection, task_ids: list[str], now_ms: int) -> dic
         out.update({task_id: int(total) for task_id, total in rows})
         shared = conn.execute(
             "SELECT id, COALESCE(others_ms, 0), COALESCE(others_running, 0), "
-            f"COALESCE(others_since, 0) FROM task WHERE id IN ({marks}) "
-            "AND (others_ms > 0 OR others_running > 0)",
+            "COALESCE(others_since, 0), CASE WHEN status = 'done' THEN done_at END "
+            f"FROM task WHERE id IN ({marks}) AND (others_ms > 0 OR others_running > 0)",
             chunk,
         ).fetchall()
-        for task_id, others, running, since in shared:
-            out[task_id] += int(others) + max(int(running) * now_ms - int(since), 0)
+        for task_id, others, running, since, done_at in shared:
+            until = now_ms if done_at is None else min(now_ms, int(done_at))
+            out[task_id] += int(others) + colleagues_running_ms(int(running), int(since), until)
     return out
 
 

@@ -87,3 +87,12 @@ def test_the_default_file_name_names_the_period(wfh, tmp_path):
     assert json.loads(r.stdout)["file"] == str(tmp_path / "activities-2026-11.pdf")
     r = wfh("export", "--day", "2026-11-02", "--format", "csv", lang="id", now=NOW, cwd=tmp_path)
     assert r.returncode == 0 and (tmp_path / "kegiatan-2026-11-02.csv").exists()
+
+
+def test_a_folder_as_the_output_gets_the_file_inside_and_a_pdf_names_missing_letters(wfh, tmp_path):
+    wfh.ok("task", "add", "Rapat 会议", "--target", "30")
+    wfh.ok("session", "add", "Rapat 会议", "--start", "2026-11-02 08.00", "--end",
+           "2026-11-02 08.25", now=NOW)  # fmt: skip
+    out = wfh.ok("export", "--month", "2026-11", "-o", str(tmp_path), "--format", "pdf", now=NOW)
+    assert (tmp_path / "activities-2026-11.pdf").exists()
+    assert "no letters for 会 议: they are printed as '?'" in out

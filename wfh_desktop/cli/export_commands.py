@@ -33,7 +33,9 @@ def export_command(ctx: Any) -> int:
     log = build_log(ctx.profile, period.first, period.last, ctx.zone)
     if output is None:
         output = Path(export.default_name(log, fmt))
-    elif output.suffix.lower() != f".{fmt}" and not output.suffix:
+    elif output.is_dir():  # a folder: the file goes in it, named for the period
+        output = output / export.default_name(log, fmt)
+    elif not output.suffix:
         output = output.with_name(f"{output.name}.{fmt}")
     path = export.write_export(log, fmt, output, profile, overwrite=args.force)
     if ctx.json:
@@ -57,6 +59,16 @@ def export_command(ctx: Any) -> int:
     out(tr("Exported to {path}: {what}", path=str(path), what=export.describe(log)))
     if not log.entries:
         out(tr("No work was tracked in this period; the file holds the headings only."))
+    if fmt == "pdf":
+        missing = export.unprintable(log)
+        if missing:
+            out(
+                tr(
+                    "The PDF's font has no letters for {chars}: they are printed as '?'. "
+                    "The XLSX and CSV exports keep them.",
+                    chars=" ".join(sorted(missing)[:20]),
+                )
+            )
     return 0
 
 
@@ -88,11 +100,14 @@ def export_profile_command(ctx: Any) -> int:
             )
             out()
             return 0
-        if not profiles:
+        broken = export.broken_profiles(config)
+        if not profiles and not broken:
             out(tr("No export profiles saved; exports use the default columns."))
             return 0
         for name, p in sorted(profiles.items()):
             out(f"{name}: {', '.join(p.columns)}")
+        for name in broken:
+            out(tr("{name}: not valid (edited by hand?); save it again to replace it", name=name))
         return 0
     if which == "rm":
         name = export.check_profile_name(args.name)
@@ -111,6 +126,7 @@ def export_profile_command(ctx: Any) -> int:
         date_style=args.date_style or base.date_style,
         time_style=args.time_style or base.time_style,
         delimiter=export.DELIMITERS[args.delimiter] if args.delimiter else base.delimiter,
+        formula_guard=base.formula_guard if args.formula_guard is None else args.formula_guard,
     )
     export.save_profile(config, profile)
     out(

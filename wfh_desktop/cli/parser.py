@@ -351,6 +351,23 @@ def build_parser() -> Parser:
         choices=(";", ",", "tab"),
         help=tr("the CSV field separator (default ';', as Excel in Indonesian expects)"),
     )
+    g = p.add_mutually_exclusive_group()
+    g.add_argument(
+        "--raw-text",
+        dest="formula_guard",
+        action="store_false",
+        default=None,
+        help=tr(
+            "CSV: write text beginning with = + - or @ as it is (by default it gets an "
+            "apostrophe, so that a spreadsheet does not run it as a formula)"
+        ),
+    )
+    g.add_argument(
+        "--guard-text",
+        dest="formula_guard",
+        action="store_true",
+        help=tr("CSV: the apostrophe again (the default)"),
+    )
     p = cmd("list", tr("list the saved profiles"), xsub)
     p.add_argument("--json", action="store_true", help=json_help)
     p = cmd("columns", tr("list the columns an export can have"), xsub)
