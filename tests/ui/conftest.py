@@ -37,7 +37,13 @@ def app(
     qtbot.waitUntil(lambda: built.model.today is not None, timeout=WAIT_MS)
     yield built
     built.shutdown()
-    for widget in (built.picker, built.settings_dialog, built.window):
+    for widget in (
+        built.picker,
+        built.settings_dialog,
+        built.window,
+        built.charts_window,
+        built.export_dialog,
+    ):
         if widget is not None:
             widget.hide()
             widget.deleteLater()

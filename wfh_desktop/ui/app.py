@@ -94,6 +94,8 @@ class App:
         self.window: Any = None  # made when first needed: a tray app starts with the tray only
         self.picker: Any = None
         self.settings_dialog: Any = None
+        self.charts_window: Any = None  # made when first opened: pyqtgraph loads only then
+        self.export_dialog: Any = None
         self._build_menu()
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = Tray(self.model, self.menu)
@@ -165,6 +167,8 @@ class App:
         self.menu.start_requested.connect(self.open_picker)
         self.menu.window_requested.connect(self.show_window)
         self.menu.settings_requested.connect(self.open_settings)
+        self.menu.charts_requested.connect(self.open_charts)
+        self.menu.export_requested.connect(self.open_export)
         self.menu.quit_requested.connect(self.quit)
         self.menu.sync_requested.connect(self.sync.sync_now)
         self.menu.sign_in_requested.connect(self.open_sign_in)
@@ -183,6 +187,8 @@ class App:
         self.window = MainWindow(self.model, self.inbox)
         self.window.start_requested.connect(self.open_picker)
         self.window.settings_requested.connect(self.open_settings)
+        self.window.charts_requested.connect(self.open_charts)
+        self.window.export_requested.connect(self.open_export)
         self.window.close_requested.connect(self._window_closed)
         self.window.sync_requested.connect(self.sync.sync_now)
         self.window.sign_in_requested.connect(self.open_sign_in)
@@ -359,6 +365,25 @@ class App:
         )
         _bring_forward(self.settings_dialog)
 
+    def open_charts(self) -> None:
+        """“Grafik…”: the charts window (its module, and pyqtgraph, are imported only now)."""
+        if self.charts_window is None:
+            from wfh_desktop.ui.charts_window import ChartsWindow
+
+            self.charts_window = ChartsWindow(self.model, self.paths)
+        _bring_forward(self.charts_window)
+
+    def open_export(self) -> None:
+        """“Ekspor…”: the dialog that exports the activity log to CSV, XLSX or PDF."""
+        from wfh_desktop.ui.export_dialog import ExportDialog
+
+        if self.export_dialog is not None:
+            self.export_dialog.close()
+            self.export_dialog.deleteLater()
+        # No parent: the main window may be made again (a language switch) while it is open.
+        self.export_dialog = ExportDialog(self.model, self.paths)
+        _bring_forward(self.export_dialog)
+
     def apply_settings(self, chosen: Any, start_at_login: bool) -> str | None:
         """Save the settings, then follow them: the language at once (the window and the menu
         are made again), the zone at the next read, start at login in the system's entry.
@@ -376,6 +401,13 @@ class App:
             self.menu.menu.deleteLater()
             self.menu.deleteLater()
             self._build_menu()
+            if self.charts_window is not None:  # made again in the new language
+                charts_visible = self.charts_window.isVisible()
+                self.charts_window.hide()
+                self.charts_window.deleteLater()
+                self.charts_window = None
+                if charts_visible:
+                    self.open_charts()
             if self.window is not None:
                 visible = self.window.isVisible()
                 self.window.close_requested.disconnect(self._window_closed)

@@ -47,6 +47,8 @@ class MainWindow(QMainWindow):
     """Signals:
     start_requested(): the user asked for the quick picker.
     settings_requested(): the user asked for the settings.
+    charts_requested(): the user asked for the charts.
+    export_requested(): the user asked to export the activity log.
     close_requested(): the window was closed (the app decides: hide, or quit).
     sync_requested(), sign_in_requested(), sign_out_requested(): the status line's buttons.
     handoff_requested(str, str): “Serahkan…” was chosen for a task (its id and title).
@@ -54,6 +56,8 @@ class MainWindow(QMainWindow):
 
     start_requested = Signal()
     settings_requested = Signal()
+    charts_requested = Signal()
+    export_requested = Signal()
     close_requested = Signal()
     sync_requested = Signal()
     sign_in_requested = Signal()
@@ -121,6 +125,12 @@ class MainWindow(QMainWindow):
         self.finish_button.clicked.connect(model.finish)
         shortcut = QShortcut(QKeySequence("Ctrl+N"), self)
         shortcut.activated.connect(self.start_requested)
+        self.charts_button = QPushButton(tr("C&harts…"))
+        self.charts_button.clicked.connect(self.charts_requested)
+        buttons.addWidget(self.charts_button)
+        self.export_button = QPushButton(tr("E&xport…"))
+        self.export_button.clicked.connect(self.export_requested)
+        buttons.addWidget(self.export_button)
         self.settings_button = QPushButton(tr("Settin&gs…"))
         self.settings_button.clicked.connect(self.settings_requested)
         buttons.addWidget(self.settings_button)

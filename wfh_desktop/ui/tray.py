@@ -48,6 +48,8 @@ class TrayMenu(QObject):
     start_requested(): “Mulai tugas…” was chosen.
     window_requested(): “Buka jendela utama” was chosen.
     settings_requested(): “Pengaturan…” was chosen.
+    charts_requested(): “Grafik…” was chosen.
+    export_requested(): “Ekspor…” was chosen.
     quit_requested(): “Keluar” was chosen.
     sync_requested(): “Sinkronkan sekarang” was chosen.
     sign_in_requested(): “Masuk ke server…” was chosen.
@@ -58,6 +60,8 @@ class TrayMenu(QObject):
     start_requested = Signal()
     window_requested = Signal()
     settings_requested = Signal()
+    charts_requested = Signal()
+    export_requested = Signal()
     quit_requested = Signal()
     sync_requested = Signal()
     sign_in_requested = Signal()
@@ -80,6 +84,8 @@ class TrayMenu(QObject):
         self.start = QAction(tr("Start a task…"), self)
         self.window = QAction(tr("Open the main window"), self)
         self.settings = QAction(tr("Settings…"), self)
+        self.charts = QAction(tr("Charts…"), self)
+        self.export = QAction(tr("Export…"), self)
         self.quit = QAction(tr("Quit"), self)
         self.sync_state = QAction(tr("Local only: no server is set."), self)
         self.sync_state.setEnabled(False)
@@ -97,6 +103,8 @@ class TrayMenu(QObject):
         self.start.triggered.connect(self.start_requested)
         self.window.triggered.connect(self.window_requested)
         self.settings.triggered.connect(self.settings_requested)
+        self.charts.triggered.connect(self.charts_requested)
+        self.export.triggered.connect(self.export_requested)
         self.quit.triggered.connect(self.quit_requested)
         self.recent: list[QAction] = []
         # While the menu is open, its first line counts on every second.
@@ -152,6 +160,8 @@ class TrayMenu(QObject):
             m.addAction(action)
         m.addSeparator()
         m.addAction(self.window)
+        m.addAction(self.charts)
+        m.addAction(self.export)
         m.addAction(self.settings)
         m.addAction(self.quit)
 
