@@ -17,6 +17,7 @@ import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
@@ -54,6 +55,7 @@ def _seed(home: Path, now_ms: int) -> None:
     clock = FixedClock(now_ms - 13 * MINUTE)
     p = Profile.open(home / "data" / "wfh.db", clock)
     tasks, sessions, timer = TaskService(p), SessionService(p), TimerService(p)
+    _october(p, tasks, sessions, clock, now_ms)
     start = now_ms - 150 * MINUTE  # 07.42
     for title, target, worked, done in (
         ("Rapat koordinasi tim kerja", 60, 45, True),
@@ -115,6 +117,43 @@ def _seed(home: Path, now_ms: int) -> None:
             now_ms,
         )  # fmt: skip
     p.close()
+
+
+def _october(p: Any, tasks: Any, sessions: Any, clock: Any, now_ms: int) -> None:
+    """October's office days, for the charts: a few tasks a day, most finished, some over."""
+    import random
+    from datetime import date, timedelta
+
+    from wfh_desktop.timefmt import ZONES, at_time
+
+    rng = random.Random(2026)
+    titles = (
+        "Input progres harian e-Kinerja",
+        "Verifikasi SPJ perjalanan dinas",
+        "Penyusunan notulen rapat",
+        "Analisis data survei kepuasan",
+        "Konsultasi dengan Bappeda",
+    )
+    day = date(2026, 10, 1)
+    n = 0
+    while day <= date(2026, 10, 30):
+        if day.weekday() < 5 and day != date(2026, 10, 20):  # a day of leave
+            at = at_time(day, ZONES["WIB"], (7, 45, 0))
+            for _ in range(rng.randint(3, 5)):
+                n += 1
+                target = rng.choice((15, 30, 60))
+                title = f"{rng.choice(titles)} ({n})"
+                clock.set(at)
+                task = tasks.add(title, target)
+                worked = max(5, int(target * rng.uniform(0.6, 1.4)))
+                clock.set(at + worked * MINUTE)
+                sessions.add(task.id, at, at + worked * MINUTE)
+                at += (worked + rng.randint(5, 40)) * MINUTE
+                clock.set(at)
+                if rng.random() < 0.85:
+                    tasks.mark_done(task.id)
+        day += timedelta(days=1)
+    clock.set(now_ms - 13 * MINUTE)
 
 
 def child(lang: str) -> None:
@@ -209,6 +248,25 @@ def child(lang: str) -> None:
     frame = dialog.frameGeometry()
     save("sign-in", frame.x(), frame.y(), frame.width(), frame.height())
     dialog.close()
+
+    from datetime import date
+
+    app.open_charts()
+    charts = app.charts_window
+    assert charts is not None
+    charts.move(10, 0)
+    charts.resize(1200, 740)
+    charts.show_period("month", date(2026, 10, 1))
+    settle(2.0)
+    frame = charts.frameGeometry()
+    save("charts", frame.x(), frame.y(), frame.width(), frame.height())
+    charts.close()
+
+    app.open_export()
+    settle()
+    frame = app.export_dialog.frameGeometry()
+    save("export", frame.x(), frame.y(), frame.width(), frame.height())
+    app.export_dialog.close()
 
     from wfh_desktop.away import Gap
 
