@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import mdreport
+import run as cli_bench
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -202,15 +203,8 @@ def measure_export(db: Path, fmt: str, reps: int) -> dict[str, object]:
 
 
 def machine() -> str:
-    cpu = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {sys.version.split()[0]}"
+    info = cli_bench.machine_info()
+    return f"{info['cpu']}, {info['nproc']} cores, Python {info['python']}"
 
 
 def verdict(ms: float, goal: float) -> str:

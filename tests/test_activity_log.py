@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from tests.conftest import MINUTE, MONDAY_0800_WIB
+from tests.helpers.work import week_of_work
 from wfh_desktop.activity_log import build_log, person_of, round_minutes
 from wfh_desktop.reports import Period, build_report
 from wfh_desktop.sessions import SessionService
@@ -18,28 +19,6 @@ WIB, WIT = ZONES["WIB"], ZONES["WIT"]
 MONDAY, TUESDAY = date(2026, 11, 2), date(2026, 11, 3)
 
 
-def _week(profile, clock):
-    """Monday: 'Laporan' 08.00-08.20 and 09.00-09.10 WIB (done: 30 of 30 minutes), 'Rapat'
-    23.30-00.30 (open), and a colleague's 10 minutes on 'Kajian' (done, 25 of 30 minutes mine)."""
-    clock.set(MONDAY_0800_WIB + 3 * 24 * HOUR)
-    tasks, sessions = TaskService(profile), SessionService(profile)
-    tasks.add("Laporan", 30, rhk="RHK 1", output="Laporan", volume="1,5", unit="dokumen")
-    tasks.add("Rapat", 60)
-    kajian = tasks.add("Kajian", 30)
-    sessions.add("Laporan", MONDAY_0800_WIB, MONDAY_0800_WIB + 20 * MINUTE, note="draf")
-    sessions.add("Laporan", MONDAY_0800_WIB + HOUR, MONDAY_0800_WIB + HOUR + 10 * MINUTE)
-    sessions.add("Rapat", MONDAY_0800_WIB + 15 * HOUR + 30 * MINUTE,
-                 MONDAY_0800_WIB + 16 * HOUR + 30 * MINUTE)  # fmt: skip
-    sessions.add("Kajian", MONDAY_0800_WIB + 2 * HOUR, MONDAY_0800_WIB + 2 * HOUR + 25 * MINUTE)
-    profile.conn.execute(
-        "INSERT INTO session(id, task_id, owner_user_id, start_at, end_at, source, origin_device, "
-        "created_at, updated_at) VALUES ('c1', ?, 'colleague', ?, ?, 'timer', 'other', 0, 0)",
-        (kajian.id, MONDAY_0800_WIB + 3 * HOUR, MONDAY_0800_WIB + 3 * HOUR + 10 * MINUTE),
-    )
-    tasks.mark_done("Laporan")
-    tasks.mark_done("Kajian")
-
-
 def _lines(log):
     return [
         (e.day, e.task, e.minutes, e.on_target, e.end_ms is None)
@@ -50,7 +29,7 @@ def _lines(log):
 def test_a_week_in_wib_splits_the_midnight_session_and_leaves_out_the_colleagues_time(
     profile, clock
 ):
-    _week(profile, clock)
+    week_of_work(profile, clock)
     log = build_log(profile, MONDAY, MONDAY + (TUESDAY - MONDAY) * 6, WIB)
     assert _lines(log) == [
         (MONDAY, "Laporan", 20, True, False),
@@ -74,7 +53,7 @@ def test_a_week_in_wib_splits_the_midnight_session_and_leaves_out_the_colleagues
 
 
 def test_in_wit_the_late_session_is_one_line_on_tuesday(profile, clock):
-    _week(profile, clock)
+    week_of_work(profile, clock)
     log = build_log(profile, MONDAY, TUESDAY, WIT)
     assert [(e.day, e.task, e.minutes) for e in log.entries if e.task == "Rapat"] == [
         (TUESDAY, "Rapat", 60)
@@ -82,7 +61,7 @@ def test_in_wit_the_late_session_is_one_line_on_tuesday(profile, clock):
 
 
 def test_one_day_holds_only_its_part_and_a_running_timer_counts_until_now(profile, clock):
-    _week(profile, clock)
+    week_of_work(profile, clock)
     tuesday = build_log(profile, TUESDAY, TUESDAY, WIB)
     assert _lines(tuesday) == [(TUESDAY, "Rapat", 30, None, False)]
     TimerService(profile).start_new("Surat", 30)
@@ -109,7 +88,7 @@ def test_a_days_lines_add_up_to_its_time_rounded_once(profile, clock):
 
 
 def test_deleted_sessions_and_deleted_tasks_are_left_out(profile, clock):
-    _week(profile, clock)
+    week_of_work(profile, clock)
     entry = SessionService(profile).log(MONDAY_0800_WIB, MONDAY_0800_WIB + HOUR)[0]
     SessionService(profile).remove(entry.session.id)
     TaskService(profile).remove("Rapat")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from tests.conftest import MINUTE, MONDAY_0800_WIB
+from tests.helpers.work import week_of_work
 from wfh_desktop.sessions import SessionService
 from wfh_desktop.stats import OVER_BINS, build_stats
 from wfh_desktop.tasks import TaskService
@@ -19,36 +20,12 @@ WIB, WIT = ZONES["WIB"], ZONES["WIT"]
 MONDAY, TUESDAY, SUNDAY = date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 8)
 
 
-def _week(profile, clock):
-    """Monday 2/11: 'Laporan' 08.00-08.20 and 09.00-09.10 WIB (done: 30 of 30 minutes),
-    'Kajian' 10.00-10.25 and a colleague's 10 minutes on it (done: 35 of 30), 'Rapat' 23.30 to
-    00.30 (open). Both finished on Thursday 5/11 at 08.00 WIB."""
-    clock.set(MONDAY_0800_WIB + 3 * 24 * HOUR)
-    tasks, sessions = TaskService(profile), SessionService(profile)
-    tasks.add("Laporan", 30)
-    tasks.add("Rapat", 60)
-    kajian = tasks.add("Kajian", 30)
-    sessions.add("Laporan", MONDAY_0800_WIB, MONDAY_0800_WIB + 20 * MINUTE)
-    sessions.add("Laporan", MONDAY_0800_WIB + HOUR, MONDAY_0800_WIB + HOUR + 10 * MINUTE)
-    sessions.add("Kajian", MONDAY_0800_WIB + 2 * HOUR, MONDAY_0800_WIB + 2 * HOUR + 25 * MINUTE)
-    sessions.add("Rapat", MONDAY_0800_WIB + 15 * HOUR + 30 * MINUTE,
-                 MONDAY_0800_WIB + 16 * HOUR + 30 * MINUTE)  # fmt: skip
-    # The colleague's session, as sync brings it: another owner, on my task.
-    profile.conn.execute(
-        "INSERT INTO session(id, task_id, owner_user_id, start_at, end_at, source, origin_device, "
-        "created_at, updated_at) VALUES ('c1', ?, 'colleague', ?, ?, 'timer', 'other', 0, 0)",
-        (kajian.id, MONDAY_0800_WIB + 3 * HOUR, MONDAY_0800_WIB + 3 * HOUR + 10 * MINUTE),
-    )
-    tasks.mark_done("Laporan")
-    tasks.mark_done("Kajian")
-
-
 def _stacks(stats):
     return {d.day: [(t.title, t.ms // MINUTE) for t in d.tasks] for d in stats.days if d.worked_ms}
 
 
 def test_a_week_in_wib_stacks_my_time_per_day_and_task(profile, clock):
-    _week(profile, clock)
+    week_of_work(profile, clock)
     stats = build_stats(profile, MONDAY, SUNDAY, WIB)
     assert [d.day for d in stats.days] == [date(2026, 11, n) for n in range(2, 9)]
     assert _stacks(stats) == {
@@ -59,7 +36,7 @@ def test_a_week_in_wib_stacks_my_time_per_day_and_task(profile, clock):
 
 
 def test_in_wit_the_late_meeting_is_all_tuesday(profile, clock):
-    _week(profile, clock)
+    week_of_work(profile, clock)
     stats = build_stats(profile, MONDAY, SUNDAY, WIT)
     assert _stacks(stats) == {
         MONDAY: [("Laporan", 30), ("Kajian", 25)],
@@ -68,7 +45,7 @@ def test_in_wit_the_late_meeting_is_all_tuesday(profile, clock):
 
 
 def test_actual_against_target_counts_everyone_and_the_rate_and_distribution_follow(profile, clock):
-    _week(profile, clock)
+    week_of_work(profile, clock)
     stats = build_stats(profile, MONDAY, SUNDAY, WIB)
     assert [
         (t.title, t.mine_ms // MINUTE, t.actual_ms // MINUTE, t.target_minutes, t.on_target)
@@ -88,7 +65,7 @@ def test_actual_against_target_counts_everyone_and_the_rate_and_distribution_fol
 
 
 def test_a_month_has_every_week_that_touches_it_and_a_running_timer_counts(profile, clock):
-    _week(profile, clock)
+    week_of_work(profile, clock)
     TimerService(profile).start_new("Surat", 15)
     clock.advance(20 * MINUTE)  # Thursday 08.00-08.20 WIB, still running
     stats = build_stats(profile, date(2026, 11, 1), date(2026, 11, 30), WIB)
@@ -98,7 +75,7 @@ def test_a_month_has_every_week_that_touches_it_and_a_running_timer_counts(profi
 
 
 def test_tracked_time_beside_the_working_calendar(profile, clock):
-    _week(profile, clock)
+    week_of_work(profile, clock)
     calendar = WorkCalendar.load(language="id")
     stats = build_stats(profile, MONDAY, SUNDAY, WIB, calendar)
     assert stats.expected_ms == 5 * 450 * MINUTE  # 37.5 hours, Perpres 21/2023
@@ -131,7 +108,7 @@ def test_a_ramadan_week_with_nyepi_and_idul_fitri(profile, clock):
 
 
 def test_a_deleted_task_and_a_deleted_session_are_left_out(profile, clock):
-    _week(profile, clock)
+    week_of_work(profile, clock)
     TaskService(profile).remove("Rapat")
     entry = SessionService(profile).log(MONDAY_0800_WIB, MONDAY_0800_WIB + HOUR)[0]
     SessionService(profile).remove(entry.session.id)
@@ -140,7 +117,7 @@ def test_a_deleted_task_and_a_deleted_session_are_left_out(profile, clock):
 
 
 def test_a_day_holds_its_part_of_sessions_that_began_the_day_before(profile, clock):
-    _week(profile, clock)
+    week_of_work(profile, clock)
     assert _stacks(build_stats(profile, TUESDAY, TUESDAY, WIB)) == {TUESDAY: [("Rapat", 30)]}
     # A timer started on Thursday at 23.50 and still running on Friday at 00.30.
     clock.set(MONDAY_0800_WIB + 3 * 24 * HOUR + 15 * HOUR + 50 * MINUTE)

@@ -281,7 +281,9 @@ def _finished_per_day(
     ]
 
 
-def _query(profile: Profile, period: Period, z: Zone) -> dict[str, int | str]:
+def period_query(profile: Profile, period: Period, z: Zone) -> dict[str, int | str]:
+    """The parameters every report and statistic query binds: the period's bounds in the
+    office zone, the zone's offset, now and the user."""
     start, end = period.bounds(z)
     return {
         "off": z.offset_ms,
@@ -331,7 +333,7 @@ def _beside(
 def build_summary(profile: Profile, z: Zone) -> Summary:
     """All time per month, with the same totals as ``build_report``; a task counts in the
     month it was finished, as it does in that month's report."""
-    q = _query(profile, Period(None, None), z)
+    q = period_query(profile, Period(None, None), z)
     days = _beside(profile.conn, q, _days)
     months: dict[date, list[int]] = {}
     for day, finished, hit in _finished_per_day(profile.conn, q):
@@ -352,7 +354,7 @@ def build_summary(profile: Profile, z: Zone) -> Summary:
 
 
 def build_report(profile: Profile, period: Period, z: Zone) -> Report:
-    q = _query(profile, period, z)
+    q = period_query(profile, period, z)
     start, end = int(q["start"]), int(q["end"])
     wait_days = _beside(profile.conn, q, _days)
     tasks = (_tasks_all_time if period.all_time else _tasks_in_period)(profile.conn, q)

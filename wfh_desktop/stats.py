@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from wfh_desktop.domain import on_target
 from wfh_desktop.profile import Profile
-from wfh_desktop.reports import EPOCH_ORDINAL, Period
+from wfh_desktop.reports import EPOCH_ORDINAL, Period, period_query
 from wfh_desktop.tasks import actual_ms
 from wfh_desktop.timefmt import MS_PER_DAY, MS_PER_MINUTE, Zone
 
@@ -188,15 +188,7 @@ def build_stats(
 ) -> Stats:
     """The statistics of the whole days ``first``..``last`` in the office zone."""
     conn = profile.conn
-    start, end = Period(first, last).bounds(z)
-    q: dict[str, int | str] = {
-        "off": z.offset_ms,
-        "day": MS_PER_DAY,
-        "now": profile.clock.now_ms(),
-        "user": profile.user_id,
-        "start": start,
-        "end": end,
-    }
+    q = period_query(profile, Period(first, last), z)
     per_day = _per_day_task(conn, q)
     mine: dict[str, int] = {}
     for tasks in per_day.values():

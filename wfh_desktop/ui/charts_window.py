@@ -54,6 +54,7 @@ from wfh_desktop.timefmt import (
     fmt_number,
 )
 from wfh_desktop.ui.model import AppModel, error_text
+from wfh_desktop.ui.widgets import ReadWhenSeen
 
 log = logging.getLogger("wfh.ui")
 
@@ -357,7 +358,7 @@ class ChartPanel(QFrame):
 # ---- the window ----------------------------------------------------------------------------
 
 
-class ChartsWindow(QWidget):
+class ChartsWindow(ReadWhenSeen):
     """The charts of one period; reads on the database thread and draws what comes back."""
 
     def __init__(self, model: AppModel, paths: Paths, parent: QWidget | None = None) -> None:
@@ -487,17 +488,6 @@ class ChartsWindow(QWidget):
         self.current_button.setText(current)
 
     # ---- reading ---------------------------------------------------------------------------
-
-    def data_changed(self, *_args: Any) -> None:
-        if self.isVisible():
-            self.reload()
-        else:
-            self.stale = True
-
-    def showEvent(self, event: Any) -> None:  # Qt override
-        super().showEvent(event)
-        if self.stale:
-            self.reload()
 
     def reload(self) -> None:
         self.stale = False
