@@ -161,3 +161,15 @@ def test_behind_an_agencys_tls_proxy_the_certificate_file_is_given_in_the_dialog
     kept = str(ca.resolve())
     assert app.model.settings.ca_file == kept
     assert settings_mod.load(app.paths.settings)[0].ca_file == kept  # as wfh login keeps it
+
+
+def test_a_sync_waiting_for_another_programs_says_so_in_the_menu_and_the_window(app, qtbot):
+    """The sync job found a ``wfh sync`` typed meanwhile holding the profile (sync.lock): the
+    tray menu and the status line say why nothing seems to happen."""
+    from wfh_desktop.sync.engine import Progress
+
+    app.show_window()
+    app.sync.progress.emit(Progress("waiting", 0, None))
+    text = "Another program is syncing this computer's data; waiting for it to finish…"
+    qtbot.waitUntil(lambda: app.menu.sync_state.text() == text, timeout=WAIT_MS)
+    assert app.window.sync_state.text() == text

@@ -258,6 +258,8 @@ class App:
             )
         elif p.phase == "snapshot":
             text = tr("Downloading everything again: {done} records", done=fmt_number(p.done))
+        elif p.phase == "waiting":  # a `wfh sync` typed meanwhile holds the profile's sync
+            text = tr("Another program is syncing this computer's data; waiting for it to finish…")
         else:
             return
         self.menu.sync_state.setText(text)
