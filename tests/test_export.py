@@ -289,3 +289,14 @@ def test_a_profile_edited_by_hand_is_reported_and_the_others_still_work(tmp_path
     with pytest.raises(UserError, match="cannot be read"):
         export.save_profile(tmp_path, good)
     assert path.read_text() == "[1, 2]"
+
+
+def test_the_pdf_table_has_its_column_rules_on_its_last_page(log, tmp_path):
+    path = export.write_export(log, "pdf", tmp_path / "r.pdf", export.ExportProfile("d"))
+    stream = PdfReader(path).pages[0].get_contents().get_data().decode("latin-1")
+    lines = stream.count(" l S")
+    columns = 11  # date, start, end, minutes, task, RHK, output, volume, unit, target, on target
+    rows = len(log.entries) + 1
+    # a rule under each row, the top, the left edge and one after each column; the per-day
+    # table below has its own
+    assert lines >= rows + 2 + columns + 3

@@ -258,6 +258,7 @@ def write_pdf(
         running = tr("running")
         for i, e in enumerate(log.entries):
             grid.row([running if k == "end" and e.end_ms is None else texts[k][i] for k in keys])
+        grid.close()  # the rules of its last page
     else:
         pdf.cell(0, 6, tr("No work was tracked in this period."), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
