@@ -7,11 +7,11 @@ from datetime import date
 
 from tests.conftest import MINUTE, MONDAY_0800_WIB
 from tests.helpers.work import week_of_work
-from wfh_desktop.activity_log import build_log, person_of, round_minutes
+from wfh_desktop.activity_log import build_log, person_of
 from wfh_desktop.reports import Period, build_report
 from wfh_desktop.sessions import SessionService
 from wfh_desktop.tasks import TaskService
-from wfh_desktop.timefmt import ZONES
+from wfh_desktop.timefmt import ZONES, round_minutes
 from wfh_desktop.timer import TimerService
 
 HOUR = 60 * MINUTE

@@ -13,6 +13,7 @@ from wfh_desktop.i18n import set_language
 from wfh_desktop.timefmt import (
     ZONES,
     day_of,
+    day_pieces,
     day_start_ms,
     epoch_ms,
     fmt_clock,
@@ -127,3 +128,19 @@ def test_a_millisecond_a_float_loses_is_kept() -> None:
         datetime.fromisoformat("2026-12-06T18:00:00.001+00:00")
     )
     assert iso_utc(2155662463239) == "2038-04-23T19:07:43.239Z"
+
+
+def test_day_pieces_cut_a_span_at_each_midnight_of_the_zone():
+    def ms(text: str) -> int:
+        return int(datetime.fromisoformat(text).timestamp() * 1000)
+
+    start, end = ms("2026-11-02T23:30:00+07:00"), ms("2026-11-04T00:15:00+07:00")
+    wib = ZONES["WIB"].offset_ms
+    assert [(d.day, b - a) for d, a, b in day_pieces(start, end, wib)] == [
+        (2, 30 * 60_000),
+        (3, 24 * 3_600_000),
+        (4, 15 * 60_000),
+    ]
+    wit = ZONES["WIT"].offset_ms  # 01.30 on the 3rd to 02.15 on the 4th, WIT
+    assert [d.day for d, _, _ in day_pieces(start, end, wit)] == [3, 4]
+    assert list(day_pieces(start, start, wib)) == []

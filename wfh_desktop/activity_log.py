@@ -17,10 +17,10 @@ from datetime import date
 from typing import NamedTuple
 
 from wfh_desktop.handoffs import who
-from wfh_desktop.profile import Profile
+from wfh_desktop.profile import Profile, sync_meta
 from wfh_desktop.reports import Period
 from wfh_desktop.tasks import actual_ms
-from wfh_desktop.timefmt import MS_PER_DAY, MS_PER_MINUTE, Zone, day_of
+from wfh_desktop.timefmt import MS_PER_MINUTE, Zone, day_of, day_pieces, round_minutes
 
 
 class Person(NamedTuple):
@@ -78,19 +78,11 @@ class ActivityLog(NamedTuple):
         return sorted(days.items())
 
 
-def round_minutes(ms: int) -> int:
-    """Whole minutes, half up, as every report shows them."""
-    return (max(ms, 0) + MS_PER_MINUTE // 2) // MS_PER_MINUTE
-
-
-def _meta(conn: sqlite3.Connection, key: str) -> str | None:
-    row = conn.execute("SELECT value FROM sync_meta WHERE key = ?", (key,)).fetchone()
-    return None if row is None else str(row[0])
-
-
 def person_of(conn: sqlite3.Connection) -> Person:
     return Person(
-        _meta(conn, "account_nip"), _meta(conn, "account_name"), _meta(conn, "account_unit")
+        sync_meta(conn, "account_nip"),
+        sync_meta(conn, "account_name"),
+        sync_meta(conn, "account_unit"),
     )
 
 
@@ -143,7 +135,7 @@ def build_log(profile: Profile, first: date, last: date, z: Zone) -> ActivityLog
     conn = profile.conn
     now = profile.clock.now_ms()
     start, end = Period(first, last).bounds(z)
-    me = _meta(conn, "account_user_id") or profile.user_id
+    me = sync_meta(conn, "account_user_id") or profile.user_id
     rows = conn.execute(
         "SELECT s.start_at, s.end_at, s.note, t.id, t.title, t.rhk, t.output, t.volume, "
         "t.unit, t.target_minutes, t.status FROM session s JOIN task t ON t.id = s.task_id "
@@ -164,20 +156,19 @@ def build_log(profile: Profile, first: date, last: date, z: Zone) -> ActivityLog
         h = handed.get(task_id, [])
         came_from = _handed_from(h, me, s_start) if h else None
         went_to = _handed_to(h, me, s_end if s_end is not None else now) if h else None
-        # One line per day the stretch touches (midnight in the office zone splits it).
+        # One line per day the stretch touches (midnight in the office zone splits it); a
+        # stretch of no time is one line too.
         a, b = max(s_start, start), min(now if s_end is None else s_end, end)
-        while True:
-            day_end = ((a + z.offset_ms) // MS_PER_DAY + 1) * MS_PER_DAY - z.offset_ms
-            piece_end = min(b, day_end)
-            running_piece = s_end is None and piece_end == now
-            day = day_of(a, z)
+        for day, piece_start, piece_end in list(day_pieces(a, b, z.offset_ms)) or [
+            (day_of(a, z), a, a)
+        ]:
             before = day_ms.get(day, 0)
-            day_ms[day] = before + piece_end - a
+            day_ms[day] = before + piece_end - piece_start
             entries.append(
                 Entry(
                     day,
-                    a,
-                    None if running_piece else piece_end,
+                    piece_start,
+                    None if s_end is None and piece_end == now else piece_end,
                     round_minutes(day_ms[day]) - round_minutes(before),
                     task_id,
                     title,
@@ -193,7 +184,4 @@ def build_log(profile: Profile, first: date, last: date, z: Zone) -> ActivityLog
                     note,
                 )
             )
-            if piece_end >= b:
-                break
-            a = piece_end
     return ActivityLog(person_of(conn), first, last, z, now, entries)

@@ -16,7 +16,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping
-from datetime import date, datetime, time
+from datetime import date, time
 from pathlib import Path
 from types import MappingProxyType
 from typing import IO, Any, NamedTuple
@@ -630,9 +630,3 @@ def long_period(log: ActivityLog) -> str:
     if log.first == log.last:
         return long(log.first)
     return tr("{first} to {last}", first=long(log.first), last=long(log.last))
-
-
-def when_made(log: ActivityLog) -> str:
-    made = datetime.fromtimestamp(log.made_at_ms / 1000, tz=log.zone.tzinfo)
-    sep = "." if language() == "id" else ":"
-    return f"{fmt_date(made.date())} {made.hour:02d}{sep}{made.minute:02d} {log.zone.name}"

@@ -15,7 +15,13 @@ from typing import IO, TYPE_CHECKING, Any
 from fpdf import FPDF
 
 from wfh_desktop.i18n import tr
-from wfh_desktop.timefmt import MS_PER_MINUTE, LongDates, fmt_hours_minutes, fmt_number
+from wfh_desktop.timefmt import (
+    MS_PER_MINUTE,
+    LongDates,
+    fmt_datetime,
+    fmt_hours_minutes,
+    fmt_number,
+)
 
 if TYPE_CHECKING:
     from wfh_desktop.activity_log import ActivityLog
@@ -211,11 +217,11 @@ class _Grid:
 def write_pdf(
     log: ActivityLog, profile: ExportProfile, f: IO[Any], cells: _Cells, headings: list[str]
 ) -> None:
-    from wfh_desktop.export import long_period, when_made
+    from wfh_desktop.export import long_period
 
     person = log.person
     who = printable(person.name or tr("(not signed in)"))
-    pdf = _Page(tr("WFH Desktop, made {when}", when=when_made(log)))
+    pdf = _Page(tr("WFH Desktop, made {when}", when=fmt_datetime(log.made_at_ms, log.zone)))
     pdf.set_title(tr("Daily activity log"))
     pdf.set_author(who)
     pdf.set_creator("WFH Desktop")

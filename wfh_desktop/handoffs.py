@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from wfh_desktop.errors import UserError
 from wfh_desktop.ids import uuid7
 from wfh_desktop.lookup import _match_ids, _too_short, find_task
-from wfh_desktop.profile import Profile
+from wfh_desktop.profile import Profile, sync_meta
 from wfh_desktop.tasks import colleagues_running_ms
 from wfh_desktop.timer import TimerService
 
@@ -92,11 +92,6 @@ def clean_nip(text: str) -> str:
     return nip
 
 
-def _meta(conn: sqlite3.Connection, key: str) -> str | None:
-    row = conn.execute("SELECT value FROM sync_meta WHERE key = ?", (key,)).fetchone()
-    return None if row is None else str(row[0])
-
-
 def others_ms(shares: Iterable[dict[str, Any]] | None, me: str | None) -> int:
     """The colleagues' part of a handoff's shares: everyone's but this profile's user's."""
     return sum(int(s.get("ms") or 0) for s in shares or () if s.get("user") != me)
@@ -124,7 +119,7 @@ class HandoffService:
         first (the most recent first), then by name; ``search`` matches a name, a unit or a
         NIP, in any case."""
         conn = self._p.conn
-        me = _meta(conn, "account_nip")
+        me = sync_meta(conn, "account_nip")
         needle = " ".join(search.split()).casefold()
         rows = conn.execute(
             "SELECT nip, name, unit FROM colleague WHERE nip IS NOT ? "
@@ -218,19 +213,19 @@ class HandoffService:
             (now, task.id, me),
         ).fetchone()[0]
         if mine:
-            nip, name = _meta(conn, "account_nip"), _meta(conn, "account_name")
+            nip, name = sync_meta(conn, "account_nip"), sync_meta(conn, "account_name")
             out.append(Share(nip, name, int(mine), True))
         return out
 
     # ---- writing ---------------------------------------------------------------------------
 
     def _signed_in_user(self, conn: sqlite3.Connection) -> tuple[str, str | None, str | None]:
-        user = _meta(conn, "account_user_id")
+        user = sync_meta(conn, "account_user_id")
         if user is None:
             raise UserError(
                 "Sign in to your agency's server first: a task is handed over through it."
             )
-        return user, _meta(conn, "account_nip"), _meta(conn, "account_name")
+        return user, sync_meta(conn, "account_nip"), sync_meta(conn, "account_name")
 
     def give(self, task_ref: str, to_nip: str, note: str) -> Handoff:
         """Hand a task over: my timer on it stops now, and the colleague is told after both

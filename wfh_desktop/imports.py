@@ -73,6 +73,7 @@ from wfh_desktop.timefmt import (
     day_of,
     epoch_ms,
     parse_date,
+    parse_instant,
     parse_time,
 )
 from wfh_desktop.timer import insert_session
@@ -704,9 +705,9 @@ def _instant(text: str, zone: Zone, day: date | None, today: date) -> int:
         t = f"{head} {tail}"
     parts = t.split()
     if len(parts) == 2:
-        return at_time(parse_date(parts[0], today), zone, parse_time(parts[1]))
+        return parse_instant(t, zone, today)
     if len(parts) == 1 and day is not None and _CLOCK.fullmatch(t):
-        return at_time(day, zone, parse_time(t))
+        return parse_instant(t, zone, day)  # a time alone: on ``day``
     raise UserError(
         "Cannot read {text!r}: write a date and a time, such as 2026-11-02 08.00.", text=text
     )

@@ -19,6 +19,13 @@ from wfh_desktop.store.db import open_database, write_transaction
 PAUSED_KEY = "paused_task_id"  # app_state: the task that pause remembered for resume
 
 
+def sync_meta(conn: sqlite3.Connection, key: str) -> str | None:
+    """A value of ``sync_meta``: the device, the signed-in account (``account_nip``, ...), the
+    sync's marks."""
+    row = conn.execute("SELECT value FROM sync_meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
 class Profile:
     """The local store of one person on one device."""
 

@@ -19,7 +19,7 @@ from wfh_desktop.domain import ON_TARGET_SQL, on_target
 from wfh_desktop.profile import Profile
 from wfh_desktop.store.db import open_reader
 from wfh_desktop.tasks import COLLEAGUES_MS_SQL, actual_ms
-from wfh_desktop.timefmt import MS_PER_DAY, Zone, day_start_ms
+from wfh_desktop.timefmt import MS_PER_DAY, Zone, day_pieces, day_start_ms
 
 T = TypeVar("T")
 
@@ -127,7 +127,7 @@ _MINE = "deleted_at IS NULL AND owner_user_id = :user"
 _DELETED_TASKS = "SELECT id FROM task WHERE deleted_at IS NOT NULL"
 # Sessions that began before the period and reach into it: two branches, so that each can use
 # ix_session_owner_end (an OR of the two would read all earlier history).
-_BEFORE = (
+BEGAN_BEFORE_SQL = (
     "SELECT {cols} FROM session WHERE deleted_at IS NULL AND owner_user_id = :user "
     "AND end_at > :start AND +start_at < :start "
     f"AND task_id NOT IN ({_DELETED_TASKS}) "
@@ -135,6 +135,15 @@ _BEFORE = (
     "SELECT {now_cols} FROM session WHERE deleted_at IS NULL AND owner_user_id = :user "
     "AND end_at IS NULL AND +start_at < :start "
     f"AND task_id NOT IN ({_DELETED_TASKS})"
+)
+
+
+# A task ``t`` finished in the period that is mine or that I worked on, before too: what the
+# month's report, the all-time summary and the charts all count as finished.
+FINISHED_IN_PERIOD_SQL = (
+    "t.status = 'done' AND t.deleted_at IS NULL AND t.done_at >= :start AND t.done_at < :end "
+    "AND (t.assignee_user_id = :user OR EXISTS (SELECT 1 FROM session s WHERE "
+    "s.task_id = t.id AND s.deleted_at IS NULL AND +s.owner_user_id = :user))"
 )
 
 
@@ -155,16 +164,15 @@ def _days(conn: sqlite3.Connection, q: dict[str, int | str]) -> list[DayLine]:
         f"AND start_at >= :start AND start_at < :end AND {_DAY} != {_END_DAY} "
         f"AND task_id NOT IN ({_DELETED_TASKS}) "
         "UNION ALL "
-        + _BEFORE.format(cols="start_at, end_at, task_id", now_cols="start_at, :now, task_id"),
+        + BEGAN_BEFORE_SQL.format(
+            cols="start_at, end_at, task_id", now_cols="start_at, :now, task_id"
+        ),
         q,
     ):
         s, e = max(s, int(q["start"])), min(e, int(q["end"]))
-        while s < e:
-            dayn = (s + int(q["off"])) // MS_PER_DAY
-            piece = min(e, (dayn + 1) * MS_PER_DAY - int(q["off"])) - s
-            pieces.setdefault(dayn, {})
-            pieces[dayn][task_id] = pieces[dayn].get(task_id, 0) + piece
-            s += piece
+        for day, a, b in day_pieces(s, e, int(q["off"])):
+            tasks = pieces.setdefault(day.toordinal() - EPOCH_ORDINAL, {})
+            tasks[task_id] = tasks.get(task_id, 0) + b - a
     for dayn, tasks in pieces.items():
         # The day's task count must not count twice a task that also has in-day sessions.
         in_day = {
@@ -235,15 +243,10 @@ def _tasks_in_period(conn: sqlite3.Connection, q: dict[str, int | str]) -> list[
         f"SELECT task_id, SUM(ms) AS mine FROM ("
         f"SELECT task_id, {clip} AS ms FROM session WHERE {_MINE} "
         "AND start_at >= :start AND start_at < :end "
-        f"UNION ALL {_BEFORE.format(cols='task_id, ' + clip, now_cols='task_id, ' + clip)}"
+        f"UNION ALL {BEGAN_BEFORE_SQL.format(cols='task_id, ' + clip, now_cols='task_id, ' + clip)}"
         ") GROUP BY task_id "
         "UNION ALL "
-        # Tasks finished in the period that are mine or that I worked on, before too (as the
-        # all-time summary and the charts count them).
-        "SELECT t.id, 0 FROM task t WHERE t.status = 'done' AND t.deleted_at IS NULL "
-        "AND t.done_at >= :start AND t.done_at < :end AND (t.assignee_user_id = :user "
-        "OR EXISTS (SELECT 1 FROM session s WHERE s.task_id = t.id AND s.deleted_at IS NULL "
-        "AND +s.owner_user_id = :user))"
+        f"SELECT t.id, 0 FROM task t WHERE {FINISHED_IN_PERIOD_SQL}"
         ") s JOIN task t ON t.id = s.task_id WHERE t.deleted_at IS NULL "
         "GROUP BY t.id ORDER BY t.created_at, t.id",
         q,

@@ -15,9 +15,15 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from wfh_desktop.domain import on_target
 from wfh_desktop.profile import Profile
-from wfh_desktop.reports import EPOCH_ORDINAL, Period, period_query
+from wfh_desktop.reports import (
+    BEGAN_BEFORE_SQL,
+    EPOCH_ORDINAL,
+    FINISHED_IN_PERIOD_SQL,
+    Period,
+    period_query,
+)
 from wfh_desktop.tasks import actual_ms
-from wfh_desktop.timefmt import MS_PER_DAY, MS_PER_MINUTE, Zone
+from wfh_desktop.timefmt import MS_PER_DAY, MS_PER_MINUTE, Zone, day_pieces
 
 if TYPE_CHECKING:
     from wfh_desktop.workcal import WorkCalendar
@@ -139,23 +145,15 @@ def _per_day_task(conn: sqlite3.Connection, q: dict[str, int | str]) -> dict[int
     for s, e, task_id in conn.execute(
         f"SELECT start_at, COALESCE(end_at, :now), task_id FROM session WHERE {_MINE} "
         f"AND start_at >= :start AND start_at < :end AND {_DAY} != {_END_DAY} "
-        # Sessions that began before the period and reach into it: two branches, so that
-        # each can use ix_session_owner_end (an OR would read all earlier history).
         "UNION ALL "
-        "SELECT start_at, end_at, task_id FROM session "
-        f"WHERE {_MINE} AND end_at > :start AND +start_at < :start "
-        "UNION ALL "
-        "SELECT start_at, :now, task_id FROM session "
-        f"WHERE {_MINE} AND end_at IS NULL AND +start_at < :start",
+        + BEGAN_BEFORE_SQL.format(
+            cols="start_at, end_at, task_id", now_cols="start_at, :now, task_id"
+        ),
         q,
     ):
-        s, e = max(s, start), min(e, end)
-        while s < e:
-            dayn = (s + off) // MS_PER_DAY
-            piece = min(e, (dayn + 1) * MS_PER_DAY - off) - s
-            tasks = out.setdefault(dayn, {})
-            tasks[task_id] = tasks.get(task_id, 0) + piece
-            s += piece
+        for day, a, b in day_pieces(max(s, start), min(e, end), off):
+            tasks = out.setdefault(day.toordinal() - EPOCH_ORDINAL, {})
+            tasks[task_id] = tasks.get(task_id, 0) + b - a
     return out
 
 
@@ -164,10 +162,7 @@ def _finished(conn: sqlite3.Connection, q: dict[str, int | str]) -> list[tuple[s
     return [
         (task_id, done_at, target)
         for task_id, done_at, target in conn.execute(
-            "SELECT t.id, t.done_at, t.target_minutes FROM task t WHERE t.deleted_at IS NULL "
-            "AND t.status = 'done' AND t.done_at >= :start AND t.done_at < :end "
-            "AND (t.assignee_user_id = :user OR EXISTS (SELECT 1 FROM session s "
-            "WHERE s.task_id = t.id AND s.deleted_at IS NULL AND +s.owner_user_id = :user))",
+            f"SELECT t.id, t.done_at, t.target_minutes FROM task t WHERE {FINISHED_IN_PERIOD_SQL}",
             q,
         )
     ]

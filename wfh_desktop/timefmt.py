@@ -8,6 +8,7 @@ time, so each zone is a fixed offset.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import NamedTuple
@@ -53,6 +54,16 @@ def day_of(instant_ms: int, z: Zone) -> date:
 def day_start_ms(d: date, z: Zone) -> int:
     """The instant at which day ``d`` begins in the office zone."""
     return (d.toordinal() - 719163) * MS_PER_DAY - z.offset_ms
+
+
+def day_pieces(start_ms: int, end_ms: int, offset_ms: int) -> Iterator[tuple[date, int, int]]:
+    """``[start_ms, end_ms)`` cut at each midnight of the zone ``offset_ms`` ahead of UTC:
+    (day, start, end) of each piece; nothing for an empty span."""
+    while start_ms < end_ms:
+        dayn = (start_ms + offset_ms) // MS_PER_DAY
+        piece_end = min(end_ms, (dayn + 1) * MS_PER_DAY - offset_ms)
+        yield date.fromordinal(719163 + dayn), start_ms, piece_end
+        start_ms = piece_end
 
 
 def to_local(instant_ms: int, z: Zone) -> datetime:
@@ -270,14 +281,19 @@ def fmt_elapsed(ms: int) -> str:
     return f"{total // 60}{sep}{total % 60:02d}"
 
 
+def round_minutes(ms: int) -> int:
+    """Whole minutes, half up, as everything shows them (never below zero)."""
+    return (max(ms, 0) + MS_PER_MINUTE // 2) // MS_PER_MINUTE
+
+
 def fmt_minutes(ms: int) -> str:
     """Whole minutes, rounded half up: ``25 mnt`` / ``25 min``."""
-    return tr("{n} min", n=fmt_number((max(ms, 0) + MS_PER_MINUTE // 2) // MS_PER_MINUTE))
+    return tr("{n} min", n=fmt_number(round_minutes(ms)))
 
 
 def fmt_hours_minutes(ms: int) -> str:
     """``4 j 05 mnt`` / ``4 h 05 min`` for longer spans."""
-    total = (max(ms, 0) + MS_PER_MINUTE // 2) // MS_PER_MINUTE
+    total = round_minutes(ms)
     if total < 60:
         return fmt_minutes(ms)
     return tr("{h} h {m:02d} min", h=fmt_number(total // 60), m=total % 60)

@@ -3,17 +3,12 @@ columns a target system wants saved as a profile."""
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Any
 
+from wfh_desktop.cli.commands import dump, out
 from wfh_desktop.errors import UserError
 from wfh_desktop.i18n import tr
-
-
-def out(text: str = "") -> None:
-    sys.stdout.write(text + "\n")
 
 
 def export_command(ctx: Any) -> int:
@@ -39,7 +34,7 @@ def export_command(ctx: Any) -> int:
         output = output.with_name(f"{output.name}.{fmt}")
     path = export.write_export(log, fmt, output, profile, overwrite=args.force)
     if ctx.json:
-        json.dump(
+        dump(
             {
                 "file": str(path.resolve()),
                 "format": fmt,
@@ -49,12 +44,8 @@ def export_command(ctx: Any) -> int:
                 "days": log.days_worked,
                 "first": log.first.isoformat(),
                 "last": log.last.isoformat(),
-            },
-            sys.stdout,
-            ensure_ascii=False,
-            indent=2,
+            }
         )
-        out()
         return 0
     out(tr("Exported to {path}: {what}", path=str(path), what=export.describe(log)))
     if not log.entries:
@@ -81,8 +72,7 @@ def export_profile_command(ctx: Any) -> int:
     if which == "columns":
         names = export.headers()
         if ctx.json:
-            json.dump(names, sys.stdout, ensure_ascii=False, indent=2)
-            out()
+            dump(names)
             return 0
         for key in export.COLUMNS:
             mark = "*" if key in export.DEFAULT_COLUMNS else " "
@@ -92,13 +82,7 @@ def export_profile_command(ctx: Any) -> int:
     if which == "list":
         profiles = export.load_profiles(config)
         if ctx.json:
-            json.dump(
-                {n: p.as_json() for n, p in sorted(profiles.items())},
-                sys.stdout,
-                ensure_ascii=False,
-                indent=2,
-            )
-            out()
+            dump({n: p.as_json() for n, p in sorted(profiles.items())})
             return 0
         broken = export.broken_profiles(config)
         if not profiles and not broken:

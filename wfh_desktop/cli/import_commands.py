@@ -3,11 +3,10 @@ in as manual sessions (``--dry-run`` shows what would be imported and stores not
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from wfh_desktop.cli.commands import dump, out
 from wfh_desktop.errors import UserError
 from wfh_desktop.i18n import tr
 from wfh_desktop.imports import ImportPlan, ImportService, kind_name, parse_mapping
@@ -17,10 +16,6 @@ if TYPE_CHECKING:
     from wfh_desktop.cli.commands import Context
 
 SHOWN_TITLES = 10  # task titles listed in the summary; --json lists them all
-
-
-def out(text: str) -> None:
-    sys.stdout.write(text + "\n")
 
 
 def _titles(titles: list[str]) -> str:
@@ -152,7 +147,7 @@ def import_command(ctx: Context) -> int:
     if not dry_run and plan.sessions:
         plan = service.apply(plan)
     if ctx.json:
-        out(json.dumps(plan_json(plan, ctx.zone, dry_run), ensure_ascii=False, indent=2))
+        dump(plan_json(plan, ctx.zone, dry_run))
         return 0
     for line in summary(plan, ctx.zone):
         out(line)

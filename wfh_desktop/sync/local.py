@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from wfh_desktop import hlc
 from wfh_desktop.handoffs import others_ms, others_running
 from wfh_desktop.outbox import SENT_MARK
+from wfh_desktop.profile import sync_meta
 from wfh_desktop.timefmt import epoch_ms
 
 if TYPE_CHECKING:  # pydantic costs 0.2 s to import: `wfh sync --status` does without it
@@ -102,9 +103,7 @@ def ms(value: Any) -> int | None:
 # ---- sync_meta --------------------------------------------------------------------------
 
 
-def meta(conn: sqlite3.Connection, key: str) -> str | None:
-    row = conn.execute("SELECT value FROM sync_meta WHERE key = ?", (key,)).fetchone()
-    return None if row is None else str(row[0])
+meta = sync_meta
 
 
 def set_meta(conn: sqlite3.Connection, key: str, value: str | int | None) -> None:
