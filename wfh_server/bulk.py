@@ -13,6 +13,7 @@ deadlock retry sees it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import Connection
@@ -67,10 +68,24 @@ class _Compiled:
         }
         # A named parameter of a positional driver ("?") or of a named one (%(name)s).
         self.order: list[str] | None = list(compiled.positiontup or ()) or None
-        self.converts = [(name, converts.get(name)) for name in (self.order or converts)]
+        names = self.order or list(converts)
+        self.names = names
+        # A row's values in the statement's order by one C call; the few columns with a
+        # conversion (JSON, a decimal) converted after. Most columns have none.
+        self.get: Callable[[Mapping[str, Any]], Any] = (
+            itemgetter(*names) if len(names) > 1 else lambda r: (r[names[0]],)
+        )
+        self.converts = [(i, c) for i, name in enumerate(names) if (c := converts.get(name))]
 
     def params(self, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
-        pairs = self.converts
+        get, converts = self.get, self.converts
+        values: list[Any] = [get(r) for r in rows]
+        if converts:
+            for n, v in enumerate(values):
+                v = values[n] = list(v)
+                for i, c in converts:
+                    v[i] = c(v[i])
         if self.order is not None:
-            return [tuple(c(r[n]) if c else r[n] for n, c in pairs) for r in rows]
-        return [{n: c(r[n]) if c else r[n] for n, c in pairs} for r in rows]
+            return values
+        names = self.names
+        return [dict(zip(names, v, strict=True)) for v in values]

@@ -23,6 +23,7 @@ except ImportError:  # Windows: threads queue, processes rely on SQLite's busy w
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from wfh_desktop.jsonfast import dumps_text
 from wfh_server.config import ServerConfig
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -34,9 +35,11 @@ def make_engine(config: ServerConfig) -> Engine:
         # so that no request waits for a connection; PgBouncer in front of PostgreSQL. No ping
         # before every use (a round trip per request): a connection found broken is dropped
         # with the whole pool, that one request fails, and the client retries it.
-        return create_engine(config.database_url, pool_size=5, max_overflow=40)
+        return create_engine(
+            config.database_url, pool_size=5, max_overflow=40, json_serializer=dumps_text
+        )
     config.home.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(config.database_url)
+    engine = create_engine(config.database_url, json_serializer=dumps_text)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:

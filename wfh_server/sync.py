@@ -12,6 +12,7 @@ every change before it.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -21,6 +22,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple, cast
 
+import orjson
 from sqlalchemy import (
     Connection,
     Engine,
@@ -127,6 +129,9 @@ _WIRE = {
 _MUTABLE = {
     entity: tuple(c.name for c in table.columns if c.name not in ("org_id", "id"))
     for entity, table in _TABLES.items()
+}
+_EMPTY: dict[str, dict[str, Any]] = {
+    entity: dict.fromkeys(table.columns.keys()) for entity, table in _TABLES.items()
 }
 
 
@@ -271,8 +276,26 @@ class Plan(NamedTuple):
 
 
 def content_hash(m: Mutation) -> str:
+    """What a mutation says, hashed: a replay at the same ``seq`` must say the same (else it
+    comes from another install using this device id). The mutation's fields with sorted keys as
+    compact JSON (orjson), SHA-256, written ``2:`` and URL-safe base64 (45 characters)."""
+    try:
+        body = orjson.dumps(m.model_dump(), option=orjson.OPT_SORT_KEYS, default=str)
+    except orjson.JSONEncodeError:  # text orjson refuses (a lone surrogate): the first form
+        return _content_hash_v1(m)
+    return "2:" + base64.urlsafe_b64encode(hashlib.sha256(body).digest()).decode()[:43]
+
+
+def _content_hash_v1(m: Mutation) -> str:
+    """The first form (64 hex digits), still in the log of mutations pushed before 2026-12-07,
+    and for what orjson refuses. Five times slower: a tenth of a push went on it."""
     body = json.dumps(m.model_dump(), sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(body.encode()).hexdigest()
+    return hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def same_content(logged: str, m: Mutation) -> bool:
+    """Whether ``m`` says what the logged mutation said, in the form its hash was written."""
+    return logged == (content_hash(m) if logged.startswith("2:") else _content_hash_v1(m))
 
 
 def wire(entity: str, row: Mapping[Any, Any]) -> dict[str, Any]:
@@ -613,7 +636,7 @@ def _duplicate(m: Mutation, log: Mapping[str, Any] | None) -> ItemResult:
     """A mutation at or below the device's high-water mark: answered from the log (pruned
     after the retention period: then still a duplicate, answered with its record as it is)."""
     if log is not None and (
-        log["mutation_id"] != m.mutation_id or log["content_hash"] != content_hash(m)
+        log["mutation_id"] != m.mutation_id or not same_content(log["content_hash"], m)
     ):
         raise SyncError(
             409,
@@ -844,7 +867,7 @@ class Batch:
 
     def add(self, entity: str, row: Row) -> Row:
         """A new record, with every column (an executemany insert takes one shape)."""
-        full: Row = dict.fromkeys(_TABLES[entity].columns.keys()) | row
+        full: Row = _EMPTY[entity] | row
         key = (entity, str(row["id"]))
         self.before.setdefault(key, 0)
         self.rows[key] = self.made[key] = full

@@ -8,6 +8,8 @@ import time
 from itertools import count
 from typing import Any
 
+import pytest
+
 from tests.server.served import BUDI, SITI, people
 from wfh_desktop.hlc import Hlc
 from wfh_desktop.ids import uuid7
@@ -204,3 +206,34 @@ def test_a_handoff_stops_the_timer_started_in_the_same_push(
     again = siti.push(siti.m("task.handoff", handoff_id, fields, base_version=1))[0]
     assert (again.status, again.version, again.feed_seq) == ("merged", 1, None)
     assert again.record is not None and again.record["to_user"] == budi.caller.user_id
+
+
+def test_a_replay_matches_its_log_in_either_hash_form_and_another_mutation_does_not(
+    engine: Any, server_config: ServerConfig
+) -> None:
+    """Mutations logged before 2026-12-07 carry the first hash form (64 hex digits); a device
+    replaying one after the upgrade is answered ``duplicate``, as one logged since (``2:``),
+    and a different mutation under a logged seq is another install (``device_conflict``)."""
+    from sqlalchemy import update
+
+    from wfh_server.models import MutationLog
+    from wfh_server.sync import SyncError, _content_hash_v1, content_hash
+
+    siti, _ = devices(engine, server_config)
+    task = siti.task()
+    old = siti.start(task.entity_id, 3, 2)
+    siti.push(task, old)
+    assert content_hash(old).startswith("2:") and len(content_hash(old)) == 45
+    with engine.begin() as conn:  # as logged by the server before the upgrade
+        conn.execute(
+            update(MutationLog)
+            .where(MutationLog.seq == old.seq)
+            .values(content_hash=_content_hash_v1(old))
+        )
+    results = siti.push(task, old)
+    assert [(r.status, r.original_status) for r in results] == [("duplicate", "applied")] * 2
+    other = old.model_copy(update={"fields": {**old.fields, "note": "lain"}})
+    for replay in (other, task.model_copy(update={"fields": {"title": "lain"}})):
+        with pytest.raises(SyncError) as refused:
+            siti.push(replay)
+        assert refused.value.code == "device_conflict"

@@ -312,10 +312,11 @@ class Syncer:
         if reply.results:  # a pull may leave out what these answers hold (engine.pull_all)
             local.raise_meta(w, "answered_seq", max(r.seq for r in reply.results))
         by_seq = {p.mutation["seq"]: p.mutation for p in sent}
+        run = local.Applying(w)
         for r in reply.results:
             if r.record is not None:
                 entity = _entity_of(by_seq[r.seq]["type"])
-                local.apply_record(w, entity, r.record, now, answered=True)
+                local.apply_record(w, entity, r.record, now, answered=True, run=run)
             elif "rejected" in (r.status, r.original_status) and r.seq in by_seq:
                 # Refused now, or at first with that answer lost: what it changed here goes.
                 local.undo_refused(w, by_seq[r.seq], r.current, now)
@@ -380,11 +381,12 @@ class Syncer:
         changed here."""
         now = self.now()
         changed = 0
+        run = local.Applying(w)
         for change in page.changes:
             record = dict(change.record)
             record.setdefault("id", change.id)
             record["version"] = change.version
-            if local.apply_record(w, change.entity, record, now) in ("applied", "parked"):
+            if local.apply_record(w, change.entity, record, now, run=run) in ("applied", "parked"):
                 changed += 1
         local.retry_parked(w, now)
         local.save_cursor(w, page.next)
@@ -415,11 +417,12 @@ class Syncer:
 
     def _snapshot_page(self, w: sqlite3.Connection, page: SnapshotResponse, as_of: int) -> int:
         now = self.now()
+        run = local.Applying(w)
         for change in page.records:
             record = dict(change.record)
             record.setdefault("id", change.id)
             record["version"] = change.version
-            local.apply_record(w, change.entity, record, now)
+            local.apply_record(w, change.entity, record, now, run=run)
         local.retry_parked(w, now)
         if not page.has_more or not page.next_after:  # the last page
             local.set_meta(w, "pull_cursor", as_of)

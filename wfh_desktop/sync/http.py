@@ -11,7 +11,6 @@ as sent.
 from __future__ import annotations
 
 import gzip
-import json
 import logging
 import ssl
 import time
@@ -22,7 +21,7 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from wfh_desktop import __version__
+from wfh_desktop import __version__, jsonfast
 from wfh_desktop.sync.errors import (
     NetworkError,
     Refused,
@@ -230,7 +229,7 @@ class Encoded(NamedTuple):
 
 def encode(body: Any) -> Encoded:
     """JSON, gzip-compressed when over ``GZIP_OVER`` bytes."""
-    raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    raw = jsonfast.dumps(body)
     headers = {"Content-Type": "application/json"}
     if len(raw) > GZIP_OVER:
         raw = gzip.compress(raw, compresslevel=6)
