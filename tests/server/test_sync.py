@@ -765,6 +765,12 @@ def test_a_device_over_its_rate_limit_is_told_when_to_come_back(engine, server_c
         assert pc.push(new_task(pc)).status_code == 200
         assert pc.pull().status_code == 200
         problem(pc.pull(), 429, "rate_limited")
+        # A push the fast path hands on to the route (its body is damaged) is still one token.
+        tab = server.ready(SITI, "tab")
+        cut = gzip.compress(json.dumps({"mutations": [new_task(tab)]}).encode())[:-9]
+        problem(tab.push_bytes(cut, gzipped=True), 400, "invalid_body")
+        assert 429 not in [tab.pull().status_code for _ in range(2)]
+        problem(tab.pull(), 429, "rate_limited")
     assert count_rows(server, Task) == 1  # the laptop's refused push stored nothing
 
 

@@ -119,3 +119,41 @@ def test_a_pulled_record_never_hides_a_pending_local_change(profile, clock):
         "SELECT payload FROM outbox WHERE status = 'pending' AND type = 'session.edit'"
     ).fetchone()[0]
     assert json.loads(pending) == {"note": "catatan baru"}
+
+
+def test_records_written_together_see_each_other_and_pending_changes(profile, clock):
+    """One page or answer (``local.Applying``, its rows read once): a session arriving after
+    its task in the same page finds it, two versions of one record end at the newer, a record
+    with a pending local change is still rebased on it, and one that equals what is here
+    writes nothing."""
+    task = TaskService(profile).add("Tugas", 30)
+    start = clock.now_ms() - 60 * MINUTE
+    mine = SessionService(profile).add(task.id, start, start + 30 * MINUTE, "catatan lama")
+    SessionService(profile).edit(mine.session.id, note="catatan baru")  # pending
+    new_task = {
+        "id": "t-baru",
+        "title": "Datang bersama",
+        "target_minutes": 15,
+        "status": "open",
+        "assignee_user_id": profile.user_id,
+        "owner_user_id": profile.user_id,
+        "created_at": iso_utc(start),
+        "version": 1,
+    }
+    page = [
+        ("task", new_task),
+        ("session", _session_record(profile, "s-1", "t-baru", 1, note="pertama")),
+        ("session", _session_record(profile, "s-1", "t-baru", 2, note="kedua")),
+        ("session", _session_record(profile, mine.session.id, task.id, 5, start_at=start)),
+    ]
+    with profile.write() as (conn, _):
+        run = local.Applying(conn, page)
+        outcomes = [local.apply_record(conn, e, r, clock.now_ms(), run=run) for e, r in page]
+        assert outcomes == ["applied"] * 4
+        assert local.apply_record(conn, *page[1], clock.now_ms(), run=run) == "old"
+        changes = conn.total_changes
+        same = dict(page[2][1])
+        assert local.apply_record(conn, "session", same, clock.now_ms(), answered=True, run=run)
+        assert conn.total_changes == changes  # nothing differed: nothing written
+    rows = dict(profile.conn.execute("SELECT id, note FROM session").fetchall())
+    assert rows == {"s-1": "kedua", mine.session.id: "catatan baru"}

@@ -312,7 +312,12 @@ class Syncer:
         if reply.results:  # a pull may leave out what these answers hold (engine.pull_all)
             local.raise_meta(w, "answered_seq", max(r.seq for r in reply.results))
         by_seq = {p.mutation["seq"]: p.mutation for p in sent}
-        run = local.Applying(w)
+        records = [
+            (_entity_of(by_seq[r.seq]["type"]), r.record)
+            for r in reply.results
+            if r.record is not None and r.seq in by_seq
+        ]
+        run = local.Applying(w, records)
         for r in reply.results:
             if r.record is not None:
                 entity = _entity_of(by_seq[r.seq]["type"])
@@ -320,6 +325,7 @@ class Syncer:
             elif "rejected" in (r.status, r.original_status) and r.seq in by_seq:
                 # Refused now, or at first with that answer lost: what it changed here goes.
                 local.undo_refused(w, by_seq[r.seq], r.current, now)
+                run.forget()
         for r in reply.results:
             mutation = by_seq.get(r.seq)
             if (
@@ -381,12 +387,15 @@ class Syncer:
         changed here."""
         now = self.now()
         changed = 0
-        run = local.Applying(w)
+        records = []
         for change in page.changes:
             record = dict(change.record)
             record.setdefault("id", change.id)
             record["version"] = change.version
-            if local.apply_record(w, change.entity, record, now, run=run) in ("applied", "parked"):
+            records.append((change.entity, record))
+        run = local.Applying(w, records)
+        for entity, record in records:
+            if local.apply_record(w, entity, record, now, run=run) in ("applied", "parked"):
                 changed += 1
         local.retry_parked(w, now)
         local.save_cursor(w, page.next)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -152,16 +152,18 @@ def bind(conn: sqlite3.Connection, server_url: str, user: UserInfo) -> bool:
         conn.execute(
             "UPDATE task SET assignee_user_id = ? WHERE assignee_user_id = ?", (new, local)
         )
-        # In SQLite's own JSON functions: a year offline is some 300,000 rows, rewritten
-        # without bringing them into Python (memory stays flat). Only pending rows of a profile
-        # never bound are rewritten: none of them has been sent, so none has a content hash
-        # on the server yet.
-        for name in ("owner_user_id", "assignee_user_id"):
-            conn.execute(
-                f"UPDATE outbox SET payload = json_replace(payload, '$.{name}', ?) "
-                f"WHERE status = 'pending' AND json_extract(payload, '$.{name}') = ?",
-                (new, local),
-            )
+        # Inside SQLite: a year offline is some 160,000 rows, rewritten without bringing them
+        # into Python (memory stays flat). Only pending rows of a profile never bound are
+        # rewritten: none of them has been sent, so none has a content hash on the server yet.
+        # As text, in one pass: the local id is a UUID, and quoted it matches the whole of a
+        # JSON string (a quote inside one is escaped), the owner or the assignee, or at most
+        # the end of a text that ends in a quote and this very id. SQLite's JSON functions
+        # took two passes and twice the time (docs/benchmarks.md).
+        conn.execute(
+            "UPDATE outbox SET payload = replace(payload, :old, :new) "
+            "WHERE status = 'pending' AND instr(payload, :old) > 0",
+            {"old": json.dumps(local), "new": json.dumps(new)},
+        )
     conn.execute("UPDATE task SET owner_user_id = ? WHERE owner_user_id IS NULL", (user.user_id,))
     for key, value in (
         ("user_id", user.user_id),
@@ -335,13 +337,24 @@ def _local_values(entity: str, record: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _replay(entity: str, values: dict[str, Any], conn: sqlite3.Connection, entity_id: str) -> None:
-    """The entity's pending mutations, replayed on ``values`` in order (the rebase)."""
-    rows = conn.execute(
-        "SELECT type, payload, created_at FROM outbox WHERE entity_id = ? AND status = 'pending' "
-        "ORDER BY seq",
-        (entity_id,),
-    ).fetchall()
+def _replay(
+    entity: str,
+    values: dict[str, Any],
+    conn: sqlite3.Connection,
+    entity_id: str,
+    pending: bool = True,
+) -> None:
+    """The entity's pending mutations, replayed on ``values`` in order (the rebase).
+    ``pending`` False: it is known to have none."""
+    rows = (
+        conn.execute(
+            "SELECT type, payload, created_at FROM outbox "
+            "WHERE entity_id = ? AND status = 'pending' ORDER BY seq",
+            (entity_id,),
+        ).fetchall()
+        if pending
+        else []
+    )
     allowed = _REPLAYED.get(entity, frozenset())
     for type_, payload, created_at in rows:
         op = type_.split(".", 1)[1]
@@ -411,12 +424,91 @@ def _store(
 
 
 class Applying:
-    """What records written in one transaction share, read once: who is signed in, and
-    whether any record waits (``sync_parked``), so that each record need not look."""
+    """What records written in one transaction share, read once: who is signed in, whether
+    any record waits (``sync_parked``), and for the records given (a push's answer, a page)
+    their rows here, which of their tasks are here and which of them have pending mutations,
+    a statement a table for them all instead of three a record (writing a push's answer was
+    the client's time in a long backlog, docs/benchmarks.md). What this run writes keeps these
+    up to date; :meth:`forget` drops them when something else changes the tables."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, records: Iterable[tuple[str, Mapping[str, Any]]] = ()
+    ) -> None:
         self.me = meta(conn, "account_user_id")
         self.parked = conn.execute("SELECT 1 FROM sync_parked LIMIT 1").fetchone() is not None
+        self.rows: dict[tuple[str, str], dict[str, Any] | None] = {}
+        self.tasks: set[str] = set()  # tasks known to be here
+        self.pending: set[str] | None = None  # records with pending mutations; None: ask
+        ids: dict[str, set[str]] = {}
+        task_ids: set[str] = set()
+        for entity, record in records:
+            if entity in _TABLES and record.get("id") is not None:
+                ids.setdefault(entity, set()).add(str(record["id"]))
+                if entity == "session" and record.get("task_id") is not None:
+                    task_ids.add(str(record["task_id"]))
+        if not ids:
+            return
+        for entity, wanted in ids.items():
+            for chunk in _chunks(sorted(wanted)):
+                cursor = conn.execute(
+                    f"SELECT * FROM {entity} WHERE id IN ({', '.join('?' * len(chunk))})", chunk
+                )
+                names = [d[0] for d in cursor.description]
+                for row in cursor:
+                    found = dict(zip(names, row, strict=True))
+                    self.rows[(entity, str(found["id"]))] = found
+            for ident in wanted:
+                self.rows.setdefault((entity, ident), None)
+        self.tasks = {
+            ident for (entity, ident), row in self.rows.items() if entity == "task" and row
+        }
+        self.tasks |= _present(conn, "SELECT id FROM task WHERE id IN ({})", task_ids)
+        self.pending = _present(
+            conn,
+            "SELECT DISTINCT entity_id FROM outbox WHERE status = 'pending' AND entity_id IN ({})",
+            set().union(*ids.values()),
+        )
+
+    def row(self, conn: sqlite3.Connection, entity: str, ident: str) -> dict[str, Any] | None:
+        key = (entity, ident)
+        return self.rows[key] if key in self.rows else _local_row(conn, entity, ident)
+
+    def has_task(self, conn: sqlite3.Connection, task_id: str) -> bool:
+        if task_id in self.tasks:
+            return True
+        return conn.execute("SELECT 1 FROM task WHERE id = ?", (task_id,)).fetchone() is not None
+
+    def may_be_pending(self, ident: str) -> bool:
+        return self.pending is None or ident in self.pending
+
+    def stored(
+        self, entity: str, ident: str, here: dict[str, Any] | None, values: dict[str, Any]
+    ) -> None:
+        self.rows[(entity, ident)] = (here or {"id": ident}) | values
+        if entity == "task":
+            self.tasks.add(ident)
+
+    def forget(self) -> None:
+        """Something else wrote to the tables (a refusal undone): read each record again."""
+        self.rows, self.tasks, self.pending = {}, set(), None
+
+
+_TABLES = frozenset({"task", "session", "handoff"})
+
+
+def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _present(conn: sqlite3.Connection, query: str, ids: set[str]) -> set[str]:
+    """Which of ``ids`` the query (one ``IN ({})`` list) finds."""
+    found: set[str] = set()
+    for chunk in _chunks(sorted(ids)):
+        found.update(
+            str(r[0]) for r in conn.execute(query.format(", ".join("?" * len(chunk))), chunk)
+        )
+    return found
 
 
 def _park(
@@ -468,7 +560,7 @@ def apply_record(
     if entity not in ("task", "session", "handoff"):
         return "unknown"
     run = run or Applying(conn)
-    here = _local_row(conn, entity, ident)
+    here = run.row(conn, entity, ident)
     current = None if here is None else int(here["version"])
     if current is not None and (current > version or (current == version and not answered)):
         return "old"
@@ -481,13 +573,11 @@ def apply_record(
         values["others_running"], values["others_since"] = others_running(
             record.get("shares"), run.me
         )
-    if entity == "session":
-        known = conn.execute("SELECT 1 FROM task WHERE id = ?", (values["task_id"],)).fetchone()
-        if known is None:
-            _park(conn, ident, values["task_id"], record, run)
-            return "parked"
+    if entity == "session" and not run.has_task(conn, values["task_id"]):
+        _park(conn, ident, values["task_id"], record, run)
+        return "parked"
     if entity in _REPLAYED:
-        _replay(entity, values, conn, ident)
+        _replay(entity, values, conn, ident, run.may_be_pending(ident))
     if entity == "session":
         # Two running sessions of one person: the server settles which one runs (its rule
         # needs stamps this computer does not have) and sends the other stopped; until then
@@ -500,6 +590,7 @@ def apply_record(
         values["updated_at"] = now
     values["version"] = version
     _store(conn, entity, ident, values, here)
+    run.stored(entity, ident, here, values)
     if run.parked:
         conn.execute(  # an older copy that waited is now behind
             "DELETE FROM sync_parked WHERE id = ? AND json_extract(change, '$.version') <= ?",
