@@ -308,7 +308,9 @@ class Syncer:
         """A push's answer, written: each mutation acked or rejected, the canonical records
         stored, the clocks merged; one transaction."""
         now = self.now()
-        acked, rejected = local.mark_results(w, sent, [r.model_dump() for r in reply.results], now)
+        acked, rejected = local.mark_results(
+            w, sent, [r.model_dump(exclude={"record"}) for r in reply.results], now
+        )
         if reply.results:  # a pull may leave out what these answers hold (engine.pull_all)
             local.raise_meta(w, "answered_seq", max(r.seq for r in reply.results))
         by_seq = {p.mutation["seq"]: p.mutation for p in sent}
