@@ -112,27 +112,36 @@ class BodyError(HTTPException):
         self.code = code
 
 
+def _too_big() -> BodyError:
+    return BodyError(413, "body_too_large", f"At most {MAX_BODY} bytes: split the batch.")
+
+
 async def _read_body(request: Request) -> bytes:
     """The request body, gunzipped when it says so; refused over ``MAX_BODY`` bytes before or
     after decompression (a small gzip can unpack to gigabytes)."""
-    too_big = BodyError(413, "body_too_large", f"At most {MAX_BODY} bytes: split the batch.")
     raw = bytearray()
     async for chunk in request.stream():
         raw += chunk
         if len(raw) > MAX_BODY:
-            raise too_big
-    encoding = request.headers.get("content-encoding", "identity").strip().lower()
+            raise _too_big()
+    return _unpack(bytes(raw), request.headers.get("content-encoding", "identity"))
+
+
+def _unpack(raw: bytes, encoding: str) -> bytes:
+    """A body as sent (at most ``MAX_BODY`` bytes), gunzipped when ``encoding`` says so; refused
+    over ``MAX_BODY`` bytes after decompression, damaged, cut short or followed by more."""
+    encoding = encoding.strip().lower()
     if encoding in ("", "identity"):
-        return bytes(raw)
+        return raw
     if encoding != "gzip":
         raise BodyError(415, "unsupported_encoding", "Send the body plain or gzip-compressed.")
     inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
     try:
-        body = inflate.decompress(bytes(raw), MAX_BODY + 1)
+        body = inflate.decompress(raw, MAX_BODY + 1)
     except zlib.error:
         raise BodyError(400, "invalid_body", "The gzip body is damaged.") from None
     if len(body) > MAX_BODY or inflate.unconsumed_tail:
-        raise too_big
+        raise _too_big()
     if not inflate.eof:
         raise BodyError(400, "invalid_body", "The gzip body is cut short.")
     if inflate.unused_data:
@@ -305,19 +314,11 @@ class FastPush:
         if size > MAX_BODY:
             return None
         raw = b"".join(m.get("body", b"") for m in messages)
-        if headers.get(b"content-encoding", "identity").strip().lower() == "gzip":
-            inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
-            try:
-                raw = inflate.decompress(raw, MAX_BODY + 1)
-            except zlib.error:
-                return None
-            if len(raw) > MAX_BODY or inflate.unconsumed_tail or not inflate.eof:
-                return None
-            if inflate.unused_data:
-                return None
         try:
-            request = PushRequest.model_validate_json(raw)
-        except ValueError:  # pydantic's ValidationError is one
+            request = PushRequest.model_validate_json(
+                _unpack(raw, headers.get(b"content-encoding", "identity"))
+            )
+        except (BodyError, ValueError):  # pydantic's ValidationError is a ValueError
             return None
         return request if len(request.mutations) <= MAX_BATCH else None
 
