@@ -387,9 +387,14 @@ def _replay(
 
 
 def _local_row(conn: sqlite3.Connection, table: str, ident: str) -> dict[str, Any] | None:
-    cursor = conn.execute(f"SELECT * FROM {table} WHERE id = ?", (ident,))
-    row = cursor.fetchone()
-    return None if row is None else dict(zip([d[0] for d in cursor.description], row, strict=True))
+    return next(_dicts(conn.execute(f"SELECT * FROM {table} WHERE id = ?", (ident,))), None)
+
+
+def _dicts(cursor: sqlite3.Cursor) -> Iterator[dict[str, Any]]:
+    """A cursor's rows as dicts by column name."""
+    names = [d[0] for d in cursor.description]
+    for row in cursor:
+        yield dict(zip(names, row, strict=True))
 
 
 def _upsert(conn: sqlite3.Connection, table: str, ident: str, values: dict[str, Any]) -> None:
@@ -450,12 +455,8 @@ class Applying:
             return
         for entity, wanted in ids.items():
             for chunk in _chunks(sorted(wanted)):
-                cursor = conn.execute(
-                    f"SELECT * FROM {entity} WHERE id IN ({', '.join('?' * len(chunk))})", chunk
-                )
-                names = [d[0] for d in cursor.description]
-                for row in cursor:
-                    found = dict(zip(names, row, strict=True))
+                query = f"SELECT * FROM {entity} WHERE id IN ({', '.join('?' * len(chunk))})"
+                for found in _dicts(conn.execute(query, chunk)):
                     self.rows[(entity, str(found["id"]))] = found
             for ident in wanted:
                 self.rows.setdefault((entity, ident), None)
@@ -557,7 +558,7 @@ def apply_record(
     ``run``: what records written together share (one page, one answer)."""
     ident = str(record["id"])
     version = int(record.get("version") or 0)
-    if entity not in ("task", "session", "handoff"):
+    if entity not in _TABLES:
         return "unknown"
     run = run or Applying(conn)
     here = run.row(conn, entity, ident)
