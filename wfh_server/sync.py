@@ -362,6 +362,66 @@ class Statistics:
             log.warning("ANALYZE of the sync tables failed", exc_info=True)
 
 
+class _Job:
+    """One push waiting for, or in, a group's transaction."""
+
+    __slots__ = ("answer", "done", "error", "me", "now", "plan", "request")
+
+    def __init__(self, me: Caller, request: PushRequest, now: int) -> None:
+        self.me, self.request, self.now = me, request, now
+        self.plan: Plan | None = None
+        self.answer: PushResponse | None = None
+        self.error: BaseException | None = None
+        self.done = False
+
+
+class Group:
+    """Group commit for SQLite. Its one writer holds the lock for a push's whole transaction,
+    and a commit with its fsync took a third of that hold under load (docs/benchmarks.md).
+    The pushes that arrive in this process while a transaction runs wait here; the first of
+    them to wake when it ends takes every push then waiting (its own among them) and writes
+    them in one transaction (``Sync._write_group``); the others are answered when it commits.
+    Nothing is answered before its commit, and each push is worked out on what the ones before
+    it wrote, as when they queued for the lock one at a time."""
+
+    def __init__(self, write: Callable[[list[_Job]], None]) -> None:
+        self._write = write
+        self._cond = threading.Condition()
+        self._waiting: list[_Job] = []
+        self._busy = False
+
+    def waiting(self) -> int:
+        """How many pushes wait for the transaction that runs now to end."""
+        with self._cond:
+            return len(self._waiting)
+
+    def run(self, job: _Job) -> PushResponse:
+        with self._cond:
+            self._waiting.append(job)
+            while self._busy and not job.done:
+                self._cond.wait()
+            if not job.done:
+                self._busy = True
+                jobs, self._waiting = self._waiting, []
+        if not job.done:
+            try:
+                self._write(jobs)
+            except BaseException as e:  # the transaction failed: every push in it did
+                for other in jobs:
+                    other.error, other.answer = e, None
+                raise
+            finally:
+                with self._cond:
+                    for other in jobs:
+                        other.done = True
+                    self._busy = False
+                    self._cond.notify_all()
+        if job.error is not None:
+            raise job.error
+        assert job.answer is not None
+        return job.answer
+
+
 class Sync:
     def __init__(
         self,
@@ -373,12 +433,17 @@ class Sync:
         self.pause = pause or (lambda _stage: None)  # tests hold a push at a stage here
         self.hlc = ServerClock()
         self.statistics = Statistics()
+        self.group = Group(self._write_group) if engine.dialect.name == "sqlite" else None
 
     # ---- push --------------------------------------------------------------------------
 
     def push(self, me: Caller, request: PushRequest) -> PushResponse:
-        """One push, one transaction; retried when PostgreSQL chose it as a deadlock's victim
-        (two users' pushes touching a shared task and each other's feed counters)."""
+        """One push, one transaction on PostgreSQL, retried when PostgreSQL chose it as a
+        deadlock's victim (two users' pushes touching a shared task and each other's feed
+        counters). On SQLite the pushes waiting in this process share a transaction and its
+        commit (:class:`Group`)."""
+        if self.group is not None:
+            return self.group.run(_Job(me, request, self.clock()))
         for attempt in range(1, RETRIES + 1):
             try:
                 return self._push(me, request)
@@ -391,10 +456,18 @@ class Sync:
     def _push(self, me: Caller, request: PushRequest) -> PushResponse:
         now = self.clock()
         with writing(self.engine) as conn:
-            plan = self._plan(conn, me, request, now)
-            plan.batch.write(conn)
-            conn.execute(_DEVICE_SEEN, plan.device_row)
-            self.pause("commit")
+            plan = self._write(conn, me, request, now)
+        return self._answer(me, plan, now)
+
+    def _write(self, conn: Connection, me: Caller, request: PushRequest, now: int) -> Plan:
+        plan = self._plan(conn, me, request, now)
+        plan.batch.write(conn)
+        conn.execute(_DEVICE_SEEN, plan.device_row)
+        self.pause("commit")
+        return plan
+
+    def _answer(self, me: Caller, plan: Plan, now: int) -> PushResponse:
+        """A committed push's answer."""
         self.statistics.count(self.engine, len(plan.batch.made))
         return PushResponse(
             server_time=iso_utc(now),
@@ -403,6 +476,25 @@ class Sync:
             device_last_seq=plan.high,
             results=plan.results,
         )
+
+    def _write_group(self, jobs: list[_Job]) -> None:
+        """Several pushes in one SQLite transaction, one after another as if each had the
+        lock to itself, each in a savepoint so that a refusal or a failure undoes only its own
+        writes. Each job gets its answer or its error once the transaction has committed."""
+        with writing(self.engine) as conn:
+            if len(jobs) == 1:  # alone: no savepoint, as before there were groups
+                job = jobs[0]
+                job.plan = self._write(conn, job.me, job.request, job.now)
+            else:
+                for job in jobs:
+                    try:
+                        with conn.begin_nested():
+                            job.plan = self._write(conn, job.me, job.request, job.now)
+                    except Exception as e:  # this push's own refusal or fault, not the others'
+                        job.error = e
+        for job in jobs:
+            if job.plan is not None:
+                job.answer = self._answer(job.me, job.plan, job.now)
 
     def _plan(self, conn: Connection, me: Caller, request: PushRequest, now: int) -> Plan:
         """What the push does, read and worked out on ``conn``; nothing is written yet."""
