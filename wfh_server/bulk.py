@@ -89,3 +89,124 @@ class _Compiled:
             return values
         names = self.names
         return [dict(zip(names, v, strict=True)) for v in values]
+
+
+class Query:
+    """A statement with named parameters (lists for ``IN``), run on the driver's own cursor,
+    its rows as dicts or tuples: a push's dozen reads went through SQLAlchemy's ``execute``,
+    which cost about a sixth of a push's CPU under load (``docs/benchmarks.md``), most of it
+    with SQLite's one write lock held. Compiled once per database and per length of each
+    list; each column's value converted as SQLAlchemy would (its type's result processor:
+    JSON text read back on SQLite). Statements whose parameters need a conversion, and lists
+    that are empty, go through ``Connection.execute`` instead."""
+
+    def __init__(self, statement: ClauseElement) -> None:
+        self.statement = statement
+        self._compiled: dict[tuple[Any, ...], _Read | None] = {}
+
+    def rows(self, conn: Connection, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+        names, values = self._run(conn, params)
+        return [dict(zip(names, row, strict=True)) for row in values]
+
+    def tuples(self, conn: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        return self._run(conn, params)[1]
+
+    def _run(
+        self, conn: Connection, params: Mapping[str, Any]
+    ) -> tuple[list[str], list[tuple[Any, ...]]]:
+        dialect = conn.dialect
+        lengths = tuple(len(v) if isinstance(v, list | tuple) else -1 for v in params.values())
+        key = (dialect.name, dialect.driver, tuple(params), lengths)
+        if key not in self._compiled:
+            self._compiled[key] = None if 0 in lengths else _Read.of(self.statement, conn, params)
+        found = self._compiled[key]
+        if found is None:
+            result = conn.execute(cast(Any, self.statement), dict(params))
+            return list(result.keys()), [tuple(row) for row in result]
+        flat = dict(found.constants)  # the statement's own values (an "x + 0")
+        for name, value in params.items():
+            if isinstance(value, list | tuple):
+                flat.update((f"{name}_{n}", v) for n, v in enumerate(value, 1))
+            else:
+                flat[name] = value
+        args: Any = [flat[name] for name in found.order] if found.order is not None else flat
+        sql, cursor = found.sql, conn.connection.cursor()
+        try:
+            hooks = conn.dispatch.before_cursor_execute
+            if hooks:  # a listener (a test looking at the statements' plans) sees it too
+                for hook in hooks:
+                    sql, args = hook(conn, cursor, sql, args, None, False)
+            cursor.execute(sql, args)
+            values: list[tuple[Any, ...]] = []
+            converts: list[tuple[int, Callable[[Any], Any]]] = []
+            if cursor.description:
+                values = cast(list[tuple[Any, ...]], cursor.fetchall())
+                converts = found.conversions(dialect, cursor.description)
+        except dialect.loaded_dbapi.Error as e:
+            raise DBAPIError.instance(
+                sql, args, e, dialect.loaded_dbapi.Error, dialect=dialect
+            ) from e
+        finally:
+            cursor.close()
+        if converts and values:
+            out = []
+            for row in values:
+                changed = list(row)
+                for i, convert in converts:
+                    changed[i] = convert(changed[i])
+                out.append(tuple(changed))
+            values = out
+        return found.names, values
+
+
+class _Read:
+    def __init__(
+        self,
+        sql: str,
+        order: list[str] | None,
+        constants: dict[str, Any],
+        names: list[str],
+        types: list[Any],
+    ) -> None:
+        self.sql, self.order, self.constants = sql, order, constants
+        self.names, self.types = names, types
+        # Each column's conversion, known once the driver has said what type it sends.
+        self.converts: list[tuple[int, Callable[[Any], Any]]] | None = None
+
+    def conversions(self, dialect: Any, description: Any) -> list[tuple[int, Callable[[Any], Any]]]:
+        if self.converts is None:
+            self.converts = [
+                (i, process)
+                for i, (impl, column) in enumerate(zip(self.types, description, strict=True))
+                if (process := impl.result_processor(dialect, column[1]))
+            ]
+        return self.converts
+
+    @classmethod
+    def of(
+        cls, statement: ClauseElement, conn: Connection, params: Mapping[str, Any]
+    ) -> _Read | None:
+        dialect = conn.dialect
+        bound = cast(Any, statement).params(dict(params))
+        compiled = cast(
+            SQLCompiler,
+            bound.compile(dialect=dialect, compile_kwargs={"render_postcompile": True}),
+        )
+        for bind in compiled.binds.values():
+            if bind.type.dialect_impl(dialect).bind_processor(dialect) is not None:
+                return None  # a value to convert (JSON, a decimal): SQLAlchemy's own path
+        expanded = {
+            f"{name}_{n}"
+            for name, value in params.items()
+            if isinstance(value, list | tuple)
+            for n in range(1, len(value) + 1)
+        }
+        left = {name: bind for name, bind in compiled.binds.items() if name not in params}
+        constants = {name: bind.effective_value for name, bind in left.items()}
+        if constants.keys() & expanded or any(bind.required for bind in left.values()):
+            return None  # a name taken twice, or a value missing: SQLAlchemy's own path
+        columns = list(getattr(statement, "selected_columns", ()))
+        names = [str(c.key) for c in columns]
+        order = list(compiled.positiontup) if compiled.positiontup is not None else None
+        types = [c.type.dialect_impl(dialect) for c in columns]
+        return cls(compiled.string, order, constants, names, types)

@@ -46,7 +46,7 @@ from wfh_desktop.hlc import Hlc, tick
 from wfh_desktop.timefmt import iso_utc
 from wfh_server import merge
 from wfh_server.auth import AuthError, Caller
-from wfh_server.bulk import Bulk
+from wfh_server.bulk import Bulk, Query
 from wfh_server.db import now_ms, reading, writing
 from wfh_server.merge import SESSION, TASK, Kind, Outcome, Record, Reject
 from wfh_server.models import (
@@ -263,6 +263,17 @@ _ON_TASK = select(
     _TABLES["session"].c.deleted_at,
 ).where(_TABLES["session"].c.org_id == _p("org"), _TABLES["session"].c.task_id == _p("task"))
 _UPSERT_FEED: dict[str, Bulk] = {}
+_DEVICE_SEEN_BULK = Bulk(_DEVICE_SEEN)
+_SAVE_COUNTERS_BULK = Bulk(_SAVE_COUNTERS)
+_QUERIES: dict[int, Query] = {}
+
+
+def _q(statement: Any) -> Query:
+    """One of this module's statements, run on the driver's cursor (``bulk.Query``)."""
+    found = _QUERIES.get(id(statement))  # module constants: they live as long as the process
+    if found is None:
+        found = _QUERIES[id(statement)] = Query(statement)
+    return found
 
 
 class SyncError(AuthError):
@@ -287,6 +298,11 @@ def content_hash(m: Mutation) -> str:
     except orjson.JSONEncodeError:  # text orjson refuses (a lone surrogate): the first form
         return _content_hash_v1(m)
     return "2:" + base64.urlsafe_b64encode(hashlib.sha256(body).digest()).decode()[:43]
+
+
+def _hashes(request: PushRequest) -> list[str]:
+    """A push's content hashes, worked out before it waits for the write lock."""
+    return [content_hash(m) for m in request.mutations]
 
 
 def _content_hash_v1(m: Mutation) -> str:
@@ -365,10 +381,10 @@ class Statistics:
 class _Job:
     """One push waiting for, or in, a group's transaction."""
 
-    __slots__ = ("answer", "done", "error", "me", "now", "plan", "request")
+    __slots__ = ("answer", "done", "error", "hashes", "me", "now", "plan", "request")
 
-    def __init__(self, me: Caller, request: PushRequest, now: int) -> None:
-        self.me, self.request, self.now = me, request, now
+    def __init__(self, me: Caller, request: PushRequest, now: int, hashes: list[str]) -> None:
+        self.me, self.request, self.now, self.hashes = me, request, now, hashes
         self.plan: Plan | None = None
         self.answer: PushResponse | None = None
         self.error: BaseException | None = None
@@ -443,7 +459,7 @@ class Sync:
         counters). On SQLite the pushes waiting in this process share a transaction and its
         commit (:class:`Group`)."""
         if self.group is not None:
-            return self.group.run(_Job(me, request, self.clock()))
+            return self.group.run(_Job(me, request, self.clock(), _hashes(request)))
         for attempt in range(1, RETRIES + 1):
             try:
                 return self._push(me, request)
@@ -454,15 +470,17 @@ class Sync:
         raise AssertionError("unreachable")
 
     def _push(self, me: Caller, request: PushRequest) -> PushResponse:
-        now = self.clock()
+        now, hashes = self.clock(), _hashes(request)
         with writing(self.engine) as conn:
-            plan = self._write(conn, me, request, now)
+            plan = self._write(conn, me, request, now, hashes)
         return self._answer(me, plan, now)
 
-    def _write(self, conn: Connection, me: Caller, request: PushRequest, now: int) -> Plan:
-        plan = self._plan(conn, me, request, now)
+    def _write(
+        self, conn: Connection, me: Caller, request: PushRequest, now: int, hashes: list[str]
+    ) -> Plan:
+        plan = self._plan(conn, me, request, now, hashes)
         plan.batch.write(conn)
-        conn.execute(_DEVICE_SEEN, plan.device_row)
+        _DEVICE_SEEN_BULK.run(conn, [plan.device_row])
         self.pause("commit")
         return plan
 
@@ -484,33 +502,38 @@ class Sync:
         with writing(self.engine) as conn:
             if len(jobs) == 1:  # alone: no savepoint, as before there were groups
                 job = jobs[0]
-                job.plan = self._write(conn, job.me, job.request, job.now)
+                job.plan = self._write(conn, job.me, job.request, job.now, job.hashes)
             else:
                 for job in jobs:
                     try:
                         with conn.begin_nested():
-                            job.plan = self._write(conn, job.me, job.request, job.now)
+                            job.plan = self._write(conn, job.me, job.request, job.now, job.hashes)
                     except Exception as e:  # this push's own refusal or fault, not the others'
                         job.error = e
         for job in jobs:
             if job.plan is not None:
                 job.answer = self._answer(job.me, job.plan, job.now)
 
-    def _plan(self, conn: Connection, me: Caller, request: PushRequest, now: int) -> Plan:
-        """What the push does, read and worked out on ``conn``; nothing is written yet."""
+    def _plan(
+        self, conn: Connection, me: Caller, request: PushRequest, now: int, hashes: list[str]
+    ) -> Plan:
+        """What the push does, read and worked out on ``conn``; nothing is written yet.
+        ``hashes``: the mutations' content hashes, in the request's order."""
         org_id = me.org_id
         named = _named(request.mutations)
         batch = Batch(conn, me, now, self.hlc)
         counters = lock_counters(conn, org_id, _viewers(conn, me, named))
-        device = conn.execute(_DEVICE, {"org": org_id, "device": me.device_id}).mappings().first()
+        found = _q(_DEVICE).rows(conn, {"org": org_id, "device": me.device_id})
+        device = found[0] if found else None
         if device is None or device["revoked_at"] is not None:
             raise SyncError(403, "device_revoked", "This device may no longer sync.")
         batch.prefetch(named)
-        mutations = sorted(request.mutations, key=lambda m: m.seq)
+        hashed = sorted(zip(request.mutations, hashes, strict=True), key=lambda p: p[0].seq)
+        mutations = [m for m, _ in hashed]
         high = first = device["last_seq"]
         logs = _logs(conn, org_id, me.device_id, [m.seq for m in mutations if m.seq <= high])
         results: list[ItemResult] = []
-        for m in mutations:
+        for m, digest in hashed:
             if m.seq > high + 1:  # nothing of this push is kept
                 raise SyncError(
                     409,
@@ -521,7 +544,7 @@ class Sync:
             if m.seq <= high:
                 results.append(_duplicate(m, logs.get(m.seq)))
                 continue
-            result = self._one(batch, m, now)
+            result = self._one(batch, m, now, digest)
             logs[m.seq] = batch.logs[-1]
             results.append(result)
             high = m.seq
@@ -548,7 +571,7 @@ class Sync:
             device_row |= {"last_seq": high, "last_mutation_id": last_id}
         return Plan(batch, results, high, device_row)
 
-    def _one(self, batch: Batch, m: Mutation, now: int) -> ItemResult:
+    def _one(self, batch: Batch, m: Mutation, now: int, digest: str) -> ItemResult:
         """The next mutation: applied by the rules, and logged whatever its outcome."""
         original_hlc = None
         hlc = m.hlc
@@ -574,7 +597,7 @@ class Sync:
                 "device_id": batch.me.device_id,
                 "seq": m.seq,
                 "mutation_id": m.mutation_id,
-                "content_hash": content_hash(m),
+                "content_hash": digest,
                 "result": {
                     "status": result.status,
                     "entity_id": result.entity_id,
@@ -726,12 +749,11 @@ def _viewers(conn: Connection, me: Caller, named: _Named) -> set[str]:
     nips = named.nips
     task_ids = set(named.tasks) | named.session_tasks
     if named.sessions:
-        task_ids.update(
-            conn.scalars(_TASKS_OF_SESSIONS, {"org": me.org_id, "ids": sorted(named.sessions)})
-        )
+        query = {"org": me.org_id, "ids": sorted(named.sessions)}
+        task_ids.update(task for (task,) in _q(_TASKS_OF_SESSIONS).tuples(conn, query))
     if task_ids:
-        for owner, assignee, others in conn.execute(
-            _PEOPLE_OF_TASKS, {"org": me.org_id, "ids": sorted(task_ids)}
+        for owner, assignee, others in _q(_PEOPLE_OF_TASKS).tuples(
+            conn, {"org": me.org_id, "ids": sorted(task_ids)}
         ):
             users.update((owner, assignee, *participants(others)))
     if named.handoffs:
@@ -754,7 +776,7 @@ def _logs(conn: Connection, org_id: str, device_id: str, seqs: list[int]) -> dic
     """The logged outcomes of these already-pushed mutations of a device, by seq."""
     if not seqs:
         return {}
-    rows = conn.execute(_LOGS, {"org": org_id, "device": device_id, "seqs": seqs}).mappings()
+    rows = _q(_LOGS).rows(conn, {"org": org_id, "device": device_id, "seqs": seqs})
     return {row["seq"]: row for row in rows}
 
 
@@ -810,7 +832,7 @@ def lock_counters(conn: Connection, org_id: str, users: set[str]) -> dict[str, d
     writes it back with :func:`save_counters`."""
     rows = {
         row["user_id"]: dict(row)
-        for row in conn.execute(_LOCK_COUNTERS, {"org": org_id, "users": sorted(users)}).mappings()
+        for row in _q(_LOCK_COUNTERS).rows(conn, {"org": org_id, "users": sorted(users)})
     }
     missing = [
         {"org_id": org_id, "user_id": user, "last_seq": 0, "gc_floor": 0}
@@ -823,19 +845,18 @@ def lock_counters(conn: Connection, org_id: str, users: set[str]) -> dict[str, d
 
 
 def save_counters(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(
-            _SAVE_COUNTERS,
-            [
-                {
-                    "k_org": r["org_id"],
-                    "k_user": r["user_id"],
-                    "last_seq": r["last_seq"],
-                    "gc_floor": r["gc_floor"],
-                }
-                for r in rows
-            ],
-        )
+    _SAVE_COUNTERS_BULK.run(
+        conn,
+        [
+            {
+                "k_org": r["org_id"],
+                "k_user": r["user_id"],
+                "last_seq": r["last_seq"],
+                "gc_floor": r["gc_floor"],
+            }
+            for r in rows
+        ],
+    )
 
 
 def participants(text: str | None) -> list[str]:
@@ -977,8 +998,8 @@ class Batch:
                 continue
             self.rows.update(dict.fromkeys(((entity, i) for i in ids), None))
             query = {"org": self.org_id, "ids": sorted(ids)}
-            for row in self.conn.execute(_ROWS[entity], query).mappings():
-                self.rows[(entity, row["id"])] = dict(row)
+            for row in _q(_ROWS[entity]).rows(self.conn, query):
+                self.rows[(entity, row["id"])] = row
                 self.before[(entity, row["id"])] = row["version"]
 
     def row(self, entity: str, ident: str, lock: bool = True) -> Row | None:
@@ -990,8 +1011,9 @@ class Batch:
             if not lock:
                 self.unlocked.add(key)
             params = {"org": self.org_id, "id": ident}
-            row = self.conn.execute(_ROW[(entity, lock)], params).mappings().first()
-            self.rows[key] = None if row is None else dict(row)
+            found = _q(_ROW[(entity, lock)]).rows(self.conn, params)
+            row = found[0] if found else None
+            self.rows[key] = row
             self.before[key] = 0 if row is None else row["version"]
         return self.rows[key]
 
@@ -1014,11 +1036,11 @@ class Batch:
         condition in Python. In (start, id) order."""
         found: dict[str, Row] = {}
         params |= {"org": self.org_id, "user": self.user_id}
-        for stored in self.conn.execute(query, params).mappings():
+        for stored in _q(query).rows(self.conn, params):
             key = ("session", stored["id"])
             row = self.rows.get(key)
             if row is None:
-                row = self.rows[key] = dict(stored)
+                row = self.rows[key] = stored
             if keep(row):
                 found[row["id"]] = row
         for row in self._own_sessions():
@@ -1416,10 +1438,8 @@ class Batch:
         }
         if not task_ids:
             return
-        shared = self.conn.scalars(
-            _SHARED_TASKS, {"org": self.org_id, "ids": sorted(task_ids)}
-        ).all()
-        for task_id in shared:
+        query = {"org": self.org_id, "ids": sorted(task_ids)}
+        for (task_id,) in _q(_SHARED_TASKS).tuples(self.conn, query):
             task = self.row("task", task_id)
             if task is None:
                 continue
