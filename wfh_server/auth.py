@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from wfh_desktop.ids import uuid7
+from wfh_server.bulk import Query
 from wfh_server.config import ServerConfig
 from wfh_server.db import now_ms, revoke_tokens, transaction
 from wfh_server.models import AppUser, Device, Org, RefreshToken, Unit, UserSyncState
@@ -74,6 +75,7 @@ _CALLER = (
         Device.user_id == bindparam("sub"),
     )
 )
+_CALLER_QUERY = Query(_CALLER)  # every request: on the driver's cursor
 
 
 def check_protocol(protocol: int | str | None) -> None:
@@ -341,20 +343,21 @@ class Auth:
         except BadToken:
             raise AuthError(401, "token_invalid", "The access token is not valid.") from None
         with self.engine.connect().execution_options(**self._one_read) as conn:
-            row = conn.execute(
-                _CALLER, {"org": claims["org"], "dev": claims["dev"], "sub": claims["sub"]}
-            ).first()
-        if row is None:
+            found = _CALLER_QUERY.rows(
+                conn, {"org": claims["org"], "dev": claims["dev"], "sub": claims["sub"]}
+            )
+        if not found:
             raise AuthError(401, "token_invalid", "The access token is not valid.")
-        _refuse(row.disabled_at is not None, row.revoked_at is not None)
+        row = found[0]
+        _refuse(row["disabled_at"] is not None, row["revoked_at"] is not None)
         return Caller(
             claims["org"],
             claims["sub"],
             claims["dev"],
-            bool(row.must_change_password),
-            row.last_seq or 0,
-            row.gc_floor or 0,
-            row.epoch,
+            bool(row["must_change_password"]),
+            row["last_seq"] or 0,
+            row["gc_floor"] or 0,
+            row["epoch"],
         )
 
     @staticmethod
