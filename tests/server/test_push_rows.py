@@ -267,3 +267,34 @@ def test_a_fresh_postgresql_database_gets_statistics_as_it_grows(
     assert not analysed()
     siti.push(siti.start(task.entity_id, 2, 1.5), siti.start(task.entity_id, 1.5, 1))
     assert analysed() and siti.sync.statistics.next == 8
+
+
+@pytest.mark.parametrize("server_config", ["postgresql"], indirect=True)
+def test_postgresql_tables_analysed_and_barely_changed_are_not_analysed_again(
+    engine: Any, server_config: ServerConfig
+) -> None:
+    """An analysis of a large table reads 30,000 pages: a server started on a database whose
+    statistics are current does not redo it at each doubling of what it made."""
+    from sqlalchemy import text
+
+    siti, _ = devices(engine, server_config)
+    task = siti.task()
+    siti.push(task, siti.start(task.entity_id, 3, 2))
+    count = text(
+        "SELECT sum(analyze_count + autoanalyze_count) FROM pg_stat_user_tables"
+        " WHERE relname IN ('session', 'task', 'handoff', 'user_feed')"
+    )
+
+    def analyses() -> int:
+        with engine.connect() as conn:
+            return int(conn.execute(count).scalar_one())
+
+    with engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+            "ANALYZE session, task, handoff, user_feed"
+        )
+    before = analyses()
+    siti.sync.statistics.made, siti.sync.statistics.next = 0, 2
+    siti.push(siti.start(task.entity_id, 2, 1.5), siti.start(task.entity_id, 1.5, 1))
+    assert siti.sync.statistics.next == 4  # the threshold was crossed
+    assert analyses() == before  # and nothing was stale
