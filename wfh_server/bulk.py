@@ -12,16 +12,24 @@ deadlock retry sees it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
-from typing import Any, cast
+from typing import Any, NoReturn, cast
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
 Convert = Callable[[Any], Any] | None
+
+
+def _failed(conn: Connection, e: Exception, sql: str, params: Any, cursor: Any) -> NoReturn:
+    """A driver's error, handled as SQLAlchemy handles one of its own statements: raised as
+    SQLAlchemy's (``DBAPIError``, which PostgreSQL's deadlock retry reads), and a lost
+    connection invalidated with its whole pool (a database restart fails one request, not one
+    per pooled connection)."""
+    conn._handle_dbapi_exception(e, sql, params, cursor, None)
 
 
 class Bulk:
@@ -47,9 +55,7 @@ class Bulk:
         try:
             cursor.executemany(found.sql, params)
         except dialect.loaded_dbapi.Error as e:
-            raise DBAPIError.instance(
-                found.sql, params[:1], e, dialect.loaded_dbapi.Error, dialect=dialect
-            ) from e
+            _failed(conn, e, found.sql, params[:1], cursor)
         finally:
             cursor.close()
 
@@ -143,9 +149,7 @@ class Query:
                 values = cast(list[tuple[Any, ...]], cursor.fetchall())
                 converts = found.conversions(dialect, cursor.description)
         except dialect.loaded_dbapi.Error as e:
-            raise DBAPIError.instance(
-                sql, args, e, dialect.loaded_dbapi.Error, dialect=dialect
-            ) from e
+            _failed(conn, e, sql, args, cursor)
         finally:
             cursor.close()
         if converts and values:
@@ -206,7 +210,16 @@ class _Read:
         if constants.keys() & expanded or any(bind.required for bind in left.values()):
             return None  # a name taken twice, or a value missing: SQLAlchemy's own path
         columns = list(getattr(statement, "selected_columns", ()))
+        if not columns:
+            return None  # no columns known beforehand (text): SQLAlchemy's own path
         names = [str(c.key) for c in columns]
         order = list(compiled.positiontup) if compiled.positiontup is not None else None
+        # Every name the SQL binds must be one this class gives a value: a list's items named
+        # otherwise than name_1, name_2... (a clash renamed by the compiler, a list of tuples)
+        # go through SQLAlchemy's own path.
+        given = params.keys() | constants.keys() | expanded
+        bound = order if order is not None else re.findall(r"%\((\w+)\)s", compiled.string)
+        if not set(bound) <= given:
+            return None
         types = [c.type.dialect_impl(dialect) for c in columns]
         return cls(compiled.string, order, constants, names, types)

@@ -356,7 +356,9 @@ class Statistics:
     (a few times in all; ``ANALYZE`` reads a sample and blocks neither reads nor writes), and
     then only the tables whose statistics are missing or stale by autovacuum's own measure (a
     tenth changed since the last analysis): a large database already analysed is left alone
-    (each ``ANALYZE`` of a multi-gigabyte table reads 30,000 pages)."""
+    (each ``ANALYZE`` of a multi-gigabyte table reads 30,000 pages). The counts include other
+    connections' writes once they report them (within a second or so); one missed is caught at
+    the next doubling."""
 
     FIRST = 1000
     TABLES = ("session", "task", "handoff", "user_feed")
@@ -515,21 +517,27 @@ class Sync:
                 job = jobs[0]
                 job.plan = self._write(conn, job.me, job.request, job.now, job.hashes)
             else:  # savepoints on the driver's cursor: SQLAlchemy's cost a tenth of the lock
-                cursor = conn.connection.cursor()
+                raw, cursor = conn.connection.dbapi_connection, conn.connection.cursor()
+                assert raw is not None
                 try:
                     for job in jobs:
                         cursor.execute("SAVEPOINT push")
                         try:
                             job.plan = self._write(conn, job.me, job.request, job.now, job.hashes)
                         except Exception as e:  # this push's own refusal or fault only
+                            if not raw.in_transaction:  # SQLite ended it (a full disk): all fail
+                                raise
                             cursor.execute("ROLLBACK TO push")
                             job.error = e
                         cursor.execute("RELEASE push")
                 finally:
                     cursor.close()
-        for job in jobs:
+        for job in jobs:  # committed: each answered on its own
             if job.plan is not None:
-                job.answer = self._answer(job.me, job.plan, job.now)
+                try:
+                    job.answer = self._answer(job.me, job.plan, job.now)
+                except Exception as e:
+                    job.error = e
 
     def _plan(
         self, conn: Connection, me: Caller, request: PushRequest, now: int, hashes: list[str]

@@ -8,13 +8,18 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Column, Integer, MetaData, Table, bindparam, select
 from sqlalchemy.exc import DBAPIError
 
+import wfh_server.auth as auth_module
 import wfh_server.sync as server_sync
 from tests.server.test_push_rows import NOW, H, devices
 from wfh_server.bulk import Query
 from wfh_server.config import ServerConfig
+
+
+def typed(rows: list[dict[str, Any]]) -> list[list[tuple[str, type, Any]]]:
+    return [[(k, type(v), v) for k, v in row.items()] for row in rows]
 
 
 def sqlalchemy_rows(conn: Any, statement: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -53,12 +58,16 @@ def test_the_push_reads_give_what_sqlalchemy_gives(
         (s._SHARED_TASKS, {"org": org, "ids": [task.entity_id]}),
         (s._ROWS["session"], {"org": org, "ids": []}),  # an empty list
     ]
+    cases.append((auth_module._CALLER, {"org": org, "dev": "laptop", "sub": me}))
     with engine.begin() as conn:
         for statement, params in cases:
             want = sqlalchemy_rows(conn, statement, params)
-            got = Query(statement).rows(conn, params)
-            assert got == want, str(statement)[:80]
-            assert [tuple(r.values()) for r in got] == Query(statement).tuples(conn, params)
+            query = Query(statement)
+            got = query.rows(conn, params)
+            assert typed(got) == typed(want), str(statement)[:80]  # True is not 1
+            assert [tuple(r.values()) for r in got] == query.tuples(conn, params)
+            if params.get("ids") != []:  # an empty list goes to SQLAlchemy; the rest do not
+                assert None not in query._compiled.values(), str(statement)[:80]
         # What the driver gives is converted: JSON columns come back as objects.
         stored = Query(s._ROWS["session"]).rows(conn, {"org": org, "ids": sessions})
         assert {r["id"]: r["start_at"] for r in stored}[done.entity_id] == NOW - 5 * H
@@ -76,5 +85,8 @@ def test_the_push_reads_give_what_sqlalchemy_gives(
 
 
 def test_a_driver_error_comes_out_as_sqlalchemys(engine: Any) -> None:
+    nowhere = Table("no_such_table", MetaData(), Column("id", Integer))
+    query = Query(select(nowhere).where(nowhere.c.id == bindparam("id")))
     with engine.begin() as conn, pytest.raises(DBAPIError):
-        Query(text("SELECT id FROM no_such_table WHERE id = :id")).rows(conn, {"id": 1})
+        query.rows(conn, {"id": 1})
+    assert None not in query._compiled.values()  # the driver's own error, from its cursor
