@@ -129,12 +129,7 @@ class Query:
         if found is None:
             result = conn.execute(cast(Any, self.statement), dict(params))
             return list(result.keys()), [tuple(row) for row in result]
-        flat = dict(found.constants)  # the statement's own values (an "x + 0")
-        for name, value in params.items():
-            if isinstance(value, list | tuple):
-                flat.update((f"{name}_{n}", v) for n, v in enumerate(value, 1))
-            else:
-                flat[name] = value
+        flat = found.constants | _flat(params)  # constants: the statement's own ("x + 0")
         args: Any = [flat[name] for name in found.order] if found.order is not None else flat
         sql, cursor = found.sql, conn.connection.cursor()
         try:
@@ -161,6 +156,17 @@ class Query:
                 out.append(tuple(changed))
             values = out
         return found.names, values
+
+
+def _flat(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The values by the names the compiled SQL binds them: a list's items as name_1, name_2..."""
+    flat: dict[str, Any] = {}
+    for name, value in params.items():
+        if isinstance(value, list | tuple):
+            flat.update((f"{name}_{n}", v) for n, v in enumerate(value, 1))
+        else:
+            flat[name] = value
+    return flat
 
 
 class _Read:
@@ -199,12 +205,8 @@ class _Read:
         for bind in compiled.binds.values():
             if bind.type.dialect_impl(dialect).bind_processor(dialect) is not None:
                 return None  # a value to convert (JSON, a decimal): SQLAlchemy's own path
-        expanded = {
-            f"{name}_{n}"
-            for name, value in params.items()
-            if isinstance(value, list | tuple)
-            for n in range(1, len(value) + 1)
-        }
+        flat = _flat(params)
+        expanded = flat.keys() - params.keys()
         left = {name: bind for name, bind in compiled.binds.items() if name not in params}
         constants = {name: bind.effective_value for name, bind in left.items()}
         if constants.keys() & expanded or any(bind.required for bind in left.values()):
@@ -217,7 +219,7 @@ class _Read:
         # Every name the SQL binds must be one this class gives a value: a list's items named
         # otherwise than name_1, name_2... (a clash renamed by the compiler, a list of tuples)
         # go through SQLAlchemy's own path.
-        given = params.keys() | constants.keys() | expanded
+        given = flat.keys() | constants.keys()
         bound = order if order is not None else re.findall(r"%\((\w+)\)s", compiled.string)
         if not set(bound) <= given:
             return None
