@@ -145,15 +145,22 @@ def test_f6_a_pull_that_dies_mid_page_leaves_no_half_page_and_the_next_one_compl
     assert pc.rows("task") == laptop.rows("task")
 
 
-def test_f7_the_server_killed_mid_upload_and_restarted_loses_and_repeats_nothing(desks, server):
+def test_f7_the_server_killed_mid_upload_and_restarted_loses_and_repeats_nothing(
+    desk, server, proxy
+):
     import threading
     import time
 
+    from tests.sync import faults
     from wfh_desktop.sync.errors import NetworkError
 
-    laptop = desks("laptop")
+    laptop = desk("laptop")
     laptop.sign_in()
     add_tasks(laptop, (f"Tugas {n}" for n in range(1500)))
+    # Each push answered 0.2 s after the server has it: the upload of 15 pushes lasts 3 s, so
+    # the kill lands in it however fast the server writes (a faster server once finished the
+    # whole upload before the kill).
+    proxy.queue(*(faults.delay(0.2, "/v1/sync/push") for _ in range(15)))
 
     def stored() -> int:
         with server.engine.connect() as conn:
@@ -173,6 +180,7 @@ def test_f7_the_server_killed_mid_upload_and_restarted_loses_and_repeats_nothing
     finally:
         crasher.join(90)
     assert 200 <= stored() < 1500  # the upload was cut by the crash
+    proxy.clear()
     laptop.sync()  # the restarted server takes the rest
     assert stored() == 1500
     assert {s for (s,) in laptop.profile.conn.execute("SELECT status FROM outbox")} == {"acked"}
