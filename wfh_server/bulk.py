@@ -33,15 +33,24 @@ def _failed(conn: Connection, e: Exception, sql: str, params: Any, cursor: Any) 
 
 
 class Bulk:
-    """One statement, compiled per database and per shape of row (its keys, in order)."""
+    """One statement, compiled per database and per shape of row (its keys, in order).
+
+    On PostgreSQL a plain insert of many rows goes in by ``COPY … FROM STDIN``: the driver's
+    ``executemany`` (one pipelined execution a row) cost about 17 µs of the server's CPU a row
+    in its own Python code, a third of a backlog push's on PostgreSQL (``docs/benchmarks.md``);
+    ``COPY`` writes the rows in the driver's C code and PostgreSQL takes them in one command.
+    A few rows, or an upsert (``ON CONFLICT``, which ``COPY`` cannot do), run one by one."""
+
+    # Below this many rows COPY's extra round trip costs more than it saves (measured).
+    COPY_FROM = 20
 
     def __init__(self, statement: ClauseElement) -> None:
         self.statement = statement
         self._compiled: dict[tuple[str, str, tuple[str, ...]], _Compiled] = {}
 
     def run(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-        """The statement once for each row (all of one shape, as an insert of many rows must
-        be), on ``conn``'s transaction."""
+        """The statement for every row (all of one shape, as an insert of many rows must be),
+        on ``conn``'s transaction."""
         if not rows:
             return
         keys = tuple(rows[0])
@@ -50,12 +59,20 @@ class Bulk:
         found = self._compiled.get(key)
         if found is None:
             found = self._compiled[key] = _Compiled(self.statement, conn, keys)
-        params = found.params(rows)
-        cursor = conn.connection.cursor()
+        copy = found.copy if len(rows) >= self.COPY_FROM else None
+        sql, cursor = found.sql if copy is None else copy, conn.connection.cursor()
+        params: list[Any] = []
         try:
-            cursor.executemany(found.sql, params)
+            if copy is None:
+                params = found.params(rows)
+                cursor.executemany(sql, params)
+            else:
+                params = found.values(rows)
+                with cursor.copy(copy) as out:
+                    for row in params:
+                        out.write_row(row)
         except dialect.loaded_dbapi.Error as e:
-            _failed(conn, e, found.sql, params[:1], cursor)
+            _failed(conn, e, sql, params[:1], cursor)
         finally:
             cursor.close()
 
@@ -75,6 +92,12 @@ class _Compiled:
         # A named parameter of a positional driver ("?") or of a named one (%(name)s).
         self.order: list[str] | None = list(compiled.positiontup or ()) or None
         names = self.order or list(converts)
+        # PostgreSQL: the same insert by COPY, its columns in the order the insert names them.
+        self.copy: str | None = None
+        if dialect.name == "postgresql" and self.order is None:
+            found = _copy(self.sql, set(converts))
+            if found is not None:
+                self.copy, names = found
         self.names = names
         # A row's values in the statement's order by one C call; the few columns with a
         # conversion (JSON, a decimal) converted after. Most columns have none.
@@ -83,7 +106,8 @@ class _Compiled:
         )
         self.converts = [(i, c) for i, name in enumerate(names) if (c := converts.get(name))]
 
-    def params(self, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
+    def values(self, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
+        """Each row's values in :attr:`names`' order, converted for the driver."""
         get, converts = self.get, self.converts
         values: list[Any] = [get(r) for r in rows]
         if converts:
@@ -91,10 +115,29 @@ class _Compiled:
                 v = values[n] = list(v)
                 for i, c in converts:
                     v[i] = c(v[i])
+        return values
+
+    def params(self, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
+        """The driver's parameters for each row: by position, or by name."""
+        values = self.values(rows)
         if self.order is not None:
             return values
         names = self.names
         return [dict(zip(names, v, strict=True)) for v in values]
+
+
+def _copy(sql: str, binds: set[str]) -> tuple[str, list[str]] | None:
+    """A PostgreSQL insert of one row, ``INSERT INTO t (a, b) VALUES (%(a)s::VARCHAR, %(b)s)``,
+    as ``COPY t (a, b) FROM STDIN`` and its parameters' names in the columns' order; None for
+    anything else (an upsert, a value worked out in SQL, a parameter bound twice)."""
+    found = re.fullmatch(r"INSERT INTO (.+ \(.+\)) VALUES (\((?:[^()]|\([^()]*\))*\))", sql)
+    if found is None:
+        return None
+    places = re.findall(r"%\((\w+)\)s(?:::\w+(?: \w+)*(?:\(\d+(?:, ?\d+)?\))?)?", found[2])
+    rebuilt = re.sub(r"%\((\w+)\)s(?:::\w+(?: \w+)*(?:\(\d+(?:, ?\d+)?\))?)?", "", found[2])
+    if rebuilt.strip("(), ") or len(set(places)) != len(places) or set(places) != binds:
+        return None
+    return f"COPY {found[1]} FROM STDIN", places
 
 
 class Query:
