@@ -24,11 +24,29 @@ from sqlalchemy.sql.compiler import SQLCompiler
 Convert = Callable[[Any], Any] | None
 
 
+def _cursor(conn: Connection) -> Any:
+    """The driver's cursor of ``conn``'s connection, one kept with it for these statements:
+    making one (and SQLAlchemy's wrapper of it) for each statement cost a twentieth of a
+    push's CPU on PostgreSQL. A cursor of a connection since replaced is not used."""
+    fairy = conn.connection
+    raw = fairy.dbapi_connection
+    kept = fairy.info.get(_KEPT)
+    if kept is not None and kept[0] is raw:
+        return kept[1]
+    cursor = fairy.cursor()
+    fairy.info[_KEPT] = (raw, cursor)
+    return cursor
+
+
+_KEPT = "wfh_server.bulk.cursor"
+
+
 def _failed(conn: Connection, e: Exception, sql: str, params: Any, cursor: Any) -> NoReturn:
     """A driver's error, handled as SQLAlchemy handles one of its own statements: raised as
     SQLAlchemy's (``DBAPIError``, which PostgreSQL's deadlock retry reads), and a lost
     connection invalidated with its whole pool (a database restart fails one request, not one
-    per pooled connection)."""
+    per pooled connection). SQLAlchemy closes the cursor: the next statement makes another."""
+    conn.connection.info.pop(_KEPT, None)
     conn._handle_dbapi_exception(e, sql, params, cursor, None)
 
 
@@ -60,7 +78,7 @@ class Bulk:
         if found is None:
             found = self._compiled[key] = _Compiled(self.statement, conn, keys)
         copy = found.copy if len(rows) >= self.COPY_FROM else None
-        sql, cursor = found.sql if copy is None else copy, conn.connection.cursor()
+        sql, cursor = found.sql if copy is None else copy, _cursor(conn)
         params: list[Any] = []
         try:
             if copy is None:
@@ -73,8 +91,6 @@ class Bulk:
                         out.write_row(row)
         except dialect.loaded_dbapi.Error as e:
             _failed(conn, e, sql, params[:1], cursor)
-        finally:
-            cursor.close()
 
 
 class _Compiled:
@@ -174,22 +190,19 @@ class Query:
             return list(result.keys()), [tuple(row) for row in result]
         flat = found.constants | _flat(params)  # constants: the statement's own ("x + 0")
         args: Any = [flat[name] for name in found.order] if found.order is not None else flat
-        sql, cursor = found.sql, conn.connection.cursor()
+        sql, cursor = found.sql, _cursor(conn)
         try:
             hooks = conn.dispatch.before_cursor_execute
             if hooks:  # a listener (a test looking at the statements' plans) sees it too
                 for hook in hooks:
                     sql, args = hook(conn, cursor, sql, args, None, False)
             cursor.execute(sql, args)
-            values: list[tuple[Any, ...]] = []
-            converts: list[tuple[int, Callable[[Any], Any]]] = []
-            if cursor.description:
-                values = cast(list[tuple[Any, ...]], cursor.fetchall())
+            values = cast(list[tuple[Any, ...]], cursor.fetchall())  # a SELECT: it has rows
+            converts = found.converts
+            if converts is None:  # the driver's description is built anew at each call
                 converts = found.conversions(dialect, cursor.description)
         except dialect.loaded_dbapi.Error as e:
             _failed(conn, e, sql, args, cursor)
-        finally:
-            cursor.close()
         if converts and values:
             out = []
             for row in values:

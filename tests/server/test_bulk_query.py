@@ -90,3 +90,16 @@ def test_a_driver_error_comes_out_as_sqlalchemys(engine: Any) -> None:
     with engine.begin() as conn, pytest.raises(DBAPIError):
         query.rows(conn, {"id": 1})
     assert None not in query._compiled.values()  # the driver's own error, from its cursor
+
+
+def test_after_a_driver_error_the_same_connection_reads_again(engine: Any) -> None:
+    nowhere = Table("no_such_table", MetaData(), Column("id", Integer))
+    broken = Query(select(nowhere).where(nowhere.c.id == bindparam("id")))
+    device = Query(server_sync._DEVICE)
+    with engine.connect() as conn:
+        for _ in range(2):
+            with pytest.raises(DBAPIError), conn.begin():
+                device.rows(conn, {"org": "o", "device": "d"})
+                broken.rows(conn, {"id": 1})
+            with conn.begin():  # the cursor kept with the connection was closed: a new one
+                assert device.rows(conn, {"org": "o", "device": "d"}) == []
