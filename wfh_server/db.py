@@ -32,11 +32,14 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 def make_engine(config: ServerConfig) -> Engine:
     if not config.is_sqlite:
         # Enough connections for every thread of the worker's pool (40) and its event loop,
-        # so that no request waits for a connection; PgBouncer in front of PostgreSQL. No ping
-        # before every use (a round trip per request): a connection found broken is dropped
-        # with the whole pool, that one request fails, and the client retries it.
+        # so that no request waits for a connection; PgBouncer in front of PostgreSQL. Each is
+        # opened when first needed and then kept: with 5 kept and the rest closed on return,
+        # the pool opened and closed connections all the time under load, and PostgreSQL's
+        # CPU a push rose from 2.1 to 2.8 ms (docs/benchmarks.md). No ping before every use
+        # (a round trip per request): a connection found broken is dropped with the whole
+        # pool, that one request fails, and the client retries it.
         return create_engine(
-            config.database_url, pool_size=5, max_overflow=40, json_serializer=dumps_text
+            config.database_url, pool_size=45, max_overflow=0, json_serializer=dumps_text
         )
     config.home.mkdir(parents=True, exist_ok=True)
     engine = create_engine(config.database_url, json_serializer=dumps_text)
