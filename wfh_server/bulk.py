@@ -24,6 +24,9 @@ from sqlalchemy.sql.compiler import SQLCompiler
 Convert = Callable[[Any], Any] | None
 
 
+_KEPT = "wfh_server.bulk.cursor"  # the key of the kept cursor in the pooled connection's info
+
+
 def _cursor(conn: Connection) -> Any:
     """The driver's cursor of ``conn``'s connection, one kept with it for these statements:
     making one (and SQLAlchemy's wrapper of it) for each statement cost a twentieth of a
@@ -36,9 +39,6 @@ def _cursor(conn: Connection) -> Any:
     cursor = fairy.cursor()
     fairy.info[_KEPT] = (raw, cursor)
     return cursor
-
-
-_KEPT = "wfh_server.bulk.cursor"
 
 
 def _failed(conn: Connection, e: Exception, sql: str, params: Any, cursor: Any) -> NoReturn:
@@ -55,7 +55,7 @@ class Bulk:
 
     On PostgreSQL a plain insert of many rows goes in by ``COPY … FROM STDIN``: the driver's
     ``executemany`` (one pipelined execution a row) cost about 17 µs of the server's CPU a row
-    in its own Python code, a third of a backlog push's on PostgreSQL (``docs/benchmarks.md``);
+    in its own Python code, over a quarter of a backlog push's (``docs/benchmarks.md``);
     ``COPY`` writes the rows in the driver's C code and PostgreSQL takes them in one command.
     A few rows, or an upsert (``ON CONFLICT``, which ``COPY`` cannot do), run one by one."""
 
@@ -142,6 +142,10 @@ class _Compiled:
         return [dict(zip(names, v, strict=True)) for v in values]
 
 
+# A named parameter with its optional cast: %(start_at)s::BIGINT, %(note)s::VARCHAR(200).
+_PLACE = re.compile(r"%\((\w+)\)s(?:::\w+(?: \w+)*(?:\(\d+(?:, ?\d+)?\))?)?")
+
+
 def _copy(sql: str, binds: set[str]) -> tuple[str, list[str]] | None:
     """A PostgreSQL insert of one row, ``INSERT INTO t (a, b) VALUES (%(a)s::VARCHAR, %(b)s)``,
     as ``COPY t (a, b) FROM STDIN`` and its parameters' names in the columns' order; None for
@@ -149,9 +153,10 @@ def _copy(sql: str, binds: set[str]) -> tuple[str, list[str]] | None:
     found = re.fullmatch(r"INSERT INTO (.+ \(.+\)) VALUES (\((?:[^()]|\([^()]*\))*\))", sql)
     if found is None or "%" in found[1]:  # a name with "%" is written "%%" for the driver
         return None
-    places = re.findall(r"%\((\w+)\)s(?:::\w+(?: \w+)*(?:\(\d+(?:, ?\d+)?\))?)?", found[2])
-    rebuilt = re.sub(r"%\((\w+)\)s(?:::\w+(?: \w+)*(?:\(\d+(?:, ?\d+)?\))?)?", "", found[2])
-    if rebuilt.strip("(), ") or len(set(places)) != len(places) or set(places) != binds:
+    places = _PLACE.findall(found[2])
+    if _PLACE.sub("", found[2]).strip("(), ") or len(set(places)) != len(places):
+        return None
+    if set(places) != binds:
         return None
     return f"COPY {found[1]} FROM STDIN", places
 
