@@ -29,8 +29,8 @@ _KEPT = "wfh_server.bulk.cursor"  # the key of the kept cursor in the pooled con
 
 def _cursor(conn: Connection) -> Any:
     """The driver's cursor of ``conn``'s connection, one kept with it for these statements:
-    making one (and SQLAlchemy's wrapper of it) for each statement cost a twentieth of a
-    push's CPU on PostgreSQL. A cursor of a connection since replaced is not used."""
+    making one (and SQLAlchemy's wrapper of it) for each statement cost about a fifteenth of
+    a push's CPU on PostgreSQL. A cursor of a connection since replaced is not used."""
     fairy = conn.connection
     raw = fairy.dbapi_connection
     kept = fairy.info.get(_KEPT)
@@ -142,7 +142,8 @@ class _Compiled:
         return [dict(zip(names, v, strict=True)) for v in values]
 
 
-# A named parameter with its optional cast: %(start_at)s::BIGINT, %(note)s::VARCHAR(200).
+# A named parameter (%(name)s, as the named drivers take them) with its optional cast:
+# %(start_at)s::BIGINT, %(note)s::VARCHAR(200). findall gives the names.
 _PLACE = re.compile(r"%\((\w+)\)s(?:::\w+(?: \w+)*(?:\(\d+(?:, ?\d+)?\))?)?")
 
 
@@ -154,9 +155,8 @@ def _copy(sql: str, binds: set[str]) -> tuple[str, list[str]] | None:
     if found is None or "%" in found[1]:  # a name with "%" is written "%%" for the driver
         return None
     places = _PLACE.findall(found[2])
-    if _PLACE.sub("", found[2]).strip("(), ") or len(set(places)) != len(places):
-        return None
-    if set(places) != binds:
+    others = _PLACE.sub("", found[2]).strip("(), ")  # anything but parameters: SQL's own
+    if others or len(set(places)) != len(places) or set(places) != binds:
         return None
     return f"COPY {found[1]} FROM STDIN", places
 
@@ -281,7 +281,7 @@ class _Read:
         # otherwise than name_1, name_2... (a clash renamed by the compiler, a list of tuples)
         # go through SQLAlchemy's own path.
         given = flat.keys() | constants.keys()
-        bound = order if order is not None else re.findall(r"%\((\w+)\)s", compiled.string)
+        bound = order if order is not None else _PLACE.findall(compiled.string)
         if not set(bound) <= given:
             return None
         types = [c.type.dialect_impl(dialect) for c in columns]
