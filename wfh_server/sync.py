@@ -45,7 +45,7 @@ from sqlalchemy.orm import Session
 
 from wfh_desktop.hlc import Hlc, tick
 from wfh_desktop.timefmt import iso_utc
-from wfh_server import merge
+from wfh_server import bulk, merge
 from wfh_server.auth import AuthError, Caller
 from wfh_server.bulk import Bulk, Query
 from wfh_server.db import now_ms, reading, writing
@@ -492,8 +492,7 @@ class Sync:
         self, conn: Connection, me: Caller, request: PushRequest, now: int, hashes: list[str]
     ) -> Plan:
         plan = self._plan(conn, me, request, now, hashes)
-        plan.batch.write(conn)
-        _DEVICE_SEEN_BULK.run(conn, [plan.device_row])
+        bulk.write(conn, [*plan.batch.writes(), (_DEVICE_SEEN_BULK, [plan.device_row])])
         self.pause("commit")
         return plan
 
@@ -870,18 +869,20 @@ def lock_counters(conn: Connection, org_id: str, users: set[str]) -> dict[str, d
 
 
 def save_counters(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    _SAVE_COUNTERS_BULK.run(
-        conn,
-        [
-            {
-                "k_org": r["org_id"],
-                "k_user": r["user_id"],
-                "last_seq": r["last_seq"],
-                "gc_floor": r["gc_floor"],
-            }
-            for r in rows
-        ],
-    )
+    _SAVE_COUNTERS_BULK.run(conn, counter_rows(rows))
+
+
+def counter_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Counter rows as :data:`_SAVE_COUNTERS` writes them back."""
+    return [
+        {
+            "k_org": r["org_id"],
+            "k_user": r["user_id"],
+            "last_seq": r["last_seq"],
+            "gc_floor": r["gc_floor"],
+        }
+        for r in rows
+    ]
 
 
 def participants(text: str | None) -> list[str]:
@@ -1614,18 +1615,26 @@ class Batch:
             row["by_device"], row["by_seq"], row["by_feed"] = self.me.device_id, high, row["seq"]
 
     def write(self, conn: Connection) -> None:
+        """Everything the push changed (:meth:`writes`), written."""
+        bulk.write(conn, self.writes())
+
+    def writes(self) -> list[bulk.Step]:
         """Everything the push changed, a statement per table and kind of change. A changed
         row is written whole: safe because whoever writes a user's records holds that user's
         feed counter row (``lock_counters``) from before reading them."""
+        out: list[bulk.Step] = []
         for entity in _TABLES:
-            _INSERTS[entity].run(conn, [row for (e, _), row in self.made.items() if e == entity])
+            out.append(
+                (_INSERTS[entity], [row for (e, _), row in self.made.items() if e == entity])
+            )
             changed = [
                 {"k_org": row["org_id"], "k_id": row["id"]}
                 | {name: row[name] for name in _MUTABLE[entity]}
                 for (e, _), row in self.changed.items()
                 if e == entity
             ]
-            _UPDATES[entity].run(conn, changed)
-        _LOG_INSERT.run(conn, self.logs)
-        _feed_upsert(conn).run(conn, self.feed)
-        save_counters(conn, self.counters)
+            out.append((_UPDATES[entity], changed))
+        out.append((_LOG_INSERT, self.logs))
+        out.append((_feed_upsert(self.conn), self.feed))
+        out.append((_SAVE_COUNTERS_BULK, counter_rows(self.counters)))
+        return out

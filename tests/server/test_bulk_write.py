@@ -8,7 +8,19 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import JSON, BigInteger, Boolean, Column, MetaData, String, Table, insert, select
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.exc import IntegrityError
 
@@ -112,3 +124,79 @@ def test_a_rejected_insert_writes_nothing_and_raises_sqlalchemys_error(table: An
             bulk.run(conn, rows(n, "o1"))  # the first five taken
         with table.connect() as conn:
             assert len(stored(conn, "o1")) == 5 and stored(conn, "o2") == []
+
+
+@pytest.fixture
+def pipelines(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many statements each pipeline that ``bulk.write`` opens carries (PostgreSQL)."""
+    seen: list[int] = []
+    pipelined = bulk_module._pipelined
+
+    def watched(conn: Any, steps: list[Any]) -> None:
+        if len(steps) > 1:
+            seen.append(len(steps))
+        pipelined(conn, steps)
+
+    monkeypatch.setattr(bulk_module, "_pipelined", watched)
+    return seen
+
+
+def test_several_statements_are_written_in_their_order(
+    table: Any, copies: list[str], pipelines: list[int]
+) -> None:
+    """Each statement sees what the ones before it wrote, as one at a time: an update of rows
+    just inserted, by executemany and by COPY, with the statements between COPYs together."""
+    add, note = (
+        Bulk(insert(scratch)),
+        Bulk(
+            scratch.update()
+            .where(scratch.c.org_id == bindparam("k_org"), scratch.c.id == bindparam("k_id"))
+            .values(note=bindparam("note"))
+        ),
+    )
+    steps = [
+        (add, rows(3, "a")),
+        (note, [{"k_org": "a", "k_id": "s00001", "note": "satu"}]),
+        (add, []),  # nothing to write: left out
+        (add, rows(Bulk.COPY_FROM + 5, "b")),
+        (note, [{"k_org": "b", "k_id": f"s{i:05d}", "note": f"b{i}"} for i in (0, 24)]),
+        (add, rows(2, "c")),
+        (note, [{"k_org": "c", "k_id": "s00000", "note": "tiga"}]),
+    ]
+    with table.begin() as conn:
+        bulk_module.write(conn, steps)
+        notes = dict(
+            conn.execute(
+                select(scratch.c.org_id + "/" + scratch.c.id, scratch.c.note).where(
+                    scratch.c.note.in_(["satu", "b0", "b24", "tiga"])
+                )
+            ).all()
+        )
+        counts = dict(
+            conn.execute(select(scratch.c.org_id, func.count()).group_by(scratch.c.org_id)).all()
+        )
+    assert notes == {"a/s00001": "satu", "b/s00000": "b0", "b/s00024": "b24", "c/s00000": "tiga"}
+    assert counts == {"a": 3, "b": Bulk.COPY_FROM + 5, "c": 2}
+    on_pg = table.dialect.name == "postgresql"
+    assert len(copies) == (1 if on_pg else 0)
+    assert pipelines == ([2, 3] if on_pg else [])
+
+
+def test_a_refusal_among_statements_written_together_writes_nothing(
+    table: Any, pipelines: list[int]
+) -> None:
+    """A duplicate key in the middle of a pipeline: SQLAlchemy's error with the database's own
+    code (the push's deadlock retry reads it), nothing of the transaction kept, and the same
+    pooled connection writing again after it."""
+    add = Bulk(insert(scratch))
+    with table.begin() as conn:
+        add.run(conn, rows(2, "old"))
+    with pytest.raises(IntegrityError) as refused, table.begin() as conn:
+        bulk_module.write(conn, [(add, rows(3, "new")), (add, rows(1, "old")), (add, rows(2, "x"))])
+    if table.dialect.name == "postgresql":
+        assert refused.value.orig.sqlstate == "23505" and pipelines == [3]
+    with table.begin() as conn:
+        assert stored(conn, "new") == [] and stored(conn, "x") == []
+        bulk_module.write(conn, [(add, rows(3, "new")), (add, rows(2, "x"))])
+    with table.connect() as conn:
+        assert len(stored(conn, "new")) == 3 and len(stored(conn, "x")) == 2
