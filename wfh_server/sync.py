@@ -1455,17 +1455,30 @@ class Batch:
 
     def _share_tasks(self) -> None:
         """A task handed over keeps each participant's time on it current: its sessions
-        changed in this push, its shares are summed again (and its participants told)."""
+        changed in this push, its shares are summed again (and its participants told). Whether
+        a task was handed over is read from the database, or from the row this push read and
+        left as it is (a push on a task that is not shared then reads nothing more)."""
         keys = (*self.made, *self.changed)
         task_ids = self.left_tasks | {
             row["task_id"]
             for key in keys
             if key[0] == "session" and (row := self.rows.get(key)) is not None
         }
-        if not task_ids:
-            return
-        query = {"org": self.org_id, "ids": sorted(task_ids)}
-        for (task_id,) in _q(_SHARED_TASKS).tuples(self.conn, query):
+        shared, unknown = [], []
+        for task_id in sorted(task_ids):
+            key = ("task", task_id)
+            if key in self.made:  # new in this push: never handed over before it
+                continue
+            if key in self.rows and key not in self.changed:  # as stored: no need to ask
+                row = self.rows[key]
+                if row is not None and row["participants"] is not None:
+                    shared.append(task_id)
+            else:
+                unknown.append(task_id)
+        if unknown:
+            query = {"org": self.org_id, "ids": unknown}
+            shared += (t for (t,) in _q(_SHARED_TASKS).tuples(self.conn, query))
+        for task_id in sorted(shared):
             task = self.row("task", task_id)
             if task is None:
                 continue
