@@ -45,7 +45,7 @@ from wfh_server.protocol import (
     SnapshotResponse,
     Tokens,
 )
-from wfh_server.sync import Sync, SyncError
+from wfh_server.sync import Sync, SyncError, password_changed
 from wfh_server.tokens import load_key
 
 PROBLEM = "application/problem+json"
@@ -165,12 +165,16 @@ class _GzipRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def gunzipping(request: Request) -> Response:
-            if getattr(request.state, "caller", None) is None:  # not checked by FastPush
-                h = request.headers
+            given: Caller | None = getattr(request.state, "caller", None)
+            h = request.headers
+            if given is None:  # not checked by FastPush
                 check: Callable[..., Caller] = request.app.state.may_sync
                 request.state.caller = check(
                     h.get("authorization"), h.get("x-sync-protocol"), h.get("x-device-id")
                 )
+            elif not given.checked:  # by FastPush from its token only: its account read now
+                read: Callable[[str | None], Caller] = request.app.state.signed_in
+                request.state.caller = read(h.get("authorization"))
             return await handler(_GzipRequest(request.scope, request.receive))
 
         return gunzipping
@@ -250,14 +254,16 @@ class FastPush:
     """The push, answered before the framework, as :class:`NothingNew` answers the pull: a
     backlog is a thousand pushes in a row, and routing, dependency resolution, the standard
     library's JSON parse and the middleware around them cost a fifth of a push's time outside
-    the sync rules (``docs/benchmarks.md``). The same checks (``may_sync``, then the body's
-    limits, then the ``PushRequest`` model, parsed by pydantic from the JSON in one pass), the
-    same answer, gzip-compressed as the middleware would. Whatever it does not plainly accept
-    (another content type or encoding, a body too big, damaged or invalid) goes on to the
-    route with its body and its caller (one rate-limit token), which refuses it as before."""
+    the sync rules (``docs/benchmarks.md``). The same checks (``may_push``: the token and the
+    headers, the account and the device then read in the push's own transaction; then the
+    body's limits, then the ``PushRequest`` model, parsed by pydantic from the JSON in one
+    pass), the same answer, gzip-compressed as the middleware would. Whatever it does not
+    plainly accept (another content type or encoding, a body too big, damaged or invalid) goes
+    on to the route with its body and its caller (one rate-limit token), which reads the
+    account and refuses it as before."""
 
-    def __init__(self, app: ASGIApp, may_sync: Callable[..., Caller], sync: Sync) -> None:
-        self.app, self.may_sync, self.sync = app, may_sync, sync
+    def __init__(self, app: ASGIApp, may_push: Callable[..., Caller], sync: Sync) -> None:
+        self.app, self.may_push, self.sync = app, may_push, sync
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] != "/v1/sync/push" or scope["method"] != "POST":
@@ -271,7 +277,7 @@ class FastPush:
         ).strip().lower() not in ("gzip", "identity"):
             return await self.app(scope, receive, send)
         try:
-            me = self.may_sync(*(headers.get(name) for name in _PUSH_HEADERS))
+            me = self.may_push(*(headers.get(name) for name in _PUSH_HEADERS))
         except AuthError as e:
             return await refusal(e)(scope, receive, send)
         except Exception:
@@ -366,20 +372,35 @@ def create_app(config: ServerConfig | None = None, sync: Sync | None = None) -> 
         """A signed-in device that may sync now: its protocol spoken, its initial password
         changed, within its rate limit. Run on the event loop: its one primary-key read never
         waits for a lock (SQLite WAL, PostgreSQL MVCC), and a thread hop would cost more."""
-        me = auth.caller(authorization)
+        return _may_sync(auth.caller(authorization), x_sync_protocol, x_device_id)
+
+    def may_push(
+        authorization: str | None, x_sync_protocol: str | None, x_device_id: str | None
+    ) -> Caller:
+        """As :func:`may_sync` for a push, from its token alone: the push reads the account and
+        the device in its own transaction (``Auth.token_caller``)."""
+        return _may_sync(auth.token_caller(authorization), x_sync_protocol, x_device_id)
+
+    def _may_sync(me: Caller, x_sync_protocol: str | None, x_device_id: str | None) -> Caller:
         check_protocol(x_sync_protocol)
         if x_device_id is not None and x_device_id != me.device_id:
             raise SyncError(403, "device_mismatch", "X-Device-Id is not the signed-in device.")
-        if me.must_change_password:
-            raise SyncError(403, "password_change_required", "Change your initial password first.")
+        password_changed(me.must_change_password)
         wait = limit.take(f"{me.org_id}/{me.device_id}")
         if wait is not None:
             raise SyncError(429, "rate_limited", "Too many requests from this device.", wait)
         return me
 
-    app.state.may_sync = may_sync
+    def signed_in(authorization: str | None) -> Caller:
+        """A push's caller read in full, when the fast path, having checked its token and its
+        headers (and counted it), hands its body on to the route."""
+        me = auth.caller(authorization)
+        password_changed(me.must_change_password)
+        return me
+
+    app.state.may_sync, app.state.signed_in = may_sync, signed_in
     app.add_middleware(NothingNew, may_sync=may_sync)  # outermost: before GZip
-    app.add_middleware(FastPush, may_sync=may_sync, sync=sync)
+    app.add_middleware(FastPush, may_push=may_push, sync=sync)
 
     async def syncer(
         request: Request,

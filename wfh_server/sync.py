@@ -46,7 +46,7 @@ from sqlalchemy.orm import Session
 from wfh_desktop.hlc import Hlc, tick
 from wfh_desktop.timefmt import iso_utc
 from wfh_server import bulk, merge
-from wfh_server.auth import AuthError, Caller
+from wfh_server.auth import AuthError, Caller, check_account
 from wfh_server.bulk import Bulk, Query
 from wfh_server.db import now_ms, reading, writing
 from wfh_server.merge import SESSION, TASK, Kind, Outcome, Record, Reject
@@ -55,6 +55,7 @@ from wfh_server.models import (
     Device,
     Handoff,
     MutationLog,
+    Org,
     Task,
     UserFeed,
     UserSyncState,
@@ -213,10 +214,21 @@ _LOCK_COUNTERS = (
 _SAVE_COUNTERS = update(_COUNTERS).where(
     _COUNTERS.c.org_id == _p("k_org"), _COUNTERS.c.user_id == _p("k_user")
 )
+# The pushing device, locked, with what the sign-in check reads (``auth._CALLER``): a push
+# checks its caller here, in its own transaction (``Auth.token_caller``).
 _DEVICE = (
-    select(_DEVICES)
-    .where(_DEVICES.c.org_id == _p("org"), _DEVICES.c.device_id == _p("device"))
-    .with_for_update()
+    select(_DEVICES, AppUser.disabled_at, AppUser.must_change_password, Org.epoch)
+    .join(
+        AppUser,
+        (AppUser.org_id == _DEVICES.c.org_id) & (AppUser.user_id == _DEVICES.c.user_id),
+    )
+    .join(Org, Org.org_id == _DEVICES.c.org_id)
+    .where(
+        _DEVICES.c.org_id == _p("org"),
+        _DEVICES.c.device_id == _p("device"),
+        _DEVICES.c.user_id == _p("user"),
+    )
+    .with_for_update(of=_DEVICES)
 )
 _DEVICE_SEEN = update(_DEVICES).where(
     _DEVICES.c.org_id == _p("k_org"), _DEVICES.c.device_id == _p("k_device")
@@ -281,6 +293,12 @@ class SyncError(AuthError):
     """A refusal of a whole request (a gap, a device conflict, an expired cursor)."""
 
 
+def password_changed(must_change: bool) -> None:
+    """Refuses to sync an account whose initial password is not changed yet."""
+    if must_change:
+        raise SyncError(403, "password_change_required", "Change your initial password first.")
+
+
 class Plan(NamedTuple):
     """A push worked out: its changes (to write), its answers, the device's new state."""
 
@@ -288,6 +306,7 @@ class Plan(NamedTuple):
     results: list[ItemResult]
     high: int  # the device's high-water mark after it
     device_row: dict[str, Any]
+    me: Caller  # the caller, checked in the push's transaction
 
 
 def content_hash(m: Mutation) -> str:
@@ -486,7 +505,7 @@ class Sync:
         now, hashes = self.clock(), _hashes(request)
         with writing(self.engine) as conn:
             plan = self._write(conn, me, request, now, hashes)
-        return self._answer(me, plan, now)
+        return self._answer(plan, now)
 
     def _write(
         self, conn: Connection, me: Caller, request: PushRequest, now: int, hashes: list[str]
@@ -496,13 +515,13 @@ class Sync:
         self.pause("commit")
         return plan
 
-    def _answer(self, me: Caller, plan: Plan, now: int) -> PushResponse:
+    def _answer(self, plan: Plan, now: int) -> PushResponse:
         """A committed push's answer."""
         self.statistics.count(self.engine, len(plan.batch.made))
         return PushResponse(
             server_time=iso_utc(now),
             server_hlc=self.hlc.tick(now),
-            epoch=me.epoch,
+            epoch=plan.me.epoch,
             device_last_seq=plan.high,
             results=plan.results,
         )
@@ -534,7 +553,7 @@ class Sync:
         for job in jobs:  # committed: each answered on its own
             if job.plan is not None:
                 try:
-                    job.answer = self._answer(job.me, job.plan, job.now)
+                    job.answer = self._answer(job.plan, job.now)
                 except Exception as e:
                     job.error = e
 
@@ -547,10 +566,13 @@ class Sync:
         named = _named(request.mutations)
         batch = Batch(conn, me, now, self.hlc)
         counters = lock_counters(conn, org_id, _viewers(conn, me, named))
-        found = _q(_DEVICE).rows(conn, {"org": org_id, "device": me.device_id})
+        found = _q(_DEVICE).rows(conn, {"org": org_id, "device": me.device_id, "user": me.user_id})
         device = found[0] if found else None
-        if device is None or device["revoked_at"] is not None:
-            raise SyncError(403, "device_revoked", "This device may no longer sync.")
+        check_account(device)  # disabled or revoked since the request's sign-in check, or
+        assert device is not None  # not checked before (a push's caller, from its token)
+        if not me.checked:
+            password_changed(device["must_change_password"])
+            me = me._replace(epoch=device["epoch"], checked=True)
         batch.prefetch(named)
         hashed = sorted(zip(request.mutations, hashes, strict=True), key=lambda p: p[0].seq)
         mutations = [m for m, _ in hashed]
@@ -593,7 +615,7 @@ class Sync:
         if high > first:
             last_id = next(m.mutation_id for m in mutations if m.seq == high)
             device_row |= {"last_seq": high, "last_mutation_id": last_id}
-        return Plan(batch, results, high, device_row)
+        return Plan(batch, results, high, device_row, me)
 
     def _one(self, batch: Batch, m: Mutation, now: int, digest: str) -> ItemResult:
         """The next mutation: applied by the rules, and logged whatever its outcome."""

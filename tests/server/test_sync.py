@@ -517,6 +517,27 @@ def test_every_sync_endpoint_refuses_the_wrong_caller_and_stores_nothing(server)
     assert count_rows(server, Task) == 0 and count_rows(server, MutationLog) == 0
 
 
+def test_a_push_reads_its_senders_account_in_its_own_transaction(server):
+    """A push is checked on its headers from its token alone; its account and device are read
+    in the push's transaction: disabled, revoked or with the initial password unchanged since
+    the token was given, it is refused there with nothing stored, and so is a damaged body the
+    fast path hands on to the route."""
+    from wfh_server import admin
+
+    siti, budi = server.ready(SITI, "laptop-siti"), server.ready(BUDI, "laptop-budi")
+    tokens = server.login(ANI, "laptop-ani").json()  # her initial password, unchanged
+    ani = Device(server, "laptop-ani", tokens["access_token"], tokens["user"]["user_id"])
+    assert siti.pushed(new_task(siti))[0]["status"] == "applied"
+    admin.disable_user(server.engine, SITI)
+    admin.revoke_device(server.engine, "laptop-budi")
+    damaged = gzip.compress(b'{"mutations": [')[:-4]
+    for dev, code in ((siti, "account_disabled"), (budi, "device_revoked"),
+                      (ani, "password_change_required")):  # fmt: skip
+        problem(dev.push(new_task(dev)), 403, code)
+        problem(dev.push_bytes(damaged, gzipped=True), 403, code)
+    assert count_rows(server, Task) == 1 and count_rows(server, MutationLog) == 1
+
+
 def test_an_expired_access_token_is_refused_everywhere(hasty_server):
     server = hasty_server
     siti = server.ready(SITI, "laptop-siti")
