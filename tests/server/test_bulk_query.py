@@ -42,7 +42,7 @@ def test_the_push_reads_give_what_sqlalchemy_gives(
     sessions = [done.entity_id, running.entity_id, overlapping.entity_id]
     s = server_sync
     cases: list[tuple[Any, dict[str, Any]]] = [
-        (s._DEVICE, {"org": org, "device": "laptop"}),
+        (s._DEVICE, {"org": org, "device": "laptop", "user": me}),
         (s._LOGS, {"org": org, "device": "laptop", "seqs": [1, 2, 3, 4, 5]}),
         (s._LOGS, {"org": org, "device": "laptop", "seqs": [2]}),
         (s._LOCK_COUNTERS, {"org": org, "users": sorted({me, budi.caller.user_id})}),
@@ -53,8 +53,9 @@ def test_the_push_reads_give_what_sqlalchemy_gives(
         (s._ROW[("handoff", False)], {"org": org, "id": "none"}),
         (s._RUNNING, {"org": org, "user": me}),
         (s._ENDED_NEAR, {"org": org, "user": me, "lo": NOW - 6 * H, "hi": NOW}),
-        (s._TASKS_OF_SESSIONS, {"org": org, "ids": sessions}),
+        (s._PEOPLE_OF_SESSIONS, {"org": org, "sessions": sessions}),
         (s._PEOPLE_OF_TASKS, {"org": org, "ids": [task.entity_id, his.entity_id]}),
+        (s._PEOPLE_OF_BOTH, {"org": org, "ids": [his.entity_id], "sessions": sessions}),
         (s._SHARED_TASKS, {"org": org, "ids": [task.entity_id]}),
         (s._ROWS["session"], {"org": org, "ids": []}),  # an empty list
     ]
@@ -99,7 +100,7 @@ def test_after_a_driver_error_the_same_connection_reads_again(engine: Any) -> No
     with engine.connect() as conn:
         for _ in range(2):
             with pytest.raises(DBAPIError), conn.begin():
-                device.rows(conn, {"org": "o", "device": "d"})
+                device.rows(conn, {"org": "o", "device": "d", "user": "u"})
                 broken.rows(conn, {"id": 1})
             with conn.begin():  # the cursor kept with the connection was closed: a new one
-                assert device.rows(conn, {"org": "o", "device": "d"}) == []
+                assert device.rows(conn, {"org": "o", "device": "d", "user": "u"}) == []
