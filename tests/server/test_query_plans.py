@@ -26,8 +26,12 @@ from wfh_server.tokens import load_key
 # Tables that grow with the work recorded; the others hold one row per person or device.
 GROWING = ("session", "task", "handoff", "user_feed", "mutation_log")
 MINUTE = 60_000
-# A whole table, or every row of the organisation (an index searched on org_id alone).
-WALK = re.compile(rf"(SCAN ({'|'.join(GROWING)})\b|SEARCH ({'|'.join(GROWING)}) .*\(org_id=\?\)$)")
+# A whole table, every row of the organisation (an index searched on org_id alone), or every
+# session of a person (an owner index searched on the owner alone: a whole history).
+WALK = re.compile(
+    rf"(SCAN ({'|'.join(GROWING)})\b|SEARCH ({'|'.join(GROWING)}) .*\(org_id=\?\)$"
+    r"|SEARCH session .*\(org_id=\? AND owner_user_id=\?\)$)"
+)
 
 
 class Device:
