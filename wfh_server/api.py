@@ -159,7 +159,8 @@ class _GzipRequest(Request):
 class _GzipRoute(APIRoute):
     """A sync route whose JSON body may come gzip-compressed (``Content-Encoding: gzip``). The
     sender is checked from the headers before the body is read: nobody who may not sync makes
-    the server read and unpack a megabyte (the ``syncer`` dependency then finds it checked)."""
+    the route read and unpack a megabyte (the ``syncer`` dependency then finds it checked). A
+    push's caller from ``FastPush``, checked from its token only, has its account read here."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()

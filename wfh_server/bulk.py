@@ -127,11 +127,11 @@ def write(conn: Connection, steps: Sequence[Step]) -> None:
 
 
 def _pipelined(conn: Connection, steps: list[Step]) -> None:
-    if len(steps) < 2:  # one statement's executemany makes its own pipeline
+    raw = cast(Any, conn.connection.dbapi_connection)
+    if len(steps) < 2 or not _pipelines(conn):  # one executemany makes its own pipeline
         for statement, rows in steps:
             statement.run(conn, rows)
         return
-    raw = cast(Any, conn.connection.dbapi_connection)
     try:
         with raw.pipeline():
             for statement, rows in steps:
@@ -139,6 +139,16 @@ def _pipelined(conn: Connection, steps: list[Step]) -> None:
     except conn.dialect.loaded_dbapi.Error as e:  # a refusal known only at the sync
         sql = "; ".join(statement._compiled_for(conn, rows).sql for statement, rows in steps)
         _failed(conn, e, sql, None, _cursor(conn))
+
+
+def _pipelines(conn: Connection) -> bool:
+    """Whether the driver's connection has pipelines: psycopg's, with libpq 14 or later (the
+    binary wheel brings its own); psycopg's ``executemany`` does without them otherwise."""
+    if conn.dialect.driver != "psycopg":
+        return False
+    import psycopg
+
+    return psycopg.Pipeline.is_supported()
 
 
 class _Compiled:

@@ -128,15 +128,27 @@ def test_a_rejected_insert_writes_nothing_and_raises_sqlalchemys_error(table: An
 
 @pytest.fixture
 def pipelines(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """How many statements each pipeline that ``bulk.write`` opens carries (PostgreSQL)."""
+    """The pipelines ``bulk.write`` opens on the driver's connection (PostgreSQL), each by how
+    many statements it carried (psycopg's own ``executemany`` opens its own another way)."""
+    import psycopg
+
     seen: list[int] = []
-    pipelined = bulk_module._pipelined
+    opened: list[Any] = []
+    pipeline, pipelined = psycopg.Connection.pipeline, bulk_module._pipelined
+
+    def counted(self: Any) -> Any:
+        opened.append(self)
+        return pipeline(self)
 
     def watched(conn: Any, steps: list[Any]) -> None:
-        if len(steps) > 1:
-            seen.append(len(steps))
-        pipelined(conn, steps)
+        before = len(opened)
+        try:
+            pipelined(conn, steps)
+        finally:
+            if len(opened) > before:
+                seen.append(len(steps))
 
+    monkeypatch.setattr(psycopg.Connection, "pipeline", counted)
     monkeypatch.setattr(bulk_module, "_pipelined", watched)
     return seen
 

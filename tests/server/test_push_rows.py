@@ -9,16 +9,20 @@ from itertools import count
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select, update
 
-from tests.server.served import BUDI, SITI, people
+from tests.server.served import ANI, BUDI, SITI, people
 from wfh_desktop.hlc import Hlc
 from wfh_desktop.ids import uuid7
 from wfh_desktop.timefmt import iso_utc
-from wfh_server.auth import Auth, Caller
+from wfh_server import admin
+from wfh_server.auth import Auth, AuthError, Caller
 from wfh_server.config import ServerConfig
+from wfh_server.db import transaction
+from wfh_server.models import AppUser, MutationLog, Org, Task
 from wfh_server.protocol import Change, ItemResult, Mutation, PushRequest
 from wfh_server.sync import Sync
-from wfh_server.tokens import load_key
+from wfh_server.tokens import load_key, sign
 
 H = 3600_000
 NOW = int(time.time() * 1000) // H * H  # the server's clock, held still
@@ -299,3 +303,57 @@ def test_postgresql_tables_analysed_and_barely_changed_are_not_analysed_again(
     assert siti.sync.statistics.next == 4  # the threshold was crossed
     assert analyses() == before  # and nothing was stale
     assert "ANALYZE" not in caplog.text  # not for want of asking: the question was answered
+
+
+def test_a_caller_known_only_by_its_token_is_checked_in_the_push(
+    engine: Any, server_config: ServerConfig
+) -> None:
+    """A push's caller read from its token alone (``Auth.token_caller``, as the fast path gives
+    it) is checked in the push's own transaction: an account disabled, a device revoked, an
+    initial password unchanged, or a token naming another person's device, is refused there
+    with nothing stored; an accepted push answers with the organisation's epoch as stored."""
+    passwords = people(engine)
+    key = load_key(server_config.home)
+    auth = Auth(engine, server_config, key)
+    sync = Sync(engine, clock=lambda: NOW)
+    with transaction(engine) as s:
+        s.execute(
+            update(AppUser).where(AppUser.nip.in_([SITI, BUDI])).values(must_change_password=False)
+        )
+        s.execute(update(Org).values(epoch="7"))
+
+    def bearer(nip: str, device: str) -> str:
+        return f"Bearer {auth.login(nip, passwords[nip], device, None, 1).access_token}"
+
+    def push(authorization: str) -> Any:
+        me = auth.token_caller(authorization)
+        assert not me.checked and me.epoch == ""
+        task = Mutation(
+            seq=1,
+            mutation_id=uuid7(),
+            type="task.upsert",
+            entity_id=uuid7(),
+            hlc=Hlc(NOW - H, 1, me.device_id).encode(),
+            fields={"title": "Rekap absensi", "target_minutes": 30},
+        )
+        return sync.push(me, PushRequest(mutations=[task]))
+
+    siti, budi, ani = bearer(SITI, "laptop"), bearer(BUDI, "pc"), bearer(ANI, "tab")
+    answer = push(siti)
+    assert answer.results[0].status == "applied" and answer.epoch == "7"
+    claims = auth.token_caller(ani)
+    hers = sign({"org": claims.org_id, "sub": claims.user_id, "dev": "laptop", "exp": 2**40}, key)
+    admin.disable_user(engine, SITI)
+    admin.revoke_device(engine, "pc")
+    for authorization, status, code in (
+        (siti, 403, "account_disabled"),
+        (budi, 403, "device_revoked"),
+        (ani, 403, "password_change_required"),
+        (f"Bearer {hers}", 401, "token_invalid"),  # Siti's device, in Ani's name
+    ):
+        with pytest.raises(AuthError) as refused:
+            push(authorization)
+        assert (refused.value.status, refused.value.code) == (status, code)
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(MutationLog)) == 1
+        assert conn.scalar(select(func.count()).select_from(Task)) == 1
