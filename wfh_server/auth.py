@@ -93,12 +93,14 @@ def check_protocol(protocol: int | str | None) -> None:
         )
 
 
-def check_account(row: Mapping[str, Any] | None) -> None:
-    """Refuses a token whose device is not found as its user's (``row`` None), whose account
-    is disabled or whose device is revoked: ``row`` has ``disabled_at`` and ``revoked_at``."""
+def check_account(row: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    """``row`` (with ``disabled_at`` and ``revoked_at``), or a refusal of a token whose device
+    is not found as its user's (``row`` None), whose account is disabled or whose device is
+    revoked."""
     if row is None:
         raise AuthError(401, "token_invalid", "The access token is not valid.")
     _refuse(row["disabled_at"] is not None, row["revoked_at"] is not None)
+    return row
 
 
 def _refuse(disabled: bool, revoked: bool) -> None:
@@ -353,9 +355,7 @@ class Auth:
             found = _CALLER_QUERY.rows(
                 conn, {"org": claims["org"], "dev": claims["dev"], "sub": claims["sub"]}
             )
-        row = found[0] if found else None
-        check_account(row)
-        assert row is not None
+        row = check_account(found[0] if found else None)
         return Caller(
             claims["org"],
             claims["sub"],

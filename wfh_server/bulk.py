@@ -127,11 +127,11 @@ def write(conn: Connection, steps: Sequence[Step]) -> None:
 
 
 def _pipelined(conn: Connection, steps: list[Step]) -> None:
-    raw = cast(Any, conn.connection.dbapi_connection)
     if len(steps) < 2 or not _pipelines(conn):  # one executemany makes its own pipeline
         for statement, rows in steps:
             statement.run(conn, rows)
         return
+    raw = cast(Any, conn.connection.dbapi_connection)
     try:
         with raw.pipeline():
             for statement, rows in steps:

@@ -574,9 +574,9 @@ class Sync:
         batch = Batch(conn, me, now, self.hlc)
         counters = lock_counters(conn, org_id, _viewers(conn, me, named))
         found = _q(_DEVICE).rows(conn, {"org": org_id, "device": me.device_id, "user": me.user_id})
-        device = found[0] if found else None
-        check_account(device)  # disabled or revoked since the request's sign-in check, or
-        assert device is not None  # not checked before (a push's caller, from its token)
+        # Disabled or revoked since the request's sign-in check, or not checked before (a
+        # push's caller from its token alone): refused here, nothing of the push kept.
+        device = check_account(found[0] if found else None)
         if not me.checked:
             password_changed(device["must_change_password"])
             me = me._replace(epoch=device["epoch"], checked=True)
