@@ -109,14 +109,10 @@ def write(conn: Connection, steps: Sequence[Step]) -> None:
     statements between two ``COPY``s go together in one pipeline: sent one after another and
     answered at one sync, a round trip for them all instead of one each. A push's five writes
     cost the server about a seventh of its CPU on their round trips (``docs/benchmarks.md``).
-    ``COPY`` cannot run in a pipeline: it goes on its own."""
-    steps = [(statement, rows) for statement, rows in steps if rows]
-    if conn.dialect.name != "postgresql":
-        for statement, rows in steps:
-            statement.run(conn, rows)
-        return
+    ``COPY`` cannot run in a pipeline: it goes on its own. Elsewhere (SQLite), one statement
+    after another."""
     together: list[Step] = []
-    for statement, rows in steps:
+    for statement, rows in ((statement, rows) for statement, rows in steps if rows):
         if statement.copies(conn, rows):
             _pipelined(conn, together)
             together = []

@@ -517,11 +517,11 @@ def test_every_sync_endpoint_refuses_the_wrong_caller_and_stores_nothing(server)
     assert count_rows(server, Task) == 0 and count_rows(server, MutationLog) == 0
 
 
-def test_a_push_reads_its_senders_account_in_its_own_transaction(server):
-    """A push is checked on its headers from its token alone; its account and device are read
-    in the push's transaction: disabled, revoked or with the initial password unchanged since
-    the token was given, it is refused there with nothing stored, and so is a damaged body the
-    fast path hands on to the route."""
+def test_a_push_from_a_sender_that_may_not_sync_is_refused_whatever_its_body(server):
+    """A signed-in sender that may not sync (its account disabled, its device revoked, its
+    initial password unchanged) is refused with its code and nothing stored, whether its body
+    is good (the fast path, which reads the account in the push's own transaction:
+    ``test_push_rows``) or damaged (handed on to the route, which reads it first)."""
     from wfh_server import admin
 
     siti, budi = server.ready(SITI, "laptop-siti"), server.ready(BUDI, "laptop-budi")
