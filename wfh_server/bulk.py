@@ -12,12 +12,16 @@ deadlock retry sees it.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import re
+import select
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any, NoReturn, cast
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, event
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -229,21 +233,22 @@ class Query:
         self._compiled: dict[tuple[Any, ...], _Read | None] = {}
 
     def rows(self, conn: Connection, params: Mapping[str, Any]) -> list[dict[str, Any]]:
-        names, values = self._run(conn, params)
-        return [dict(zip(names, row, strict=True)) for row in values]
+        return dicts(self._run(conn, params))
 
     def tuples(self, conn: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         return self._run(conn, params)[1]
 
-    def _run(
-        self, conn: Connection, params: Mapping[str, Any]
-    ) -> tuple[list[str], list[tuple[Any, ...]]]:
+    def _read(self, conn: Connection, params: Mapping[str, Any]) -> _Read | None:
+        """The statement compiled for these parameters; None: SQLAlchemy's own path."""
         dialect = conn.dialect
         lengths = tuple(len(v) if isinstance(v, list | tuple) else -1 for v in params.values())
         key = (dialect.name, dialect.driver, tuple(params), lengths)
         if key not in self._compiled:
             self._compiled[key] = None if 0 in lengths else _Read.of(self.statement, conn, params)
-        found = self._compiled[key]
+        return self._compiled[key]
+
+    def _run(self, conn: Connection, params: Mapping[str, Any]) -> Rows:
+        found = self._read(conn, params)
         if found is None:
             result = conn.execute(cast(Any, self.statement), dict(params))
             return list(result.keys()), [tuple(row) for row in result]
@@ -259,18 +264,242 @@ class Query:
             values = cast(list[tuple[Any, ...]], cursor.fetchall())  # a SELECT: it has rows
             converts = found.converts
             if converts is None:  # the driver's description is built anew at each call
-                converts = found.conversions(dialect, cursor.description)
-        except dialect.loaded_dbapi.Error as e:
+                converts = found.conversions(conn.dialect, cursor.description)
+        except conn.dialect.loaded_dbapi.Error as e:
             _failed(conn, e, sql, args, cursor)
-        if converts and values:
-            out = []
-            for row in values:
-                changed = list(row)
-                for i, convert in converts:
-                    changed[i] = convert(changed[i])
-                out.append(tuple(changed))
-            values = out
-        return found.names, values
+        return found.names, _converted(values, converts)
+
+
+Rows = tuple[list[str], list[tuple[Any, ...]]]  # the columns' names, and the rows' values
+Read = tuple[Query, Mapping[str, Any]]
+
+
+def dicts(rows: Rows) -> list[dict[str, Any]]:
+    names, values = rows
+    return [dict(zip(names, row, strict=True)) for row in values]
+
+
+def _converted(values: list[tuple[Any, ...]], converts: list[tuple[int, Any]]) -> list[Any]:
+    if not converts or not values:
+        return values
+    out = []
+    for row in values:
+        changed = list(row)
+        for i, convert in converts:
+            changed[i] = convert(changed[i])
+        out.append(tuple(changed))
+    return out
+
+
+def read(conn: Connection, reads: Sequence[Read]) -> list[Rows]:
+    """Several reads on ``conn``'s transaction, in their order, each one's rows as
+    :meth:`Query.tuples` gives them with their columns' names. On PostgreSQL they go together
+    in one pipeline, with the transaction's ``BEGIN`` when it has not begun: one round trip
+    for them all. A round trip cost a push about 60 µs of the server's CPU and as much of
+    PostgreSQL's, in waking each side (``docs/benchmarks.md``). Elsewhere, and for a read
+    SQLAlchemy runs itself, one after another."""
+    found = [query._read(conn, params) for query, params in reads]
+    compiled = [f for f in found if f is not None]
+    if len(reads) < 2 or len(compiled) < len(found) or not _raw_pipelines(conn):
+        return [query._run(conn, params) for query, params in reads]
+    items = [
+        (f, f.constants | _flat(params)) for f, (_, params) in zip(compiled, reads, strict=True)
+    ]
+    try:
+        results = _Raw.of(conn).run(items, conn.dialect)
+    except conn.dialect.loaded_dbapi.Error as e:
+        _failed(conn, e, "; ".join(f.sql for f in compiled), None, _cursor(conn))
+    return results
+
+
+def _raw_pipelines(conn: Connection) -> bool:
+    """Whether reads may go on libpq's own pipeline: psycopg's connection with libpq 17 or
+    later (the binary wheel brings its own), in a transaction (not autocommit), with no
+    listener to tell."""
+    if not _pipelines(conn) or conn.dispatch.before_cursor_execute:
+        return False
+    from psycopg import pq
+
+    if pq.version() < 170000:  # no Close of a prepared statement (PQsendClosePrepared)
+        return False
+    return not cast(Any, conn.connection.dbapi_connection).autocommit
+
+
+def _begin(raw: Any) -> bytes:
+    """The ``BEGIN`` psycopg would send on this connection (SQLAlchemy sets its isolation
+    level: ``BEGIN ISOLATION LEVEL READ COMMITTED``)."""
+    from psycopg import IsolationLevel
+
+    parts = ["BEGIN"]
+    if raw.isolation_level is not None:
+        parts.append(
+            f"ISOLATION LEVEL {IsolationLevel(raw.isolation_level).name.replace('_', ' ')}"
+        )
+    if raw.read_only is not None:
+        parts.append("READ ONLY" if raw.read_only else "READ WRITE")
+    if raw.deferrable is not None:
+        parts.append("DEFERRABLE" if raw.deferrable else "NOT DEFERRABLE")
+    return " ".join(parts).encode()
+
+
+# A prepared statement not there (deallocated some way not seen, ``DEALLOCATE ALL``): the
+# transaction fails, its rollback forgets the connection's statements, and the next one
+# prepares them again. A push tries once more.
+GONE = "26000"
+_RAW = "wfh_server.bulk.raw"  # the pooled connection's statements prepared for raw reads
+_NAMES = itertools.count(1)
+
+
+class _Raw:
+    """Reads sent on libpq's pipeline (``psycopg.pq``), below psycopg's cursors: each
+    statement prepared once a connection, its parameters sent as text (the SQL casts each),
+    its rows loaded by the connection's own loaders (psycopg's ``Transformer``), as a cursor
+    would load them."""
+
+    def __init__(self, raw: Any) -> None:
+        from psycopg.adapt import Transformer
+
+        self.raw, self.pgconn = raw, raw.pgconn
+        self.prepared: set[bytes] = set()
+        self.loader = Transformer(raw)
+
+    @classmethod
+    def of(cls, conn: Connection) -> _Raw:
+        fairy = conn.connection
+        raw = fairy.dbapi_connection
+        kept = fairy.info.get(_RAW)
+        if kept is None or kept.raw is not raw:  # a connection since replaced starts afresh
+            _forget_on_rollback(conn.engine)
+            kept = fairy.info[_RAW] = cls(raw)
+        return cast(_Raw, kept)
+
+    def run(self, items: list[tuple[_Read, dict[str, Any]]], dialect: Any) -> list[Rows]:
+        from psycopg import pq
+
+        sends = []
+        for read_, args in items:
+            name, sql, order = read_.raw()
+            sends.append((read_, name, sql, [_text(args[n]) for n in order]))
+        pgconn = self.pgconn
+        expected: list[Any] = []  # what each result answers: None, a name prepared, or a read
+        pgconn.enter_pipeline_mode()
+        try:
+            if pgconn.transaction_status == pq.TransactionStatus.IDLE:
+                pgconn.send_query_params(_begin(self.raw), None)
+                expected.append(None)
+            for read_, name, sql, params in sends:
+                if name not in self.prepared:  # one of the same name may be left: closed first
+                    pgconn.send_close_prepared(name)  # (closing none is no error)
+                    pgconn.send_prepare(name, sql)
+                    expected += [None, name]
+                pgconn.send_query_prepared(name, params)
+                expected.append(read_)
+            pgconn.pipeline_sync()
+            results = _answers(pgconn)
+        except BaseException:
+            with contextlib.suppress(Exception):  # the connection is lost: the first error
+                pgconn.exit_pipeline_mode()
+            raise
+        pgconn.exit_pipeline_mode()
+        out: list[Rows] = []
+        for what, result in zip(expected, results, strict=True):
+            if result.status == pq.ExecStatus.FATAL_ERROR:
+                raise _error(result, self.raw)
+            if isinstance(what, bytes):
+                self.prepared.add(what)
+            elif what is not None:
+                out.append(self._rows(what, result, dialect))
+        return out
+
+    def _rows(self, read_: _Read, result: Any, dialect: Any) -> Rows:
+        loader = self.loader
+        loader.set_pgresult(result)
+        values = loader.load_rows(0, result.ntuples, tuple)
+        converts = read_.converts
+        if converts is None:
+            types = [(None, result.ftype(i)) for i in range(result.nfields)]
+            converts = read_.conversions(dialect, types)
+        return read_.names, _converted(values, converts)
+
+
+_WATCHED: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def _forget_on_rollback(engine: Any) -> None:
+    """psycopg's rollback deallocates every prepared statement of the connection (``DEALLOCATE
+    ALL``, when it has prepared some of its own: the rollback may have undone what they refer
+    to), these ones too: a connection's rollback, or its reset when back in the pool, forgets
+    them, to be prepared again (closing first one that may be left)."""
+    if engine in _WATCHED:
+        return
+    from psycopg.pq import TransactionStatus
+
+    IDLE = TransactionStatus.IDLE
+
+    def forget(conn: Connection) -> None:
+        with contextlib.suppress(Exception):  # an invalidated connection: replaced anyway
+            forget_reset(conn.connection.dbapi_connection, conn.connection, None)
+
+    def forget_reset(raw: Any, record: Any, _state: Any) -> None:
+        # SQLAlchemy resets every connection back in the pool: psycopg's rollback does
+        # nothing to one whose transaction has ended (committed).
+        if raw.info.transaction_status != IDLE:
+            record.info.pop(_RAW, None)
+
+    event.listen(engine, "rollback", forget)
+    event.listen(engine.pool, "reset", forget_reset)
+    _WATCHED.add(engine)
+
+
+def _text(value: Any) -> bytes | None:
+    """A parameter as PostgreSQL's text input of the type its cast in the SQL names."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.encode()
+    if isinstance(value, bool):
+        return b"t" if value else b"f"
+    if isinstance(value, int | float):
+        return str(value).encode()
+    raise TypeError(f"no text form for a {type(value).__name__} parameter")
+
+
+def _answers(pgconn: Any) -> list[Any]:
+    """Every result up to the pipeline's sync, in order (one a statement sent): sent in full,
+    then read as they come, the GIL let go while waiting."""
+    from psycopg import pq
+
+    poll = select.poll()
+    poll.register(pgconn.socket, select.POLLIN | select.POLLOUT)
+    while pgconn.flush():  # not all sent: wait until the socket takes more, or answers
+        poll.poll()
+        pgconn.consume_input()
+    poll.modify(pgconn.socket, select.POLLIN)
+    results: list[Any] = []
+    while True:
+        while pgconn.is_busy():
+            poll.poll()
+            pgconn.consume_input()
+        result = pgconn.get_result()
+        if result is None:  # the end of one statement's results
+            continue
+        if result.status == pq.ExecStatus.PIPELINE_SYNC:
+            return results
+        results.append(result)
+
+
+def _error(result: Any, raw: Any) -> Exception:
+    """The database's refusal as psycopg raises it (its class by SQLSTATE: a deadlock's
+    retry reads it)."""
+    from psycopg import errors, pq
+
+    state = (result.error_field(pq.DiagnosticField.SQLSTATE) or b"").decode()
+    try:
+        cls = errors.lookup(state)
+    except KeyError:
+        cls = errors.DatabaseError
+    message = result.error_message.decode(errors="replace").strip()
+    return cast(Exception, cls(message, info=result, encoding=raw.info.encoding))
 
 
 def _flat(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -297,6 +526,25 @@ class _Read:
         self.names, self.types = names, types
         # Each column's conversion, known once the driver has said what type it sends.
         self.converts: list[tuple[int, Callable[[Any], Any]]] | None = None
+        self._raw: tuple[bytes, bytes, list[str]] | None = None
+
+    def raw(self) -> tuple[bytes, bytes, list[str]]:
+        """The statement as libpq takes it (named parameters, psycopg's, only): its name for
+        preparing, its SQL with $1, $2... and the parameters' names in that order."""
+        if self._raw is None:
+            assert self.order is None, "positional parameters: not a psycopg statement"
+            order: list[str] = []
+
+            def place(m: re.Match[str]) -> str:
+                if m[0] == "%%":  # a literal "%", as the driver takes it
+                    return "%"
+                if m[1] not in order:
+                    order.append(m[1])
+                return f"${order.index(m[1]) + 1}"
+
+            sql = re.sub(r"%%|%\((\w+)\)s", place, self.sql)
+            self._raw = (b"wfh_%d" % next(_NAMES), sql.encode(), order)
+        return self._raw
 
     def conversions(self, dialect: Any, description: Any) -> list[tuple[int, Callable[[Any], Any]]]:
         if self.converts is None:

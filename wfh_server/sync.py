@@ -74,7 +74,8 @@ from wfh_server.protocol import (
 )
 
 RETRIES = 3
-RETRY_STATES = frozenset({"40P01", "40001"})  # deadlock detected, serialization failure
+# Deadlock detected, serialization failure, and a prepared statement gone (``bulk.GONE``).
+RETRY_STATES = frozenset({"40P01", "40001", bulk.GONE})
 CLAMP_MS = 60_000  # an HLC may run this far ahead of the server's clock (SYNC.md)
 FUTURE_MS = 5 * 60_000  # a start further ahead than this is flagged
 OFFSET_MS = 120_000  # a device clock further off than this is flagged
@@ -572,19 +573,33 @@ class Sync:
         org_id = me.org_id
         named = _named(request.mutations)
         batch = Batch(conn, me, now, self.hlc)
-        counters = lock_counters(conn, org_id, _viewers(conn, me, named))
-        found = _q(_DEVICE).rows(conn, {"org": org_id, "device": me.device_id, "user": me.user_id})
+        # The reads go in two round trips (``bulk.read``). First the device, locked (its
+        # pushes one at a time), and the people of the tasks the push names. Only the
+        # device's own pushes lock its row before anything else (an administrator's revoke
+        # locks it alone): held while waiting for the counters below, it makes no deadlock.
+        device_read = (_q(_DEVICE), {"org": org_id, "device": me.device_id, "user": me.user_id})
+        people = _people_read(me, named)
+        found, *seen = bulk.read(conn, [device_read, *([people] if people else [])])
         # Disabled or revoked since the request's sign-in check, or not checked before (a
         # push's caller from its token alone): refused here, nothing of the push kept.
-        device = check_account(found[0] if found else None)
+        device = check_account(next(iter(bulk.dicts(found)), None))
         if not me.checked:
             password_changed(device["must_change_password"])
             me = me._replace(epoch=device["epoch"], checked=True)
-        batch.prefetch(named)
+        users = _viewers(conn, me, named, seen[0] if seen else None)
         hashed = sorted(zip(request.mutations, hashes, strict=True), key=lambda p: p[0].seq)
         mutations = [m for m, _ in hashed]
         high = first = device["last_seq"]
-        logs = _logs(conn, org_id, me.device_id, [m.seq for m in mutations if m.seq <= high])
+        seqs = [m.seq for m in mutations if m.seq <= high]
+        # Then every viewer's counter row, locked first (one order for all: no deadlocks),
+        # the push's own records, and the outcomes of the mutations already pushed.
+        reads = [_counters_read(org_id, users), *batch.prefetch_reads(named)]
+        if seqs:
+            reads.append((_q(_LOGS), {"org": org_id, "device": me.device_id, "seqs": seqs}))
+        counted, *records = bulk.read(conn, reads)
+        counters = _counters_locked(conn, org_id, users, counted)
+        batch.prefetched(named, records)
+        logs = {row["seq"]: row for row in bulk.dicts(records[-1])} if seqs else {}
         results: list[ItemResult] = []
         for m, digest in hashed:
             if m.seq > high + 1:  # nothing of this push is kept
@@ -793,29 +808,37 @@ def _named(mutations: list[Mutation]) -> _Named:
     return named
 
 
-def _viewers(conn: Connection, me: Caller, named: _Named) -> set[str]:
+def _people_read(me: Caller, named: _Named) -> bulk.Read | None:
+    """The read of the people of the tasks a push names and of the tasks its sessions are on
+    (:func:`_viewers`); None if it names neither."""
+    task_ids = set(named.tasks) | named.session_tasks
+    if not task_ids and not named.sessions:
+        return None
+    query: dict[str, Any] = {"org": me.org_id}
+    if task_ids:
+        query["ids"] = sorted(task_ids)
+    if named.sessions:  # as stored: a session moved off a task leaves its people a change
+        query["sessions"] = sorted(named.sessions)
+    statement = (
+        _PEOPLE_OF_BOTH
+        if task_ids and named.sessions
+        else _PEOPLE_OF_TASKS
+        if task_ids
+        else _PEOPLE_OF_SESSIONS
+    )
+    return _q(statement), query
+
+
+def _viewers(conn: Connection, me: Caller, named: _Named, people: bulk.Rows | None) -> set[str]:
     """Everyone whose feed this push may touch, as far as can be known before it runs (their
     counter rows are locked first, in one order, against deadlocks): the caller, the people
-    of the tasks it names, of the tasks its sessions are on (a handed-over task's shares), of
-    the handoffs it answers, and the colleagues handed to."""
+    of the tasks it names and of the tasks its sessions are on (``people``, read by
+    :func:`_people_read`; a handed-over task's shares), of the handoffs it answers, and the
+    colleagues handed to."""
     users = {me.user_id}
     nips = named.nips
-    task_ids = set(named.tasks) | named.session_tasks
-    if task_ids or named.sessions:
-        query: dict[str, Any] = {"org": me.org_id}
-        if task_ids:
-            query["ids"] = sorted(task_ids)
-        if named.sessions:  # as stored: a session moved off a task leaves its people a change
-            query["sessions"] = sorted(named.sessions)
-        statement = (
-            _PEOPLE_OF_BOTH
-            if task_ids and named.sessions
-            else _PEOPLE_OF_TASKS
-            if task_ids
-            else _PEOPLE_OF_SESSIONS
-        )
-        for owner, assignee, others in _q(statement).tuples(conn, query):
-            users.update((owner, assignee, *participants(others)))
+    for owner, assignee, others in people[1] if people else ():
+        users.update((owner, assignee, *participants(others)))
     if named.handoffs:
         handed: set[str] = set()
         for giver, taker, task in conn.execute(
@@ -830,14 +853,6 @@ def _viewers(conn: Connection, me: Caller, named: _Named) -> set[str]:
     if nips:
         users.update(conn.scalars(_USERS_BY_NIP, {"org": me.org_id, "nips": sorted(nips)}))
     return users
-
-
-def _logs(conn: Connection, org_id: str, device_id: str, seqs: list[int]) -> dict[int, Any]:
-    """The logged outcomes of these already-pushed mutations of a device, by seq."""
-    if not seqs:
-        return {}
-    rows = _q(_LOGS).rows(conn, {"org": org_id, "device": device_id, "seqs": seqs})
-    return {row["seq"]: row for row in rows}
 
 
 def _entity_of(mutation_type: str) -> str:
@@ -890,10 +905,19 @@ def lock_counters(conn: Connection, org_id: str, users: set[str]) -> dict[str, d
     """The users' counter rows, locked in user_id order, as every writer locks them: two
     pushes sharing a task wait for each other instead of deadlocking. Whoever changes one
     writes it back with :func:`save_counters`."""
-    rows = {
-        row["user_id"]: dict(row)
-        for row in _q(_LOCK_COUNTERS).rows(conn, {"org": org_id, "users": sorted(users)})
-    }
+    (found,) = bulk.read(conn, [_counters_read(org_id, users)])
+    return _counters_locked(conn, org_id, users, found)
+
+
+def _counters_read(org_id: str, users: set[str]) -> bulk.Read:
+    return _q(_LOCK_COUNTERS), {"org": org_id, "users": sorted(users)}
+
+
+def _counters_locked(
+    conn: Connection, org_id: str, users: set[str], found: bulk.Rows
+) -> dict[str, dict[str, Any]]:
+    """The counter rows :func:`_counters_read` found, and those of users without one, made."""
+    rows = {row["user_id"]: row for row in bulk.dicts(found)}
     missing = [
         {"org_id": org_id, "user_id": user, "last_seq": 0, "gc_floor": 0}
         for user in sorted(users - rows.keys())  # a user from before the sync tables
@@ -1052,17 +1076,47 @@ class Batch:
         self.people: dict[str, tuple[str, str]] = {}  # user id -> (NIP, name), as read
         self.unlocked: set[tuple[str, str]] = set()  # rows read without FOR UPDATE
         self.left_tasks: set[str] = set()  # tasks a session of this push was moved off
+        self.running_read = False  # the user's running sessions are among ``rows``
 
-    def prefetch(self, named: _Named) -> None:
-        """Read and lock the sessions and tasks the push changes, one query each."""
-        for entity, ids in (("session", named.sessions), ("task", named.tasks)):
-            if not ids:
-                continue
-            self.rows.update(dict.fromkeys(((entity, i) for i in ids), None))
-            query = {"org": self.org_id, "ids": sorted(ids)}
-            for row in _q(_ROWS[entity]).rows(self.conn, query):
-                self.rows[(entity, row["id"])] = row
-                self.before[(entity, row["id"])] = row["version"]
+    def prefetch_reads(self, named: _Named) -> list[bulk.Read]:
+        """The reads of the records the push names, as :meth:`prefetched` takes their rows:
+        the sessions and tasks it changes, locked; the tasks its sessions are put on, only
+        read; and, if it changes sessions, the user's running ones, locked (the running rule
+        settles them at the end: :meth:`settle`). The user's sessions are written by the
+        user's pushes alone, each holding the user's counter row: read now, they are as the
+        end of the push would find them."""
+        reads: list[bulk.Read] = []
+        for entity, ids in self._named_rows(named):
+            query = _BY_IDS if entity == "task_seen" else _ROWS
+            reads.append((_q(query[entity.partition("_")[0]]), {"org": self.org_id, "ids": ids}))
+        if named.sessions:
+            reads.append((_q(_RUNNING), {"org": self.org_id, "user": self.user_id}))
+        return reads
+
+    @staticmethod
+    def _named_rows(named: _Named) -> list[tuple[str, list[str]]]:
+        seen = named.session_tasks - named.tasks
+        found = (("session", named.sessions), ("task", named.tasks), ("task_seen", seen))
+        return [(entity, sorted(ids)) for entity, ids in found if ids]
+
+    def prefetched(self, named: _Named, found: list[bulk.Rows]) -> None:
+        """The rows of :meth:`prefetch_reads`, in its order (more may follow: not taken)."""
+        for (entity, ids), rows in zip(self._named_rows(named), found, strict=False):
+            kind = entity.partition("_")[0]
+            keys = [(kind, i) for i in ids]
+            self.rows.update(dict.fromkeys(keys, None))
+            self.before.update(dict.fromkeys(keys, 0))
+            if entity == "task_seen":  # only looked at: to change one, it is read again
+                self.unlocked.update(keys)
+            for row in bulk.dicts(rows):
+                self.rows[(kind, row["id"])] = row
+                self.before[(kind, row["id"])] = row["version"]
+        if named.sessions:
+            self.running_read = True
+            for stored in bulk.dicts(found[len(self._named_rows(named))]):
+                key = ("session", stored["id"])
+                if self.rows.get(key) is None:
+                    self.rows[key] = stored
 
     def row(self, entity: str, ident: str, lock: bool = True) -> Row | None:
         key = (entity, ident)
@@ -1528,8 +1582,13 @@ class Batch:
                 self.see("task", task_id, *task_people(task))
 
     def _settle_sessions(self) -> None:
+        stored = (
+            [r for r in self._own_sessions() if _running(r)]
+            if self.running_read
+            else self._sessions(_RUNNING, _running)
+        )
         running = sorted(
-            self._sessions(_RUNNING, _running),
+            stored,
             key=lambda r: (r["start_at"], r["clock"].get("f", {}).get("start_at", ""), r["id"]),
         )
         for row in running[:-1]:  # the newest start keeps running (SYNC.md, Toggl's rule)
