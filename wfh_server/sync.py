@@ -574,9 +574,10 @@ class Sync:
         named = _named(request.mutations)
         batch = Batch(conn, me, now, self.hlc)
         # The reads go in two round trips (``bulk.read``). First the device, locked (its
-        # pushes one at a time), and the people of the tasks the push names. Only the
-        # device's own pushes lock its row before anything else (an administrator's revoke
-        # locks it alone): held while waiting for the counters below, it makes no deadlock.
+        # pushes one at a time), and the people of the tasks the push names. Besides its
+        # pushes, only a sign-in and an administrator's revoke lock a device's row, neither
+        # holding a row a push locks: held while waiting for the counters below, it makes
+        # no deadlock.
         device_read = (_q(_DEVICE), {"org": org_id, "device": me.device_id, "user": me.user_id})
         people = _people_read(me, named)
         found, *seen = bulk.read(conn, [device_read, *([people] if people else [])])
