@@ -113,8 +113,9 @@ def write(conn: Connection, steps: Sequence[Step]) -> None:
     statements between two ``COPY``s go together in one pipeline: sent one after another and
     answered at one sync, a round trip for them all instead of one each. A push's five writes
     cost the server about a seventh of its CPU on their round trips (``docs/benchmarks.md``).
-    ``COPY`` cannot run in a pipeline: it goes on its own. Elsewhere (SQLite), one statement
-    after another."""
+    ``COPY`` cannot run in a pipeline: it goes on its own. The pipeline is libpq's own
+    (:class:`_Raw`), or psycopg's with a libpq older than 17. Elsewhere (SQLite), one
+    statement after another."""
     together: list[Step] = []
     for statement, rows in ((statement, rows) for statement, rows in steps if rows):
         if statement.copies(conn, rows):
@@ -131,8 +132,13 @@ def _pipelined(conn: Connection, steps: list[Step]) -> None:
         for statement, rows in steps:
             statement.run(conn, rows)
         return
-    raw = cast(Any, conn.connection.dbapi_connection)
     try:
+        if _raw_pipelines(conn):
+            forms = [statement._compiled_for(conn, rows) for statement, rows in steps]
+            sends = [(f.raw(), f.params(rows)) for f, (_, rows) in zip(forms, steps, strict=True)]
+            _Raw.of(conn).run(sends)
+            return
+        raw = cast(Any, conn.connection.dbapi_connection)
         with raw.pipeline():
             for statement, rows in steps:
                 statement.run(conn, rows)
@@ -179,6 +185,13 @@ class _Compiled:
             itemgetter(*names) if len(names) > 1 else lambda r: (r[names[0]],)
         )
         self.converts = [(i, c) for i, name in enumerate(names) if (c := converts.get(name))]
+        self._raw: _RawForm | None = None
+
+    def raw(self) -> _RawForm:
+        """The statement as libpq takes it (:func:`_raw_form`)."""
+        if self._raw is None:
+            self._raw = _raw_form(self.sql)
+        return self._raw
 
     def values(self, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
         """Each row's values in :attr:`names`' order, converted for the driver."""
@@ -306,7 +319,7 @@ def read(conn: Connection, reads: Sequence[Read]) -> list[Rows]:
         (f, f.constants | _flat(params)) for f, (_, params) in zip(compiled, reads, strict=True)
     ]
     try:
-        results = _Raw.of(conn).run(items, conn.dialect)
+        results = _Raw.of(conn).read(items, conn.dialect)
     except conn.dialect.loaded_dbapi.Error as e:
         _failed(conn, e, "; ".join(f.sql for f in compiled), None, _cursor(conn))
     return results
@@ -351,10 +364,11 @@ _NAMES = itertools.count(1)
 
 
 class _Raw:
-    """Reads sent on libpq's pipeline (``psycopg.pq``), below psycopg's cursors: each
-    statement prepared once a connection, its parameters sent as text (the SQL casts each),
-    its rows loaded by the connection's own loaders (psycopg's ``Transformer``), as a cursor
-    would load them."""
+    """Statements sent on libpq's pipeline (``psycopg.pq``), below psycopg's cursors: each
+    prepared once a connection, its parameters sent as text (the SQL casts each), a read's
+    rows loaded by the connection's own loaders (psycopg's ``Transformer``), as a cursor
+    would load them. psycopg's own pipeline and ``executemany`` cost a push's writes about
+    0.3 ms more of the server's CPU, in Python (``docs/benchmarks.md``)."""
 
     def __init__(self, raw: Any) -> None:
         from psycopg.adapt import Transformer
@@ -373,27 +387,36 @@ class _Raw:
             kept = fairy.info[_RAW] = cls(raw)
         return cast(_Raw, kept)
 
-    def run(self, items: list[tuple[_Read, dict[str, Any]]], dialect: Any) -> list[Rows]:
+    def read(self, items: list[tuple[_Read, dict[str, Any]]], dialect: Any) -> list[Rows]:
+        sends = [(read_.raw(), [args]) for read_, args in items]
+        results = self.run(sends)
+        return [
+            self._rows(read_, found[0], dialect)
+            for (read_, _), found in zip(items, results, strict=True)
+        ]
+
+    def run(self, sends: Sequence[tuple[_RawForm, Sequence[Mapping[str, Any]]]]) -> list[list[Any]]:
+        """Each statement for each of its parameters, in order, on one pipeline (with the
+        transaction's ``BEGIN`` if it has not begun); each one's results."""
         from psycopg import pq
 
-        sends = []
-        for read_, args in items:
-            name, sql, order = read_.raw()
-            sends.append((read_, name, sql, [_text(args[n]) for n in order]))
         pgconn = self.pgconn
-        expected: list[Any] = []  # what each result answers: None, a name prepared, or a read
+        expected: list[Any] = []  # what each result answers: None, a name prepared, or a send
+        text = self._text
+        texts = [[[text(args[n]) for n in form[2]] for args in many] for form, many in sends]
         pgconn.enter_pipeline_mode()
         try:
             if pgconn.transaction_status == pq.TransactionStatus.IDLE:
                 pgconn.send_query_params(_begin(self.raw), None)
                 expected.append(None)
-            for read_, name, sql, params in sends:
+            for i, (((name, sql, _), _rows), params) in enumerate(zip(sends, texts, strict=True)):
                 if name not in self.prepared:  # one of the same name may be left: closed first
                     pgconn.send_close_prepared(name)  # (closing none is no error)
                     pgconn.send_prepare(name, sql)
                     expected += [None, name]
-                pgconn.send_query_prepared(name, params)
-                expected.append(read_)
+                for values in params:
+                    pgconn.send_query_prepared(name, values)
+                    expected.append(i)
             pgconn.pipeline_sync()
             results = _answers(pgconn)
         except BaseException:
@@ -401,15 +424,31 @@ class _Raw:
                 pgconn.exit_pipeline_mode()
             raise
         pgconn.exit_pipeline_mode()
-        out: list[Rows] = []
+        out: list[list[Any]] = [[] for _ in sends]
         for what, result in zip(expected, results, strict=True):
             if result.status == pq.ExecStatus.FATAL_ERROR:
                 raise _error(result, self.raw)
             if isinstance(what, bytes):
                 self.prepared.add(what)
             elif what is not None:
-                out.append(self._rows(what, result, dialect))
+                out[what].append(result)
         return out
+
+    def _text(self, value: Any) -> bytes | None:
+        """A parameter as PostgreSQL's text input of the type its cast in the SQL names: the
+        plain ones here, the rest (JSON) by the connection's own dumpers."""
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return value.encode()
+        if isinstance(value, bool):
+            return b"t" if value else b"f"
+        if isinstance(value, int | float):
+            return str(value).encode()
+        from psycopg.adapt import PyFormat
+
+        dumped = self.loader.get_dumper(value, PyFormat.TEXT).dump(value)
+        return None if dumped is None else bytes(dumped)
 
     def _rows(self, read_: _Read, result: Any, dialect: Any) -> Rows:
         loader = self.loader
@@ -420,6 +459,25 @@ class _Raw:
             types = [(None, result.ftype(i)) for i in range(result.nfields)]
             converts = read_.conversions(dialect, types)
         return read_.names, _converted(values, converts)
+
+
+_RawForm = tuple[bytes, bytes, list[str]]
+
+
+def _raw_form(sql: str) -> _RawForm:
+    """A statement with named parameters (psycopg's) as libpq takes it: a name to prepare it
+    by, its SQL with $1, $2... and the parameters' names in that order."""
+    order: list[str] = []
+
+    def place(m: re.Match[str]) -> str:
+        if m[0] == "%%":  # a literal "%", as the driver takes it
+            return "%"
+        if m[1] not in order:
+            order.append(m[1])
+        return f"${order.index(m[1]) + 1}"
+
+    text = re.sub(r"%%|%\((\w+)\)s", place, sql)
+    return b"wfh_%d" % next(_NAMES), text.encode(), order
 
 
 _WATCHED: weakref.WeakSet[Any] = weakref.WeakSet()
@@ -449,19 +507,6 @@ def _forget_on_rollback(engine: Any) -> None:
     event.listen(engine, "rollback", forget)
     event.listen(engine.pool, "reset", forget_reset)
     _WATCHED.add(engine)
-
-
-def _text(value: Any) -> bytes | None:
-    """A parameter as PostgreSQL's text input of the type its cast in the SQL names."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value.encode()
-    if isinstance(value, bool):
-        return b"t" if value else b"f"
-    if isinstance(value, int | float):
-        return str(value).encode()
-    raise TypeError(f"no text form for a {type(value).__name__} parameter")
 
 
 def _answers(pgconn: Any) -> list[Any]:
@@ -526,24 +571,12 @@ class _Read:
         self.names, self.types = names, types
         # Each column's conversion, known once the driver has said what type it sends.
         self.converts: list[tuple[int, Callable[[Any], Any]]] | None = None
-        self._raw: tuple[bytes, bytes, list[str]] | None = None
+        self._raw: _RawForm | None = None
 
-    def raw(self) -> tuple[bytes, bytes, list[str]]:
-        """The statement as libpq takes it (named parameters, psycopg's, only): its name for
-        preparing, its SQL with $1, $2... and the parameters' names in that order."""
+    def raw(self) -> _RawForm:
         if self._raw is None:
             assert self.order is None, "positional parameters: not a psycopg statement"
-            order: list[str] = []
-
-            def place(m: re.Match[str]) -> str:
-                if m[0] == "%%":  # a literal "%", as the driver takes it
-                    return "%"
-                if m[1] not in order:
-                    order.append(m[1])
-                return f"${order.index(m[1]) + 1}"
-
-            sql = re.sub(r"%%|%\((\w+)\)s", place, self.sql)
-            self._raw = (b"wfh_%d" % next(_NAMES), sql.encode(), order)
+            self._raw = _raw_form(self.sql)
         return self._raw
 
     def conversions(self, dialect: Any, description: Any) -> list[tuple[int, Callable[[Any], Any]]]:

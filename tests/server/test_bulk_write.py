@@ -128,28 +128,16 @@ def test_a_rejected_insert_writes_nothing_and_raises_sqlalchemys_error(table: An
 
 @pytest.fixture
 def pipelines(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The pipelines ``bulk.write`` opens on the driver's connection (PostgreSQL), each by how
-    many statements it carried (psycopg's own ``executemany`` opens its own another way)."""
-    import psycopg
-
+    """The pipelines ``bulk.write`` sends on libpq (PostgreSQL), each by how many statements
+    it carried."""
     seen: list[int] = []
-    opened: list[Any] = []
-    pipeline, pipelined = psycopg.Connection.pipeline, bulk_module._pipelined
+    run = bulk_module._Raw.run
 
-    def counted(self: Any) -> Any:
-        opened.append(self)
-        return pipeline(self)
+    def counted(self: Any, sends: list[Any]) -> Any:
+        seen.append(len(sends))
+        return run(self, sends)
 
-    def watched(conn: Any, steps: list[Any]) -> None:
-        before = len(opened)
-        try:
-            pipelined(conn, steps)
-        finally:
-            if len(opened) > before:
-                seen.append(len(steps))
-
-    monkeypatch.setattr(psycopg.Connection, "pipeline", counted)
-    monkeypatch.setattr(bulk_module, "_pipelined", watched)
+    monkeypatch.setattr(bulk_module._Raw, "run", counted)
     return seen
 
 
