@@ -359,6 +359,9 @@ def _begin(raw: Any) -> bytes:
 # transaction fails, its rollback forgets the connection's statements, and the next one
 # prepares them again. A push tries once more.
 GONE = "26000"
+# The statements prepared on one connection at most: one for each length of a list of ids
+# (a push's sessions, its users) could otherwise fill PostgreSQL's memory, a plan each.
+PREPARED_MAX = 200
 _RAW = "wfh_server.bulk.raw"  # the pooled connection's statements prepared for raw reads
 _NAMES = itertools.count(1)
 
@@ -404,19 +407,26 @@ class _Raw:
         expected: list[Any] = []  # what each result answers: None, a name prepared, or a send
         text = self._text
         texts = [[[text(args[n]) for n in form[2]] for args in many] for form, many in sends]
+        kept = len(self.prepared)
         pgconn.enter_pipeline_mode()
         try:
             if pgconn.transaction_status == pq.TransactionStatus.IDLE:
                 pgconn.send_query_params(_begin(self.raw), None)
                 expected.append(None)
             for i, (((name, sql, _), _rows), params) in enumerate(zip(sends, texts, strict=True)):
-                if name not in self.prepared:  # one of the same name may be left: closed first
-                    pgconn.send_close_prepared(name)  # (closing none is no error)
-                    pgconn.send_prepare(name, sql)
-                    expected += [None, name]
-                for values in params:
-                    pgconn.send_query_prepared(name, values)
-                    expected.append(i)
+                if name in self.prepared or kept < PREPARED_MAX:
+                    if name not in self.prepared:  # one of that name may be left: closed first
+                        pgconn.send_close_prepared(name)  # (closing none is no error)
+                        pgconn.send_prepare(name, sql)
+                        expected += [None, name]
+                        kept += 1
+                    for values in params:
+                        pgconn.send_query_prepared(name, values)
+                        expected.append(i)
+                else:  # enough kept on this connection: parsed each time
+                    for values in params:
+                        pgconn.send_query_params(sql, values)
+                        expected.append(i)
             pgconn.pipeline_sync()
             results = _answers(pgconn)
         except BaseException:

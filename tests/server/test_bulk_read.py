@@ -165,3 +165,19 @@ def test_statements_are_prepared_once_a_connection_and_again_after_a_rollback(
         assert bulk.GONE in s.RETRY_STATES  # a push tries again
         with conn.begin():
             assert [len(v) for _, v in bulk.read(conn, reads)] == [1, 3, 2]
+
+
+def test_past_so_many_prepared_statements_the_rest_are_sent_unprepared(
+    engine: Any, server_config: ServerConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pg_only(engine)
+    reads = reads_of(engine, server_config)
+    engine.dispose()
+    monkeypatch.setattr(bulk, "PREPARED_MAX", 2)
+    with engine.connect() as conn:
+        with conn.begin():
+            alone = [query._run(conn, params) for query, params in reads]
+        for _ in range(2):
+            with conn.begin():
+                assert bulk.read(conn, reads) == alone
+        assert len(prepared(conn)) == 2  # the first two; the others parsed each time
