@@ -7,7 +7,9 @@ bound parameter, every type and every extracted value again), which cost a fifth
 for the database, with the columns the rows carry; each row becomes the driver's parameters
 through its columns' own conversions (the types' bind processors), nothing more. A driver's
 error comes out as SQLAlchemy's (``DBAPIError``), as from ``Connection.execute``: a push's
-deadlock retry sees it.
+deadlock retry sees it. On PostgreSQL a push's reads (:func:`read`) and writes (:func:`write`)
+go on libpq's own pipeline (:class:`_Raw`): a few round trips a push instead of one a
+statement.
 """
 
 from __future__ import annotations
