@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import os
 import re
 import select
 import weakref
@@ -45,6 +46,13 @@ def _cursor(conn: Connection) -> Any:
     cursor = fairy.cursor()
     fairy.info[_KEPT] = (raw, cursor)
     return cursor
+
+
+def _kept_cursor(conn: Connection) -> Any:
+    """The cursor kept with ``conn``'s connection, or None: for an error's handling, which
+    must not make one (the connection may be lost)."""
+    kept = conn.connection.info.get(_KEPT)
+    return kept[1] if kept is not None else None
 
 
 def _failed(conn: Connection, e: Exception, sql: str, params: Any, cursor: Any) -> NoReturn:
@@ -146,7 +154,7 @@ def _pipelined(conn: Connection, steps: list[Step]) -> None:
                 statement.run(conn, rows)
     except conn.dialect.loaded_dbapi.Error as e:  # a refusal known only at the sync
         sql = "; ".join(statement._compiled_for(conn, rows).sql for statement, rows in steps)
-        _failed(conn, e, sql, None, _cursor(conn))
+        _failed(conn, e, sql, None, _kept_cursor(conn))
 
 
 def _pipelines(conn: Connection) -> bool:
@@ -323,21 +331,22 @@ def read(conn: Connection, reads: Sequence[Read]) -> list[Rows]:
     try:
         results = _Raw.of(conn).read(items, conn.dialect)
     except conn.dialect.loaded_dbapi.Error as e:
-        _failed(conn, e, "; ".join(f.sql for f in compiled), None, _cursor(conn))
+        _failed(conn, e, "; ".join(f.sql for f in compiled), None, _kept_cursor(conn))
     return results
 
 
 def _raw_pipelines(conn: Connection) -> bool:
-    """Whether reads may go on libpq's own pipeline: psycopg's connection with libpq 17 or
-    later (the binary wheel brings its own), in a transaction (not autocommit), with no
-    listener to tell."""
+    """Whether statements may go on libpq's own pipeline: psycopg's connection with libpq 17
+    or later (the binary wheel brings its own), in SQLAlchemy's transaction (not autocommit),
+    its text in UTF-8 (the parameters are sent so), with no listener to tell."""
     if not _pipelines(conn) or conn.dispatch.before_cursor_execute:
         return False
     from psycopg import pq
 
     if pq.version() < 170000:  # no Close of a prepared statement (PQsendClosePrepared)
         return False
-    return not cast(Any, conn.connection.dbapi_connection).autocommit
+    raw = cast(Any, conn.connection.dbapi_connection)
+    return conn.in_transaction() and not raw.autocommit and raw.info.encoding == "utf-8"
 
 
 def _begin(raw: Any) -> bytes:
@@ -366,6 +375,9 @@ GONE = "26000"
 PREPARED_MAX = 200
 _RAW = "wfh_server.bulk.raw"  # the pooled connection's statements prepared for raw reads
 _NAMES = itertools.count(1)
+# This process's own prefix: a statement of another worker's of the same name (PgBouncer
+# without max_prepared_statements hands connections around) is then not there, not run.
+_PREFIX = b"wfh_%s_" % os.urandom(4).hex().encode()
 
 
 class _Raw:
@@ -379,8 +391,13 @@ class _Raw:
         from psycopg.adapt import Transformer
 
         self.raw, self.pgconn = raw, raw.pgconn
-        self.prepared: set[bytes] = set()
+        self.prepared: set[bytes] = set()  # known to be there
+        self.made: set[bytes] = set()  # ever prepared: there unless deallocated since
         self.loader = Transformer(raw)
+
+    def forget(self) -> None:
+        """The prepared statements may have been deallocated: each is prepared again."""
+        self.prepared.clear()
 
     @classmethod
     def of(cls, conn: Connection) -> _Raw:
@@ -409,19 +426,19 @@ class _Raw:
         expected: list[Any] = []  # what each result answers: None, a name prepared, or a send
         text = self._text
         texts = [[[text(args[n]) for n in form[2]] for args in many] for form, many in sends]
-        kept = len(self.prepared)
+        made = self.made
         pgconn.enter_pipeline_mode()
         try:
             if pgconn.transaction_status == pq.TransactionStatus.IDLE:
                 pgconn.send_query_params(_begin(self.raw), None)
                 expected.append(None)
             for i, (((name, sql, _), _rows), params) in enumerate(zip(sends, texts, strict=True)):
-                if name in self.prepared or kept < PREPARED_MAX:
+                if name in made or len(made) < PREPARED_MAX:
                     if name not in self.prepared:  # one of that name may be left: closed first
                         pgconn.send_close_prepared(name)  # (closing none is no error)
                         pgconn.send_prepare(name, sql)
                         expected += [None, name]
-                        kept += 1
+                        made.add(name)
                     for values in params:
                         pgconn.send_query_prepared(name, values)
                         expected.append(i)
@@ -431,11 +448,13 @@ class _Raw:
                         expected.append(i)
             pgconn.pipeline_sync()
             results = _answers(pgconn)
+            pgconn.exit_pipeline_mode()
         except BaseException:
-            with contextlib.suppress(Exception):  # the connection is lost: the first error
-                pgconn.exit_pipeline_mode()
+            # Lost, or its results not all read: the connection is closed, and SQLAlchemy
+            # drops it (and its pool) as it does a lost one.
+            with contextlib.suppress(Exception):
+                self.raw.close()
             raise
-        pgconn.exit_pipeline_mode()
         out: list[list[Any]] = [[] for _ in sends]
         for what, result in zip(expected, results, strict=True):
             if result.status == pq.ExecStatus.FATAL_ERROR:
@@ -452,6 +471,10 @@ class _Raw:
         if value is None:
             return None
         if isinstance(value, str):
+            if "\x00" in value:  # as psycopg refuses it: libpq would cut the text there
+                from psycopg import DataError
+
+                raise DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes")
             return value.encode()
         if isinstance(value, bool):
             return b"t" if value else b"f"
@@ -489,7 +512,7 @@ def _raw_form(sql: str) -> _RawForm:
         return f"${order.index(m[1]) + 1}"
 
     text = re.sub(r"%%|%\((\w+)\)s", place, sql)
-    return b"wfh_%d" % next(_NAMES), text.encode(), order
+    return _PREFIX + b"%d" % next(_NAMES), text.encode(), order
 
 
 _WATCHED: weakref.WeakSet[Any] = weakref.WeakSet()
@@ -499,7 +522,8 @@ def _forget_on_rollback(engine: Any) -> None:
     """psycopg's rollback deallocates every prepared statement of the connection (``DEALLOCATE
     ALL``, when it has prepared some of its own: the rollback may have undone what they refer
     to), these ones too: a connection's rollback, or its reset when back in the pool, forgets
-    them, to be prepared again (closing first one that may be left)."""
+    them, to be prepared again (closing first one that may be left). They still count towards
+    :data:`PREPARED_MAX`, as they may still be there."""
     if engine in _WATCHED:
         return
     from psycopg.pq import TransactionStatus
@@ -513,10 +537,15 @@ def _forget_on_rollback(engine: Any) -> None:
     def forget_reset(raw: Any, record: Any, _state: Any) -> None:
         # SQLAlchemy resets every connection back in the pool: psycopg's rollback does
         # nothing to one whose transaction has ended (committed).
-        if raw.info.transaction_status != IDLE:
-            record.info.pop(_RAW, None)
+        kept = record.info.get(_RAW)
+        if kept is not None and raw.info.transaction_status != IDLE:
+            kept.forget()
+
+    def forget_savepoint(conn: Connection, _name: Any, _context: Any) -> None:
+        forget(conn)  # psycopg reads "ROLLBACK" (TO SAVEPOINT) as a rollback too
 
     event.listen(engine, "rollback", forget)
+    event.listen(engine, "rollback_savepoint", forget_savepoint)
     event.listen(engine.pool, "reset", forget_reset)
     _WATCHED.add(engine)
 
@@ -524,25 +553,39 @@ def _forget_on_rollback(engine: Any) -> None:
 def _answers(pgconn: Any) -> list[Any]:
     """Every result up to the pipeline's sync, in order (one a statement sent): sent in full,
     then read as they come, the GIL let go while waiting."""
-    from psycopg import pq
+    from psycopg import OperationalError, pq
 
-    poll = select.poll()
-    poll.register(pgconn.socket, select.POLLIN | select.POLLOUT)
+    sock = pgconn.socket
     while pgconn.flush():  # not all sent: wait until the socket takes more, or answers
-        poll.poll()
+        _wait(sock, write=True)
         pgconn.consume_input()
-    poll.modify(pgconn.socket, select.POLLIN)
     results: list[Any] = []
+    ended = False  # the last result was the end of a statement's
     while True:
         while pgconn.is_busy():
-            poll.poll()
+            _wait(sock, write=False)
             pgconn.consume_input()
         result = pgconn.get_result()
         if result is None:  # the end of one statement's results
+            if ended:  # twice: nothing more will come (libpq lost the connection)
+                raise OperationalError("the connection to PostgreSQL was lost mid-pipeline")
+            ended = True
             continue
+        ended = False
         if result.status == pq.ExecStatus.PIPELINE_SYNC:
             return results
         results.append(result)
+
+
+def _wait(sock: int, write: bool) -> None:
+    """Until the socket can be read (or written, or read: a server answering before taking
+    everything); the GIL let go meanwhile."""
+    if hasattr(select, "poll"):
+        poll = select.poll()
+        poll.register(sock, select.POLLIN | (select.POLLOUT if write else 0))
+        poll.poll()
+    else:  # Windows
+        select.select([sock], [sock] if write else [], [])
 
 
 def _error(result: Any, raw: Any) -> Exception:

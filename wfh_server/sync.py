@@ -577,7 +577,10 @@ class Sync:
         # pushes one at a time), and the people of the tasks the push names. Besides its
         # pushes, only a sign-in and an administrator's revoke lock a device's row, neither
         # holding a row a push locks: held while waiting for the counters below, it makes
-        # no deadlock.
+        # no deadlock. (A counter row made below for an account from before the sync tables
+        # waits on its user's row, which a sign-in may hold while it waits on the device:
+        # PostgreSQL then refuses one of the two, and a push is tried again. Accounts made
+        # since come with their counter row.)
         device_read = (_q(_DEVICE), {"org": org_id, "device": me.device_id, "user": me.user_id})
         people = _people_read(me, named)
         found, *seen = bulk.read(conn, [device_read, *([people] if people else [])])

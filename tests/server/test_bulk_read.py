@@ -181,3 +181,34 @@ def test_past_so_many_prepared_statements_the_rest_are_sent_unprepared(
             with conn.begin():
                 assert bulk.read(conn, reads) == alone
         assert len(prepared(conn)) == 2  # the first two; the others parsed each time
+
+
+def test_the_transaction_begins_as_sqlalchemy_would_begin_it(
+    engine: Any, server_config: ServerConfig
+) -> None:
+    pg_only(engine)
+    reads = reads_of(engine, server_config)[:2]
+    with engine.connect().execution_options(isolation_level="SERIALIZABLE") as conn:
+        with conn.begin():
+            bulk.read(conn, reads)
+            level = conn.execute(text("SHOW transaction_isolation")).scalar()
+        assert level == "serializable"
+
+
+def test_a_connection_lost_mid_read_is_dropped_and_the_next_one_reads(
+    engine: Any, server_config: ServerConfig
+) -> None:
+    pg_only(engine)
+    reads = reads_of(engine, server_config)[:2]
+    engine.dispose()  # a connection of its own, no cursor made on it yet
+    with engine.connect() as conn, engine.connect() as other:
+        pid = conn.execute(text("SELECT pg_backend_pid()")).scalar()
+        conn.commit()
+        other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        other.commit()
+        conn.begin()
+        with pytest.raises(DBAPIError) as lost:  # as SQLAlchemy's, itself (not the rollback's)
+            bulk.read(conn, reads)
+        assert lost.value.connection_invalidated  # SQLAlchemy drops it, and its pool
+    with engine.begin() as conn:
+        assert [len(v) for _, v in bulk.read(conn, reads)] == [1, 3]

@@ -141,6 +141,22 @@ def pipelines(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return seen
 
 
+@pytest.mark.parametrize("n", [2, Bulk.COPY_FROM - 1])
+def test_rows_written_together_are_stored_as_sqlalchemys_insert_stores_them(
+    table: Any, pipelines: list[int], n: int
+) -> None:
+    """Every value as SQLAlchemy stores it when the rows go with other statements: on
+    PostgreSQL, prepared and sent as text on libpq's pipeline."""
+    bulk = Bulk(insert(scratch))
+    mine = rows(n, "bulk")
+    with table.begin() as conn:
+        bulk_module.write(conn, [(bulk, mine[:1]), (bulk, mine[1:])])
+        conn.execute(insert(scratch), rows(n, "sqlalchemy"))
+        got, want = stored(conn, "bulk"), stored(conn, "sqlalchemy")
+    assert len(got) == n and got == want
+    assert pipelines == ([2] if table.dialect.name == "postgresql" else [])
+
+
 def test_several_statements_are_written_in_their_order(
     table: Any, copies: list[str], pipelines: list[int]
 ) -> None:
