@@ -145,7 +145,9 @@ def _pipelined(conn: Connection, steps: list[Step]) -> None:
     try:
         if _raw_pipelines(conn):
             forms = [statement._compiled_for(conn, rows) for statement, rows in steps]
-            sends = [(f.raw(), f.params(rows)) for f, (_, rows) in zip(forms, steps, strict=True)]
+            sends = [
+                (f.raw(), f.raw_values(rows)) for f, (_, rows) in zip(forms, steps, strict=True)
+            ]
             _Raw.of(conn).run(sends)
             return
         raw = cast(Any, conn.connection.dbapi_connection)
@@ -196,6 +198,7 @@ class _Compiled:
         )
         self.converts = [(i, c) for i, name in enumerate(names) if (c := converts.get(name))]
         self._raw: _RawForm | None = None
+        self._raw_order: list[int] | None = None  # [] when the same as ``names``
 
     def raw(self) -> _RawForm:
         """The statement as libpq takes it (:func:`_raw_form`)."""
@@ -213,6 +216,15 @@ class _Compiled:
                 for i, c in converts:
                     v[i] = c(v[i])
         return values
+
+    def raw_values(self, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
+        """Each row's values in the order of :meth:`raw`'s parameters."""
+        values = self.values(rows)
+        if self._raw_order is None:
+            order = self.raw()[2]
+            self._raw_order = [] if order == self.names else [self.names.index(n) for n in order]
+        at = self._raw_order
+        return [[v[i] for i in at] for v in values] if at else values
 
     def params(self, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
         """The driver's parameters for each row: by position, or by name."""
@@ -410,22 +422,27 @@ class _Raw:
         return cast(_Raw, kept)
 
     def read(self, items: list[tuple[_Read, dict[str, Any]]], dialect: Any) -> list[Rows]:
-        sends = [(read_.raw(), [args]) for read_, args in items]
+        sends = []
+        for read_, args in items:
+            form = read_.raw()
+            sends.append((form, [[args[n] for n in form[2]]]))
         results = self.run(sends)
         return [
             self._rows(read_, found[0], dialect)
             for (read_, _), found in zip(items, results, strict=True)
         ]
 
-    def run(self, sends: Sequence[tuple[_RawForm, Sequence[Mapping[str, Any]]]]) -> list[list[Any]]:
-        """Each statement for each of its parameters, in order, on one pipeline (with the
-        transaction's ``BEGIN`` if it has not begun); each one's results."""
+    def run(self, sends: Sequence[tuple[_RawForm, Sequence[Sequence[Any]]]]) -> list[list[Any]]:
+        """Each statement for each of its parameters (in its order of $1, $2...), in order,
+        on one pipeline (with the transaction's ``BEGIN`` if it has not begun); each one's
+        results. The parameters are dumped as text by the connection's own dumpers, in C,
+        as psycopg dumps them (NUL refused, JSON as its text)."""
         from psycopg import pq
 
         pgconn = self.pgconn
         expected: list[Any] = []  # what each result answers: None, a name prepared, or a send
-        text = self._text
-        texts = [[[text(args[n]) for n in form[2]] for args in many] for form, many in sends]
+        dump = self.loader.dump_sequence
+        texts = [[dump(values, _formats(len(values))) for values in many] for _, many in sends]
         made = self.made
         pgconn.enter_pipeline_mode()
         try:
@@ -465,26 +482,6 @@ class _Raw:
                 out[what].append(result)
         return out
 
-    def _text(self, value: Any) -> bytes | None:
-        """A parameter as PostgreSQL's text input of the type its cast in the SQL names: the
-        plain ones here, the rest (JSON) by the connection's own dumpers."""
-        if value is None:
-            return None
-        if isinstance(value, str):
-            if "\x00" in value:  # as psycopg refuses it: libpq would cut the text there
-                from psycopg import DataError
-
-                raise DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes")
-            return value.encode()
-        if isinstance(value, bool):
-            return b"t" if value else b"f"
-        if isinstance(value, int | float):
-            return str(value).encode()
-        from psycopg.adapt import PyFormat
-
-        dumped = self.loader.get_dumper(value, PyFormat.TEXT).dump(value)
-        return None if dumped is None else bytes(dumped)
-
     def _rows(self, read_: _Read, result: Any, dialect: Any) -> Rows:
         loader = self.loader
         loader.set_pgresult(result)
@@ -497,6 +494,17 @@ class _Raw:
 
 
 _RawForm = tuple[bytes, bytes, list[str]]
+_FORMATS: dict[int, list[Any]] = {}
+
+
+def _formats(n: int) -> list[Any]:
+    """n parameters, each in text (the SQL casts each one)."""
+    found = _FORMATS.get(n)
+    if found is None:
+        from psycopg.adapt import PyFormat
+
+        found = _FORMATS[n] = [PyFormat.TEXT] * n
+    return found
 
 
 def _raw_form(sql: str) -> _RawForm:
