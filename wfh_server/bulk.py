@@ -118,14 +118,18 @@ class Bulk:
 Step = tuple[Bulk, Sequence[Mapping[str, Any]]]
 
 
-def write(conn: Connection, steps: Sequence[Step]) -> None:
+def write(conn: Connection, steps: Sequence[Step], commit: bool = False) -> bool:
     """Several statements' rows, in their order, on ``conn``'s transaction. On PostgreSQL the
     statements between two ``COPY``s go together in one pipeline: sent one after another and
     answered at one sync, a round trip for them all instead of one each. A push's five writes
     cost the server about a seventh of its CPU on their round trips (``docs/benchmarks.md``).
     ``COPY`` cannot run in a pipeline: it goes on its own. The pipeline is libpq's own
     (:class:`_Raw`), or psycopg's with a libpq older than 17. Elsewhere (SQLite), one
-    statement after another."""
+    statement after another.
+
+    ``commit``: the transaction may be committed with the last statements, a round trip
+    fewer; whether it was (on libpq's own pipeline only; otherwise it is left to the caller,
+    whose commit then finds nothing left to do if it was)."""
     together: list[Step] = []
     for statement, rows in ((statement, rows) for statement, rows in steps if rows):
         if statement.copies(conn, rows):
@@ -134,22 +138,23 @@ def write(conn: Connection, steps: Sequence[Step]) -> None:
             statement.run(conn, rows)
         else:
             together.append((statement, rows))
-    _pipelined(conn, together)
+    return _pipelined(conn, together, commit)
 
 
-def _pipelined(conn: Connection, steps: list[Step]) -> None:
-    if len(steps) < 2 or not _pipelines(conn):  # one executemany makes its own pipeline
-        for statement, rows in steps:
+def _pipelined(conn: Connection, steps: list[Step], commit: bool = False) -> bool:
+    raw_pipeline = steps and (len(steps) > 1 or commit) and _raw_pipelines(conn)
+    if not raw_pipeline and (len(steps) < 2 or not _pipelines(conn)):
+        for statement, rows in steps:  # one executemany makes its own pipeline
             statement.run(conn, rows)
-        return
+        return False
     try:
-        if _raw_pipelines(conn):
+        if raw_pipeline:
             forms = [statement._compiled_for(conn, rows) for statement, rows in steps]
             sends = [
                 (f.raw(), f.raw_values(rows)) for f, (_, rows) in zip(forms, steps, strict=True)
             ]
-            _Raw.of(conn).run(sends)
-            return
+            _Raw.of(conn).run(sends, commit=commit)
+            return commit
         raw = cast(Any, conn.connection.dbapi_connection)
         with raw.pipeline():
             for statement, rows in steps:
@@ -157,6 +162,7 @@ def _pipelined(conn: Connection, steps: list[Step]) -> None:
     except conn.dialect.loaded_dbapi.Error as e:  # a refusal known only at the sync
         sql = "; ".join(statement._compiled_for(conn, rows).sql for statement, rows in steps)
         _failed(conn, e, sql, None, _kept_cursor(conn))
+    return False
 
 
 def _pipelines(conn: Connection) -> bool:
@@ -432,11 +438,14 @@ class _Raw:
             for (read_, _), found in zip(items, results, strict=True)
         ]
 
-    def run(self, sends: Sequence[tuple[_RawForm, Sequence[Sequence[Any]]]]) -> list[list[Any]]:
+    def run(
+        self, sends: Sequence[tuple[_RawForm, Sequence[Sequence[Any]]]], commit: bool = False
+    ) -> list[list[Any]]:
         """Each statement for each of its parameters (in its order of $1, $2...), in order,
-        on one pipeline (with the transaction's ``BEGIN`` if it has not begun); each one's
-        results. The parameters are dumped as text by the connection's own dumpers, in C,
-        as psycopg dumps them (NUL refused, JSON as its text)."""
+        on one pipeline (with the transaction's ``BEGIN`` if it has not begun, and its
+        ``COMMIT`` after them if ``commit``); each one's results. The parameters are dumped
+        as text by the connection's own dumpers, in C, as psycopg dumps them (NUL refused,
+        JSON as its text)."""
         from psycopg import pq
 
         pgconn = self.pgconn
@@ -463,6 +472,9 @@ class _Raw:
                     for values in params:
                         pgconn.send_query_params(sql, values)
                         expected.append(i)
+            if commit:
+                pgconn.send_query_params(b"COMMIT", None)
+                expected.append(None)
             pgconn.pipeline_sync()
             results = _answers(pgconn)
             pgconn.exit_pipeline_mode()

@@ -20,6 +20,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
 )
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.exc import IntegrityError
@@ -133,9 +134,9 @@ def pipelines(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     seen: list[int] = []
     run = bulk_module._Raw.run
 
-    def counted(self: Any, sends: list[Any]) -> Any:
+    def counted(self: Any, sends: list[Any], **options: Any) -> Any:
         seen.append(len(sends))
-        return run(self, sends)
+        return run(self, sends, **options)
 
     monkeypatch.setattr(bulk_module._Raw, "run", counted)
     return seen
@@ -216,3 +217,43 @@ def test_a_refusal_among_statements_written_together_writes_nothing(
         bulk_module.write(conn, [(add, rows(3, "new")), (add, rows(2, "x"))])
     with table.connect() as conn:
         assert len(stored(conn, "new")) == 3 and len(stored(conn, "x")) == 2
+
+
+def test_the_commit_goes_with_the_writes_when_asked(table: Any, pipelines: list[int]) -> None:
+    """On PostgreSQL the transaction commits in the writes' own pipeline: the rows are there
+    for everyone once ``write`` returns, and the caller's commit has nothing left to do.
+    SQLite leaves the commit to the caller."""
+    add = Bulk(insert(scratch))
+    postgres = table.dialect.name == "postgresql"
+    with table.connect() as conn, table.connect().execution_options(read_only=True) as other:
+        with conn.begin():
+            committed = bulk_module.write(conn, [(add, rows(3, "early"))], commit=True)
+            assert committed == postgres
+            assert len(stored(other, "early")) == (3 if postgres else 0)
+            other.rollback()
+        assert len(stored(other, "early")) == 3
+    assert pipelines == ([1] if postgres else [])
+
+
+def test_a_refusal_at_the_commit_with_the_writes_keeps_nothing(table: Any) -> None:
+    """A constraint checked only at the commit (deferred) refuses it in the pipeline: as
+    SQLAlchemy's error with the database's code, nothing kept, the connection usable."""
+    if table.dialect.name != "postgresql":
+        pytest.skip("SQLite defers nothing to the commit here")
+    with table.begin() as conn:
+        conn.execute(
+            text(
+                "ALTER TABLE bulk_scratch ADD CONSTRAINT one_n UNIQUE (n) "
+                "DEFERRABLE INITIALLY DEFERRED"
+            )
+        )
+    add = Bulk(insert(scratch))
+    twice = [*rows(2, "late"), rows(1, "again")[0]]  # the same n as the first row
+    with table.connect() as conn:
+        with pytest.raises(IntegrityError) as refused, conn.begin():
+            bulk_module.write(conn, [(add, twice[:2]), (add, twice[2:])], commit=True)
+        assert refused.value.orig.sqlstate == "23505"
+        with conn.begin():
+            assert stored(conn, "late") == [] and stored(conn, "again") == []
+            assert bulk_module.write(conn, [(add, twice[:2])], commit=True)
+        assert len(stored(conn, "late")) == 2
