@@ -142,7 +142,7 @@ def write(conn: Connection, steps: Sequence[Step], commit: bool = False) -> bool
 
 
 def _pipelined(conn: Connection, steps: list[Step], commit: bool = False) -> bool:
-    raw_pipeline = steps and (len(steps) > 1 or commit) and _raw_pipelines(conn)
+    raw_pipeline = bool(steps) and (len(steps) > 1 or commit) and _raw_pipelines(conn)
     if not raw_pipeline and (len(steps) < 2 or not _pipelines(conn)):
         for statement, rows in steps:  # one executemany makes its own pipeline
             statement.run(conn, rows)
@@ -337,7 +337,7 @@ def read(conn: Connection, reads: Sequence[Read]) -> list[Rows]:
     :meth:`Query.tuples` gives them with their columns' names. On PostgreSQL they go together
     in one pipeline, with the transaction's ``BEGIN`` when it has not begun: one round trip
     for them all. A round trip cost a push about 60 µs of the server's CPU and as much of
-    PostgreSQL's, in waking each side (``docs/benchmarks.md``). Elsewhere, and for a read
+    PostgreSQL's, in waking each side (``docs/decisions.md``). Elsewhere, and for a read
     SQLAlchemy runs itself, one after another."""
     found = [query._read(conn, params) for query, params in reads]
     compiled = [f for f in found if f is not None]
@@ -391,7 +391,7 @@ GONE = "26000"
 # The statements prepared on one connection at most: one for each length of a list of ids
 # (a push's sessions, its users) could otherwise fill PostgreSQL's memory, a plan each.
 PREPARED_MAX = 200
-_RAW = "wfh_server.bulk.raw"  # the pooled connection's statements prepared for raw reads
+_RAW = "wfh_server.bulk.raw"  # the pooled connection's _Raw: its prepared statements
 _NAMES = itertools.count(1)
 # This process's own prefix: a statement of another worker's of the same name (PgBouncer
 # without max_prepared_statements hands connections around) is then not there, not run.
@@ -403,7 +403,7 @@ class _Raw:
     prepared once a connection, its parameters sent as text (the SQL casts each), a read's
     rows loaded by the connection's own loaders (psycopg's ``Transformer``), as a cursor
     would load them. psycopg's own pipeline and ``executemany`` cost a push's writes about
-    0.3 ms more of the server's CPU, in Python (``docs/benchmarks.md``)."""
+    0.3 ms more of the server's CPU, in Python (``docs/decisions.md``)."""
 
     def __init__(self, raw: Any) -> None:
         from psycopg.adapt import Transformer
