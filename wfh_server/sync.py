@@ -1093,35 +1093,41 @@ class Batch:
         settles them at the end: :meth:`settle`). The user's sessions are written by the
         user's pushes alone, each holding the user's counter row: read now, they are as the
         end of the push would find them."""
-        reads: list[bulk.Read] = []
-        for entity, ids in self._named_rows(named):
-            query = _BY_IDS if entity == "task_seen" else _ROWS
-            reads.append((_q(query[entity.partition("_")[0]]), {"org": self.org_id, "ids": ids}))
+        reads: list[bulk.Read] = [
+            (_q((_ROWS if lock else _BY_IDS)[entity]), {"org": self.org_id, "ids": ids})
+            for entity, ids, lock in self._named_rows(named)
+        ]
         if named.sessions:
             reads.append((_q(_RUNNING), {"org": self.org_id, "user": self.user_id}))
         return reads
 
     @staticmethod
-    def _named_rows(named: _Named) -> list[tuple[str, list[str]]]:
+    def _named_rows(named: _Named) -> list[tuple[str, list[str], bool]]:
+        """The records a push names, by entity, and whether they are locked (changed) or
+        only looked at (the tasks its sessions are put on)."""
         seen = named.session_tasks - named.tasks
-        found = (("session", named.sessions), ("task", named.tasks), ("task_seen", seen))
-        return [(entity, sorted(ids)) for entity, ids in found if ids]
+        found = (
+            ("session", named.sessions, True),
+            ("task", named.tasks, True),
+            ("task", seen, False),
+        )
+        return [(entity, sorted(ids), lock) for entity, ids, lock in found if ids]
 
     def prefetched(self, named: _Named, found: list[bulk.Rows]) -> None:
         """The rows of :meth:`prefetch_reads`, in its order (more may follow: not taken)."""
-        for (entity, ids), rows in zip(self._named_rows(named), found, strict=False):
-            kind = entity.partition("_")[0]
-            keys = [(kind, i) for i in ids]
+        by_ids = self._named_rows(named)
+        for (entity, ids, lock), rows in zip(by_ids, found, strict=False):
+            keys = [(entity, i) for i in ids]
             self.rows.update(dict.fromkeys(keys, None))
             self.before.update(dict.fromkeys(keys, 0))
-            if entity == "task_seen":  # only looked at: to change one, it is read again
+            if not lock:  # only looked at: to change one, it is read again
                 self.unlocked.update(keys)
             for row in bulk.dicts(rows):
-                self.rows[(kind, row["id"])] = row
-                self.before[(kind, row["id"])] = row["version"]
+                self.rows[(entity, row["id"])] = row
+                self.before[(entity, row["id"])] = row["version"]
         if named.sessions:
             self.running_read = True
-            for stored in bulk.dicts(found[len(self._named_rows(named))]):
+            for stored in bulk.dicts(found[len(by_ids)]):
                 key = ("session", stored["id"])
                 if self.rows.get(key) is None:
                     self.rows[key] = stored
